@@ -1,0 +1,137 @@
+"""The ``ascsync`` command line: global options and the list of commands.
+
+Commands live in the module of the concept they serve and are loaded lazily, so
+``ascsync --version`` stays fast and one broken command cannot break the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import click
+
+from ascsync import __version__
+from ascsync.errors import AscsyncError
+
+APPLE_API_URL = "https://api.appstoreconnect.apple.com"
+
+# name -> "module:attribute" of a click command; order is the order of ``--help``.
+COMMANDS: dict[str, str] = {
+    "init": "ascsync.desired.commands:init_command",
+    "validate": "ascsync.desired.commands:validate_command",
+    "schema": "ascsync.desired.commands:schema_command",
+    "import": "ascsync.desired.fastlane:import_group",
+    "sandbox": "ascsync.sandbox.cli:sandbox_group",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported only when used or listed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                return None  # command not built yet
+            raise
+        command = getattr(module, attr)
+        command.name = cmd_name
+        return command
+
+
+class Settings:
+    """Global options, handed to every command through ``ctx.obj``."""
+
+    def __init__(self, api_url: str, verbose: bool, color: bool, credentials: dict[str, str | None]):
+        self.api_url = api_url
+        self.verbose = verbose
+        self.color = color
+        self.credentials = credentials
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ascsync")
+@click.option(
+    "--api-url",
+    envvar="ASCSYNC_API_URL",
+    default=APPLE_API_URL,
+    show_default=True,
+    help="App Store Connect API base URL (point it at a sandbox to rehearse).",
+)
+@click.option("--verbose", "-v", is_flag=True, help="Log every API request (secrets redacted).")
+@click.option("--no-color", is_flag=True, help="Plain output without ANSI colors.")
+@click.option("--key-id", envvar="ASC_KEY_ID", help="API key id (env ASC_KEY_ID).")
+@click.option("--issuer-id", envvar="ASC_ISSUER_ID", help="Issuer id; omit for an individual key.")
+@click.option(
+    "--private-key-path",
+    envvar="ASC_PRIVATE_KEY_PATH",
+    help="Path to the .p8 private key (env ASC_PRIVATE_KEY_PATH).",
+)
+@click.option(
+    "--api-key-json",
+    envvar="ASC_API_KEY_JSON",
+    help="fastlane API key JSON file (env ASC_API_KEY_JSON).",
+)
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    api_url: str,
+    verbose: bool,
+    no_color: bool,
+    key_id: str | None,
+    issuer_id: str | None,
+    private_key_path: str | None,
+    api_key_json: str | None,
+) -> None:
+    """Keep your App Store Connect listing in git: validate, plan, apply."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(message)s",
+        stream=sys.stderr,
+    )
+    if not verbose:
+        logging.getLogger("ascsync").setLevel(logging.WARNING)
+    ctx.obj = Settings(
+        api_url=api_url.rstrip("/"),
+        verbose=verbose,
+        color=not no_color,
+        credentials={
+            "key_id": key_id,
+            "issuer_id": issuer_id,
+            "private_key_path": private_key_path,
+            "api_key_json": api_key_json,
+        },
+    )
+
+
+def main() -> None:
+    """Console entry point: user errors become one line on stderr and exit 1."""
+    try:
+        code = cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except AscsyncError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    # With standalone_mode off, click returns the code given to ctx.exit().
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()
