@@ -52,7 +52,9 @@ class LazyGroup(click.Group):
 class Settings:
     """Global options, handed to every command through ``ctx.obj``."""
 
-    def __init__(self, api_url: str, verbose: bool, color: bool, credentials: dict[str, str | None]):
+    def __init__(
+        self, api_url: str, verbose: bool, color: bool, credentials: dict[str, str | None]
+    ):
         self.api_url = api_url
         self.verbose = verbose
         self.color = color

@@ -39,7 +39,9 @@ def mint_token(
         claims["iss"] = issuer_id
     else:
         claims["sub"] = "user"
-    return jwt.encode(claims, private_key_pem, algorithm="ES256", headers={"kid": key_id, "typ": "JWT"})
+    return jwt.encode(
+        claims, private_key_pem, algorithm="ES256", headers={"kid": key_id, "typ": "JWT"}
+    )
 
 
 class TokenProvider:
@@ -87,8 +89,12 @@ class TokenProvider:
 
     def _mint(self, now: float) -> None:
         self._token = mint_token(
-            self._key_id, self._key, self._issuer_id,
-            now=now, lifetime=self._lifetime, audience=self._audience,
+            self._key_id,
+            self._key,
+            self._issuer_id,
+            now=now,
+            lifetime=self._lifetime,
+            audience=self._audience,
         )
         self._expires = int(now) + self._lifetime
         self.minted += 1

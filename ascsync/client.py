@@ -1,0 +1,449 @@
+"""The App Store Connect API client: one pooled HTTP session, tokens, retries, paging, errors.
+
+Retrying is urllib3's :class:`~urllib3.util.Retry`, configured for Apple's API:
+
+* 429 is retried for every method, honouring ``Retry-After`` (seconds or HTTP date),
+  because a rate-limited request was not processed.
+* 500/502/503/504 and dropped connections are retried only for methods whose repetition
+  is harmless (GET, HEAD, PUT, PATCH, DELETE, OPTIONS). A POST that may have reached
+  Apple is never repeated blindly: the caller gets :class:`ApiError` (or
+  :class:`MaybeAppliedError` after a timeout) with ``maybe_applied`` set, and reconciles
+  by reading back what exists (e.g. list the version's localizations and adopt the one
+  with the locale it tried to create) before deciding to create again.
+* A connection that could not be opened at all is retried for every method: nothing
+  was sent.
+
+Attempts and total retry time are both bounded (:class:`RetryPolicy`).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError
+from urllib3.util.retry import Retry
+
+from ascsync import __version__
+from ascsync.errors import AscsyncError
+from ascsync.jsonapi import Document
+from ascsync.ratelimit import Pacer, RateLimit
+from ascsync.redact import redact
+from ascsync.tokens import TokenProvider
+
+log = logging.getLogger("ascsync.http")
+
+USER_AGENT = f"ascsync/{__version__}"
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try: attempts per request, and the most time spent waiting between them."""
+
+    attempts: int = 6
+    total_seconds: float = 300.0
+    backoff_base: float = 0.5
+    backoff_max: float = 30.0
+    jitter: float = 0.5
+    retry_after_max: float = 120.0
+
+
+class ApiError(AscsyncError):
+    """An error response, summarised from Apple's ``ErrorResponse`` in one readable message."""
+
+    def __init__(
+        self,
+        status: int,
+        method: str,
+        path: str,
+        errors: list[dict[str, Any]] | None = None,
+        *,
+        body_text: str | None = None,
+        attempts: int = 1,
+        maybe_applied: bool = False,
+    ) -> None:
+        self.status = status
+        self.method = method
+        self.path = path
+        self.errors = errors or []
+        self.attempts = attempts
+        self.maybe_applied = maybe_applied
+        super().__init__(redact(self._message(body_text)))
+
+    @property
+    def code(self) -> str | None:
+        return self.errors[0].get("code") if self.errors else None
+
+    @property
+    def pointer(self) -> str | None:
+        source = (self.errors[0].get("source") or {}) if self.errors else {}
+        return source.get("pointer") or source.get("parameter")
+
+    def _message(self, body_text: str | None) -> str:
+        where = f"{self.method} {_describe_resource(self.path)}"
+        tries = f" after {self.attempts} attempts" if self.attempts > 1 else ""
+        if not self.errors:
+            snippet = _snippet(body_text)
+            return f"HTTP {self.status} on {where}{tries}: {snippet}"
+        parts = [_describe_error(error) for error in self.errors]
+        return f"HTTP {self.status} on {where}{tries}: " + "; ".join(parts)
+
+
+class MaybeAppliedError(ApiError):
+    """A write timed out after it was sent: Apple may or may not have carried it out."""
+
+
+class ConnectionFailed(AscsyncError):
+    """The API could not be reached (DNS, refused, reset) even after retrying."""
+
+
+class _ApiRetry(Retry):
+    """urllib3's Retry with Apple's 429 rule, an injectable sleep and a total time bound."""
+
+    sleep_fn: Callable[[float], None] = staticmethod(time.sleep)  # type: ignore[assignment]
+    clock: Callable[[], float] = staticmethod(time.monotonic)  # type: ignore[assignment]
+    deadline_seconds: float = 300.0
+    started: float | None = None
+
+    def new(self, **kw: Any) -> _ApiRetry:
+        retry = super().new(**kw)
+        retry.sleep_fn, retry.clock = self.sleep_fn, self.clock
+        retry.deadline_seconds = self.deadline_seconds
+        retry.started = self.started if self.started is not None else self.clock()
+        return retry
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if status_code == 429:
+            return bool(self.total)
+        return super().is_retry(method, status_code, has_retry_after)
+
+    def increment(
+        self, method: str | None = None, url: str | None = None, *args: Any, **kwargs: Any
+    ) -> _ApiRetry:
+        retry = super().increment(method, url, *args, **kwargs)
+        if retry.started is not None and retry.clock() - retry.started > retry.deadline_seconds:
+            raise MaxRetryError(kwargs.get("_pool"), url or "", reason=None)  # type: ignore[arg-type]
+        return retry
+
+    def sleep(self, response: Any = None) -> None:
+        wait = None
+        if self.respect_retry_after_header and response is not None:
+            wait = self.get_retry_after(response)
+        if wait is None:
+            wait = self.get_backoff_time()
+        if wait > 0:
+            log.info("retrying in %.1f s", wait)
+            self.sleep_fn(wait)
+
+
+class ApiClient:
+    """Talks to App Store Connect (or a sandbox) at ``base_url``.
+
+    ``stats`` counts requests by ``(method, path template)`` so plans can show and tests
+    can pin how many calls a command costs.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        tokens: TokenProvider | None,
+        *,
+        retry: RetryPolicy | None = None,
+        timeout: tuple[float, float] = (10.0, 60.0),
+        pool_size: int = 8,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        pacer: Pacer | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._origin = _origin(self.base_url)
+        self.tokens = tokens
+        self.timeout = timeout
+        self._sleep = sleep
+        self._clock = clock
+        self.pacer = pacer or Pacer()
+        self.stats: Counter[tuple[str, str]] = Counter()
+        self._stats_lock = threading.Lock()
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        adapter = HTTPAdapter(
+            pool_connections=pool_size,
+            pool_maxsize=pool_size,
+            max_retries=self._make_retry(retry or RetryPolicy()),
+        )
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def _make_retry(self, policy: RetryPolicy) -> _ApiRetry:
+        retry = _ApiRetry(
+            total=max(0, policy.attempts - 1),
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=IDEMPOTENT_METHODS,
+            backoff_factor=policy.backoff_base,
+            backoff_max=policy.backoff_max,
+            backoff_jitter=policy.jitter,
+            retry_after_max=int(policy.retry_after_max),
+            raise_on_status=False,
+            respect_retry_after_header=True,
+        )
+        retry.sleep_fn = self._sleep
+        retry.clock = self._clock
+        retry.deadline_seconds = policy.total_seconds
+        return retry
+
+    # -- public surface ------------------------------------------------------------
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        """The budget Apple reported on the latest response."""
+        return self.pacer.current
+
+    @property
+    def request_count(self) -> int:
+        return sum(self.stats.values())
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Document:
+        return self._document(self.request("GET", path, params=params))
+
+    def get_all(self, path: str, params: dict[str, Any] | None = None) -> Document:
+        """Every page of a collection, merged; asks for the largest page Apple allows."""
+        pages = self.iter_pages(path, params)
+        document = next(pages)
+        for page in pages:
+            document.merge(page)
+        return document
+
+    def iter_pages(self, path: str, params: dict[str, Any] | None = None) -> Iterator[Document]:
+        """Yield each page, following ``links.next`` verbatim (Apple declares no cursor param)."""
+        query = {"limit": MAX_LIMIT, **(params or {})}
+        page = self.get(path, query)
+        yield page
+        while page.next_url:
+            page = self._document(self.request("GET", page.next_url))
+            yield page
+
+    def post(self, path: str, body: dict[str, Any]) -> Document:
+        return self._document(self.request("POST", path, json=body))
+
+    def patch(self, path: str, body: dict[str, Any]) -> Document | None:
+        response = self.request("PATCH", path, json=body)
+        return self._document(response) if response.content else None
+
+    def delete(self, path: str, body: dict[str, Any] | None = None) -> None:
+        self.request("DELETE", path, json=body)
+
+    def upload(self, method: str, url: str, data: bytes, headers: dict[str, str]) -> None:
+        """Send bytes to an upload operation's pre-signed URL (no API token goes there)."""
+        self.request(method, url, data=data, headers=headers, authenticated=False)
+
+    def request(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        authenticated: bool = True,
+    ) -> requests.Response:
+        """One API call with pacing, retries and one token renewal on 401; raises on errors."""
+        url = self._url(path_or_url, authenticated)
+        for renewal in (False, True):
+            response = self._send(method, url, params, json, data, headers, authenticated)
+            if response.status_code == 401 and authenticated and self.tokens and not renewal:
+                self.tokens.invalidate()
+                log.info("401 from %s: renewing the token and retrying once", _path(url))
+                continue
+            break
+        if response.status_code >= 400:
+            raise self._error(method, url, response)
+        return response
+
+    # -- internals -----------------------------------------------------------------
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, Any] | None,
+        json: Any,
+        data: bytes | None,
+        headers: dict[str, str] | None,
+        authenticated: bool,
+    ) -> requests.Response:
+        delay = self.pacer.delay()
+        if delay:
+            log.info("rate limit low (%s left): pausing %.1f s", self.rate_limit, delay)
+            self._sleep(delay * (0.9 + 0.2 * random.random()))
+        all_headers = dict(headers or {})
+        if authenticated and self.tokens is not None:
+            all_headers["Authorization"] = f"Bearer {self.tokens.token()}"
+        started = time.monotonic()
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=_encode_params(params),
+                json=json,
+                data=data,
+                headers=all_headers,
+                timeout=self.timeout,
+            )
+        except requests.Timeout as exc:
+            self._count(method, url)
+            if method.upper() in IDEMPOTENT_METHODS:
+                raise ConnectionFailed(redact(f"{method} {_path(url)} timed out: {exc}")) from None
+            raise MaybeAppliedError(
+                0, method, _path(url), body_text="timed out after sending", maybe_applied=True
+            ) from None
+        except requests.ConnectionError as exc:
+            self._count(method, url)
+            raise ConnectionFailed(redact(_connection_message(method, url, exc))) from None
+        self._count(method, url)
+        self.pacer.update(response.headers.get("X-Rate-Limit"))
+        elapsed_ms = (time.monotonic() - started) * 1000
+        log.debug(
+            "%s",
+            redact(
+                f"{method} {_path(response.url)} -> {response.status_code} "
+                f"({elapsed_ms:.0f} ms, {_attempts(response)} attempt(s))"
+            ),
+        )
+        return response
+
+    def _url(self, path_or_url: str, authenticated: bool) -> str:
+        if not path_or_url.startswith(("http://", "https://")):
+            return f"{self.base_url}/{path_or_url.lstrip('/')}"
+        if authenticated and _origin(path_or_url) != self._origin:
+            # A next link on another host must not receive our token.
+            raise AscsyncError(
+                f"refusing to send credentials to {_origin(path_or_url)} (API is {self._origin})"
+            )
+        return path_or_url
+
+    def _count(self, method: str, url: str) -> None:
+        with self._stats_lock:
+            self.stats[(method.upper(), path_template(_path(url)))] += 1
+
+    def _document(self, response: requests.Response) -> Document:
+        try:
+            return Document.from_json(response.json())
+        except ValueError:
+            raise ApiError(
+                response.status_code,
+                response.request.method or "?",
+                _path(response.url),
+                body_text=response.text,
+            ) from None
+
+    def _error(self, method: str, url: str, response: requests.Response) -> ApiError:
+        errors = None
+        try:
+            body = response.json()
+            if isinstance(body, dict) and isinstance(body.get("errors"), list):
+                errors = [e for e in body["errors"] if isinstance(e, dict)]
+        except ValueError:
+            pass
+        cls = ApiError
+        maybe = method.upper() not in IDEMPOTENT_METHODS and response.status_code >= 500
+        return cls(
+            response.status_code,
+            method.upper(),
+            _path(url),
+            errors,
+            body_text=response.text,
+            attempts=_attempts(response),
+            maybe_applied=maybe,
+        )
+
+
+def path_template(path: str) -> str:
+    """``/v1/apps/123/appStoreVersions`` -> ``/v1/apps/{id}/appStoreVersions`` (for counting)."""
+    segments = path.split("?")[0].split("/")
+    return "/".join(
+        "{id}" if index > 1 and any(c.isdigit() for c in seg) else seg
+        for index, seg in enumerate(segments)
+    )
+
+
+def _encode_params(params: dict[str, Any] | None) -> dict[str, str] | None:
+    """Lists become comma-separated values, as Apple's ``explode: false`` parameters expect."""
+    if not params:
+        return None
+    return {
+        k: ",".join(map(str, v)) if isinstance(v, list | tuple) else str(v)
+        for k, v in params.items()
+    }
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _attempts(response: requests.Response) -> int:
+    retries = getattr(response.raw, "retries", None)
+    return 1 + len(getattr(retries, "history", ()) or ())
+
+
+def _describe_resource(path: str) -> str:
+    """``/v1/appStoreVersionLocalizations/abc`` -> ``appStoreVersionLocalizations abc``."""
+    segments = [s for s in path.split("?")[0].split("/") if s][1:]
+    if len(segments) >= 2:
+        return f"{segments[0]} {' '.join(segments[1:])}"
+    return segments[0] if segments else path
+
+
+def _describe_error(error: dict[str, Any]) -> str:
+    code = error.get("code") or "?"
+    title = error.get("title") or ""
+    detail = error.get("detail") or ""
+    text = detail if detail and detail != title else title
+    source = error.get("source") or {}
+    pointer = source.get("pointer")
+    parameter = source.get("parameter")
+    where = ""
+    if pointer:
+        where = (
+            f" (attribute {pointer.rsplit('/', 1)[-1]})"
+            if "/attributes/" in pointer or "/relationships/" in pointer
+            else f" (at {pointer})"
+        )
+    elif parameter:
+        where = f" (parameter {parameter})"
+    return f"{code}: {text}{where}"
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _snippet(body: str | None) -> str:
+    if not body or not body.strip():
+        return "empty response body (not JSON)"
+    text = " ".join(_TAGS.sub(" ", body).split())
+    return f"non-JSON response: {text[:200]}" + ("…" if len(text) > 200 else "")
+
+
+def _connection_message(method: str, url: str, exc: Exception) -> str:
+    reason = exc.args[0] if exc.args else exc
+    reason = getattr(reason, "reason", reason)
+    return f"could not reach {_origin(url)} for {method} {_path(url)}: {reason}"

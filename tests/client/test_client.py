@@ -1,0 +1,323 @@
+"""The API client over real HTTP: retries, paging, include decoding, errors, rate limit."""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import time
+from urllib.parse import parse_qs
+
+import pytest
+
+from ascsync.client import ApiClient, ApiError, ConnectionFailed, RetryPolicy, path_template
+from ascsync.errors import AscsyncError
+from tests.client.scripted_server import Reply, Seen
+
+OK = Reply(200, {"data": [], "links": {"self": "x"}})
+
+
+def error_body(status: int, code: str, detail: str, **source: str) -> dict:
+    error = {"id": "e1", "status": str(status), "code": code, "title": "Title.", "detail": detail}
+    if source:
+        error["source"] = source
+    return {"errors": [error]}
+
+
+def test_429_honours_retry_after_seconds_then_succeeds(server, make_client, sleeps) -> None:
+    server.queue(
+        "GET",
+        "/v1/apps",
+        Reply(429, error_body(429, "RATE_LIMIT_EXCEEDED", "slow"), {"Retry-After": "7"}),
+        OK,
+    )
+    make_client().get("/v1/apps")
+    assert len(server.seen) == 2
+    assert sleeps == [7]
+
+
+def test_429_retry_after_as_http_date(server, make_client, sleeps) -> None:
+    when = email.utils.formatdate(time.time() + 30, usegmt=True)
+    server.queue("GET", "/v1/apps", Reply(429, {}, {"Retry-After": when}), OK)
+    make_client().get("/v1/apps")
+    assert 25 <= sleeps[0] <= 31
+
+
+def test_429_without_retry_after_backs_off_exponentially(server, make_client, sleeps) -> None:
+    server.queue("GET", "/v1/apps", *[Reply(429, {})] * 3, OK)
+    make_client().get("/v1/apps")
+    assert sleeps == [1.0, 2.0]  # first retry immediate, then 0.5 * 2^n
+
+
+def test_429_on_post_is_retried_because_it_was_not_processed(server, make_client) -> None:
+    server.queue(
+        "POST",
+        "/v1/betaGroups",
+        Reply(429, {}, {"Retry-After": "1"}),
+        Reply(201, {"data": {"type": "betaGroups", "id": "g1"}, "links": {"self": "x"}}),
+    )
+    doc = make_client().post("/v1/betaGroups", {"data": {"type": "betaGroups"}})
+    assert doc.data["id"] == "g1"
+    assert len(server.seen) == 2
+
+
+def test_5xx_on_get_is_retried_then_succeeds(server, make_client) -> None:
+    server.queue("GET", "/v1/apps", Reply(503, "<html>busy</html>"), Reply(500, {}), OK)
+    make_client().get("/v1/apps")
+    assert len(server.seen) == 3
+
+
+def test_5xx_on_post_is_not_repeated_and_says_it_may_have_been_applied(server, make_client) -> None:
+    server.queue("POST", "/v1/appStoreVersionLocalizations", Reply(500, {}), OK)
+    with pytest.raises(ApiError) as err:
+        make_client().post("/v1/appStoreVersionLocalizations", {"data": {}})
+    assert err.value.maybe_applied
+    assert len(server.seen) == 1
+
+
+def test_dropped_connection_on_get_is_retried(server, make_client) -> None:
+    server.queue("GET", "/v1/apps", Reply(drop=True), OK)
+    make_client().get("/v1/apps")
+    assert len(server.seen) == 2
+
+
+def test_exhausted_retries_give_a_clear_error(server, make_client) -> None:
+    server.queue(
+        "GET", "/v1/apps/1", *[Reply(503, "<html><h1>Service Unavailable</h1></html>")] * 5
+    )
+    with pytest.raises(ApiError) as err:
+        make_client().get("/v1/apps/1")
+    assert str(err.value) == (
+        "HTTP 503 on GET apps 1 after 4 attempts: non-JSON response: Service Unavailable"
+    )
+    assert len(server.seen) == 4
+
+
+def test_total_retry_time_is_bounded(server, ec_key_pem) -> None:
+    now = [0.0]
+
+    def fake_sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    server.queue("GET", "/v1/apps", *[Reply(429, {}, {"Retry-After": "40"})] * 10)
+    client = ApiClient(
+        server.url,
+        None,
+        sleep=fake_sleep,
+        clock=lambda: now[0],
+        retry=RetryPolicy(attempts=10, total_seconds=100),
+    )
+    with pytest.raises(ApiError, match="HTTP 429"):
+        client.get("/v1/apps")
+    assert len(server.seen) == 4  # 0 s, 40 s, 80 s, then 120 s > 100 s: stop
+    assert now[0] <= 120
+
+
+def test_unreachable_api_is_one_line() -> None:
+    client = ApiClient(
+        "http://127.0.0.1:9",
+        None,
+        retry=RetryPolicy(attempts=2, backoff_base=0),
+        sleep=lambda s: None,
+    )
+    with pytest.raises(
+        ConnectionFailed, match=r"could not reach http://127.0.0.1:9 for GET /v1/apps"
+    ):
+        client.get("/v1/apps")
+
+
+def pages_handler(total: int, size: int, base: str):  # noqa: ANN201
+    def handler(seen: Seen) -> Reply:
+        query = parse_qs(seen.query)
+        start = int(query.get("cursor", ["0"])[0])
+        limit = int(query["limit"][0])
+        items = [
+            {
+                "type": "apps",
+                "id": str(i),
+                "attributes": {"name": f"App {i}"},
+                "relationships": {"appInfos": {"data": [{"type": "appInfos", "id": f"i{i}"}]}},
+            }
+            for i in range(start, min(total, start + min(limit, size)))
+        ]
+        included = [
+            {"type": "appInfos", "id": f"i{i['id']}", "attributes": {"state": "READY"}}
+            for i in items
+        ]
+        links = {"self": f"{base}/v1/apps"}
+        if start + len(items) < total:
+            links["next"] = f"{base}/v1/apps?cursor={start + len(items)}&limit={limit}"
+        return Reply(
+            200,
+            {
+                "data": items,
+                "included": included,
+                "links": links,
+                "meta": {"paging": {"total": total, "limit": limit}},
+            },
+        )
+
+    return handler
+
+
+def test_get_all_follows_next_links_across_pages(server, make_client) -> None:
+    server.handle("GET", "/v1/apps", pages_handler(total=450, size=200, base=server.url))
+    doc = make_client().get_all("/v1/apps", {"include": ["appInfos"]})
+    assert [int(r["id"]) for r in doc.resources()] == list(range(450))
+    assert len(server.seen) == 3
+    assert parse_qs(server.seen[0].query) == {"limit": ["200"], "include": ["appInfos"]}
+    assert doc.related_one(doc.resources()[449], "appInfos")["attributes"]["state"] == "READY"
+    assert len(doc.included) == 450
+
+
+def test_next_link_to_another_host_does_not_get_the_token(server, make_client) -> None:
+    server.queue(
+        "GET",
+        "/v1/apps",
+        Reply(
+            200,
+            {"data": [], "links": {"self": "x", "next": "https://evil.example/v1/apps?cursor=2"}},
+        ),
+    )
+    with pytest.raises(AscsyncError, match="refusing to send credentials to https://evil.example"):
+        make_client().get_all("/v1/apps")
+
+
+def test_error_message_names_status_code_detail_resource_and_attribute(server, make_client) -> None:
+    server.queue(
+        "PATCH",
+        "/v1/appStoreVersionLocalizations/loc-1",
+        Reply(
+            409,
+            error_body(
+                409,
+                "ENTITY_ERROR.ATTRIBUTE.INVALID",
+                "The attribute 'whatsNew' can not be edited at this time.",
+                pointer="/data/attributes/whatsNew",
+            ),
+        ),
+    )
+    with pytest.raises(ApiError) as err:
+        make_client().patch("/v1/appStoreVersionLocalizations/loc-1", {"data": {}})
+    assert str(err.value) == (
+        "HTTP 409 on PATCH appStoreVersionLocalizations loc-1: ENTITY_ERROR.ATTRIBUTE.INVALID: "
+        "The attribute 'whatsNew' can not be edited at this time. (attribute whatsNew)"
+    )
+    assert err.value.code == "ENTITY_ERROR.ATTRIBUTE.INVALID"
+    assert err.value.pointer == "/data/attributes/whatsNew"
+
+
+def test_query_parameter_errors_name_the_parameter(server, make_client) -> None:
+    server.queue(
+        "GET",
+        "/v1/apps",
+        Reply(
+            400,
+            error_body(
+                400,
+                "PARAMETER_ERROR.INVALID",
+                "'500' is not a valid value for 'limit'",
+                parameter="limit",
+            ),
+        ),
+    )
+    with pytest.raises(ApiError, match=r"PARAMETER_ERROR.INVALID: .* \(parameter limit\)"):
+        make_client().get("/v1/apps", {"limit": 500})
+
+
+def test_empty_502_is_reported(server, make_client) -> None:
+    server.queue("DELETE", "/v1/betaTesters/t1", *[Reply(502, b"")] * 4)
+    with pytest.raises(
+        ApiError, match="HTTP 502 on DELETE betaTesters t1 after 4 attempts: empty response body"
+    ):
+        make_client().delete("/v1/betaTesters/t1")
+
+
+def test_rate_limit_header_is_exposed_and_low_budget_slows_down(
+    server, make_client, sleeps
+) -> None:
+    def handler(remaining: int) -> Reply:
+        return Reply(
+            200,
+            {"data": [], "links": {"self": "x"}},
+            {"X-Rate-Limit": f"user-hour-lim:3600;user-hour-rem:{remaining};"},
+        )
+
+    server.queue("GET", "/v1/apps", handler(3000), handler(10), handler(9))
+    client = make_client()
+    client.get("/v1/apps")
+    assert (client.rate_limit.limit, client.rate_limit.remaining) == (3600, 3000)
+    client.get("/v1/apps")
+    assert sleeps == []  # the budget was fine before this request
+    client.get("/v1/apps")
+    assert len(sleeps) == 1 and 0.85 <= sleeps[0] <= 1.15  # ~3600 s / 3600 requests
+
+
+def test_user_agent_and_request_counting(server, make_client) -> None:
+    server.queue("GET", "/v1/apps/123/appStoreVersions", OK, OK)
+    client = make_client()
+    client.get("/v1/apps/123/appStoreVersions")
+    client.get("/v1/apps/123/appStoreVersions")
+    assert server.seen[0].headers["User-Agent"].startswith("ascsync/")
+    assert client.stats[("GET", "/v1/apps/{id}/appStoreVersions")] == 2
+
+
+def test_list_parameters_are_comma_separated(server, make_client) -> None:
+    server.queue("GET", "/v1/apps", OK)
+    make_client().get("/v1/apps", {"fields[apps]": ["name", "bundleId"]})
+    assert parse_qs(server.seen[0].query) == {"fields[apps]": ["name,bundleId"]}
+
+
+def test_uploads_never_carry_the_api_token(server, make_client) -> None:
+    server.queue("PUT", "/upload/part1", Reply(200, b""))
+    make_client().upload(
+        "PUT", f"{server.url}/upload/part1", b"\x89PNG", {"Content-Type": "image/png"}
+    )
+    assert "Authorization" not in server.seen[0].headers
+    assert server.seen[0].body == b"\x89PNG"
+
+
+def test_path_template_keeps_resource_names() -> None:
+    assert path_template("/v1/apps/6446123456/appInfos") == "/v1/apps/{id}/appInfos"
+    assert path_template("/v2/inAppPurchases/abc1-2") == "/v2/inAppPurchases/{id}"
+
+
+def test_verbose_logs_and_errors_never_contain_secrets(
+    server, make_client, caplog, ec_key_pem
+) -> None:
+    server.queue(
+        "GET",
+        "/v1/apps",
+        Reply(401, error_body(401, "NOT_AUTHORIZED", "bad")),
+        Reply(200, {"data": [], "links": {"self": "x"}}),
+    )
+    echo = {}
+
+    def echo_handler(seen: Seen) -> Reply:
+        echo["auth"] = seen.headers["Authorization"]
+        return Reply(
+            409,
+            error_body(
+                409,
+                "ENTITY_ERROR",
+                f"got {seen.headers['Authorization']} "
+                f"and password=hunter2 {json.loads(seen.body)['key']}",
+            ),
+        )
+
+    server.handle("POST", "/v1/echo", echo_handler)
+    client = make_client()
+    with caplog.at_level(logging.DEBUG, logger="ascsync"):
+        client.get("/v1/apps")
+        with pytest.raises(ApiError) as err:
+            client.post("/v1/echo", {"key": ec_key_pem.decode()})
+    from ascsync.redact import register_secret
+
+    register_secret(ec_key_pem.decode())
+    token = echo["auth"].split()[1]
+    text = caplog.text + str(err.value)
+    assert "GET /v1/apps -> 200" in caplog.text
+    assert token not in text
+    assert "hunter2" not in text
+    assert "PRIVATE KEY" not in text
+    assert "[REDACTED]" in str(err.value)
