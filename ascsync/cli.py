@@ -14,12 +14,14 @@ import click
 
 from ascsync import __version__
 from ascsync.errors import AscsyncError
+from ascsync.redact import install_log_filter
 
 APPLE_API_URL = "https://api.appstoreconnect.apple.com"
 
 # name -> "module:attribute" of a click command; order is the order of ``--help``.
 COMMANDS: dict[str, str] = {
     "init": "ascsync.desired.commands:init_command",
+    "whoami": "ascsync.connection:whoami_command",
     "validate": "ascsync.desired.commands:validate_command",
     "schema": "ascsync.desired.commands:schema_command",
     "import": "ascsync.desired.fastlane:import_group",
@@ -72,17 +74,15 @@ class Settings:
 )
 @click.option("--verbose", "-v", is_flag=True, help="Log every API request (secrets redacted).")
 @click.option("--no-color", is_flag=True, help="Plain output without ANSI colors.")
-@click.option("--key-id", envvar="ASC_KEY_ID", help="API key id (env ASC_KEY_ID).")
-@click.option("--issuer-id", envvar="ASC_ISSUER_ID", help="Issuer id; omit for an individual key.")
+@click.option("--key-id", help="API key id (or env ASC_KEY_ID).")
+@click.option("--issuer-id", help="Issuer id (or env ASC_ISSUER_ID); omit for an individual key.")
 @click.option(
     "--private-key-path",
-    envvar="ASC_PRIVATE_KEY_PATH",
-    help="Path to the .p8 private key (env ASC_PRIVATE_KEY_PATH).",
+    help="Path to the .p8 private key (or env ASC_PRIVATE_KEY_PATH / ASC_PRIVATE_KEY).",
 )
 @click.option(
     "--api-key-json",
-    envvar="ASC_API_KEY_JSON",
-    help="fastlane API key JSON file (env ASC_API_KEY_JSON).",
+    help="fastlane API key JSON file (or env ASC_API_KEY_JSON).",
 )
 @click.pass_context
 def cli(
@@ -96,13 +96,7 @@ def cli(
     api_key_json: str | None,
 ) -> None:
     """Keep your App Store Connect listing in git: validate, plan, apply."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(message)s",
-        stream=sys.stderr,
-    )
-    if not verbose:
-        logging.getLogger("ascsync").setLevel(logging.WARNING)
+    _configure_logging(verbose)
     ctx.obj = Settings(
         api_url=api_url.rstrip("/"),
         verbose=verbose,
@@ -114,6 +108,17 @@ def cli(
             "api_key_json": api_key_json,
         },
     )
+
+
+def _configure_logging(verbose: bool) -> None:
+    """ascsync's logs go to stderr through a filter that redacts secrets."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    install_log_filter(handler)
+    logger = logging.getLogger("ascsync")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    logger.propagate = False
 
 
 def main() -> None:
