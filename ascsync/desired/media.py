@@ -1,0 +1,486 @@
+"""Offline checks for screenshot and app preview files, before anything goes to Apple.
+
+Why header-only: a repo holds hundreds of multi-megabyte images and ``validate`` runs on
+every commit, so each image is judged from its header (Pillow's lazy open plus a walk
+over PNG chunk headers) and each video from its MP4/QuickTime box headers, seeking past
+the media data. Nothing is decoded, which also makes decompression bombs harmless.
+
+Every check returns :class:`Problem` objects instead of raising, so one run reports every
+bad file, each as ``file: field: what is wrong (what would be valid)``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+import struct
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from PIL import Image, UnidentifiedImageError
+
+from ascsync.desired.problems import Problem, Severity
+from ascsync.rules.media import (
+    MAX_PREVIEW_BYTES,
+    MAX_PREVIEW_SECONDS,
+    MAX_PREVIEWS_PER_SET,
+    MAX_SCREENSHOT_PIXELS,
+    MAX_SCREENSHOTS_PER_SET,
+    MIN_PREVIEW_SECONDS,
+    MIN_SCREENSHOTS_PER_SET,
+    PREVIEW_EXTENSIONS,
+    PREVIEW_TYPES,
+    REQUIRED_SCREENSHOT_SETS,
+    SCREENSHOT_DISPLAY_TYPES,
+    SCREENSHOT_EXTENSIONS,
+    SCREENSHOT_TYPE_ALIASES,
+    Orientation,
+    PreviewSpec,
+    ScreenshotSpec,
+    Size,
+    display_types_for_size,
+)
+
+# Files that operating systems and editors drop into folders; never media.
+_IGNORED_NAMES = {"Thumbs.db", "desktop.ini"}
+_CHUNK = 1024 * 1024
+
+
+_BOMB_MESSAGE = (
+    "header claims {size} pixels; not read (decompression-bomb guard, limit "
+    + f"{MAX_SCREENSHOT_PIXELS // 1_000_000} megapixels)"
+)
+
+
+class UnreadableMedia(Exception):
+    """A media file whose header cannot be read; the message says why, for the user."""
+
+
+# ---------------------------------------------------------------- listing and hashing
+
+
+def _natural_key(name: str) -> tuple:
+    """Sort key where digit runs compare as numbers: 2 before 10, as Finder and deliver do."""
+    parts = re.split(r"(\d+)", name.casefold())
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts if part)
+
+
+def list_media(folder: Path) -> list[Path]:
+    """Files in a set folder in upload order (natural sort), hidden and OS files skipped."""
+    files = [
+        path
+        for path in folder.iterdir()
+        if path.is_file() and not path.name.startswith(".") and path.name not in _IGNORED_NAMES
+    ]
+    return sorted(files, key=lambda path: _natural_key(path.name))
+
+
+def md5_file(path: Path) -> str:
+    """Hex MD5 of a file, streamed: Apple's ``sourceFileChecksum`` compares against this."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- image headers
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    """What an image header says; ``truncated`` is set when the data ends early."""
+
+    width: int
+    height: int
+    format: str
+    mode: str
+    has_alpha: bool
+    truncated: bool = False
+
+    @property
+    def size(self) -> Size:
+        return (self.width, self.height)
+
+
+def image_info(path: Path) -> ImageInfo:
+    """Read an image's header only (no pixel decode); raise :class:`UnreadableMedia`."""
+    if path.stat().st_size == 0:
+        raise UnreadableMedia("file is empty (0 bytes)")
+    try:
+        with warnings.catch_warnings():
+            # We apply our own pixel limit below; Pillow's warning would only add noise.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                width, height = image.size
+                fmt = image.format or "unknown"
+                mode = image.mode
+                alpha = "A" in image.getbands() or "transparency" in image.info
+    except Image.DecompressionBombError:
+        raise UnreadableMedia(_BOMB_MESSAGE.format(size="an enormous number of")) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error) as exc:
+        raise UnreadableMedia(f"not a readable image ({_reason(exc)})") from None
+    if width * height > MAX_SCREENSHOT_PIXELS:
+        raise UnreadableMedia(_BOMB_MESSAGE.format(size=f"{width}×{height}"))
+    return ImageInfo(width, height, fmt, mode, alpha, truncated=_is_truncated(path, fmt))
+
+
+def _reason(exc: BaseException) -> str:
+    """Pillow's own words without the file path it likes to include."""
+    text = str(exc).split(" '")[0].strip() or type(exc).__name__
+    return text
+
+
+def _is_truncated(path: Path, fmt: str) -> bool:
+    """Whether the file ends before its format's end marker (cheap: headers and tail only)."""
+    if fmt == "PNG":
+        return not _png_has_iend(path)
+    if fmt == "JPEG":
+        with path.open("rb") as stream:
+            stream.seek(max(0, path.stat().st_size - 1024))
+            return b"\xff\xd9" not in stream.read()
+    return False
+
+
+def _png_has_iend(path: Path) -> bool:
+    """Walk PNG chunk headers, seeking over chunk data, until IEND or the end of the file."""
+    size = path.stat().st_size
+    with path.open("rb") as stream:
+        stream.seek(8)  # signature
+        while True:
+            header = stream.read(8)
+            if len(header) < 8:
+                return False
+            length, kind = struct.unpack(">I4s", header)
+            end = stream.tell() + length + 4  # data + CRC
+            if end > size:
+                return False
+            if kind == b"IEND":
+                return True
+            stream.seek(end)
+
+
+# ---------------------------------------------------------------- screenshot sets
+
+
+def _sizes(sizes: list[Size] | set[Size]) -> str:
+    return ", ".join(f"{w}×{h}" for w, h in sorted(sizes))
+
+
+def _accepted_hint(spec: ScreenshotSpec) -> str:
+    base = f"accepted: {_sizes(spec.sizes)}"
+    if spec.orientation is Orientation.BOTH:
+        return base + ", or landscape"
+    return f"{base} ({spec.orientation.value})"
+
+
+def _did_you_mean(name: str, aliases: dict[str, str], known: list[str]) -> str:
+    if name in aliases:
+        return f"use {aliases[name]}"
+    close = difflib.get_close_matches(name.upper(), known, n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(close) + "?"
+    return "see `ascsync schema` for the list"
+
+
+def check_screenshot_set(display_type: str, files: list[Path], *, where: Path) -> list[Problem]:
+    """All problems of one screenshot set; ``where`` is the set folder for set-level ones."""
+    set_field = f"screenshots[{display_type}]"
+    problems: list[Problem] = []
+    spec = SCREENSHOT_DISPLAY_TYPES.get(display_type)
+    if spec is None:
+        hint = _did_you_mean(display_type, SCREENSHOT_TYPE_ALIASES, list(SCREENSHOT_DISPLAY_TYPES))
+        problems.append(Problem(where, None, set_field, "unknown screenshot display type", hint))
+    problems += _check_count(
+        len(files),
+        MIN_SCREENSHOTS_PER_SET,
+        MAX_SCREENSHOTS_PER_SET,
+        "screenshots",
+        where,
+        set_field,
+    )
+    for path in files:
+        problems += _check_screenshot(path, spec, display_type, f"{set_field}[{path.name}]")
+    return problems
+
+
+def _check_count(
+    count: int, minimum: int, maximum: int, noun: str, where: Path, field: str
+) -> list[Problem]:
+    if count < minimum:
+        message = f"no {noun} in this set"
+    elif count > maximum:
+        message = f"{count} {noun} in this set"
+    else:
+        return []
+    valid = f"{minimum} to {maximum} files" if minimum else f"at most {maximum} files"
+    return [Problem(where, None, field, message, valid)]
+
+
+def _check_screenshot(
+    path: Path, spec: ScreenshotSpec | None, display_type: str, field: str
+) -> list[Problem]:
+    """Problems of one image file: extension, content, size, alpha, colour mode."""
+    expected_format = SCREENSHOT_EXTENSIONS.get(path.suffix.lower())
+    if expected_format is None:
+        valid = "accepted: " + ", ".join(SCREENSHOT_EXTENSIONS)
+        return [
+            Problem(
+                path, None, field, f"extension {path.suffix or '(none)'!r} is not accepted", valid
+            )
+        ]
+    try:
+        info = image_info(path)
+    except UnreadableMedia as exc:
+        return [Problem(path, None, field, str(exc), "a PNG or JPEG image")]
+    problems = []
+    if info.format != expected_format:
+        message = f"file is {_format_name(info.format)} but named {path.suffix}"
+        valid = (
+            f"rename it to {_suggested_name(path, info.format)} or re-export as {expected_format}"
+        )
+        problems.append(Problem(path, None, field, message, valid))
+    if info.truncated:
+        problems.append(
+            Problem(
+                path, None, field, f"{info.format} data ends early (truncated file)", "re-export it"
+            )
+        )
+    if spec is not None:
+        problems += _check_size(path, info.size, spec, display_type, field)
+    problems += _check_colour(path, info, field)
+    return problems
+
+
+def _format_name(fmt: str) -> str:
+    return {"PNG": "a PNG", "JPEG": "a JPEG"}.get(fmt, f"a {fmt} image")
+
+
+def _suggested_name(path: Path, fmt: str) -> str:
+    extension = {"PNG": ".png", "JPEG": ".jpg"}.get(fmt)
+    return path.with_suffix(extension).name if extension else "a .png or .jpg"
+
+
+def _check_size(
+    path: Path, size: Size, spec: ScreenshotSpec, display_type: str, field: str
+) -> list[Problem]:
+    width, height = size
+    if size in spec.accepted():
+        return []
+    if size in spec.legacy():
+        message = f"{width}×{height} is a legacy size for {display_type} and may be rejected"
+        valid = f"current: {_sizes(spec.sizes)}"
+        return [Problem(path, None, field, message, valid, Severity.WARNING)]
+    valid = _accepted_hint(spec)
+    if (height, width) in spec.accepted():
+        message = f"{width}×{height} is the wrong orientation for {display_type}"
+    else:
+        message = f"{width}×{height} is not accepted for {display_type}"
+        elsewhere = [name for name in display_types_for_size(size) if name != display_type]
+        if elsewhere:
+            valid += f"; {width}×{height} fits {' or '.join(elsewhere)}"
+    return [Problem(path, None, field, message, valid)]
+
+
+def _check_colour(path: Path, info: ImageInfo, field: str) -> list[Problem]:
+    """Alpha is an error per Apple ("can't include alpha channels"); so is non-RGB colour."""
+    if info.has_alpha:
+        kind = (
+            "transparency"
+            if info.mode in ("P", "RGB", "L")
+            else f"alpha channel (mode {info.mode})"
+        )
+        valid = "save as RGB without alpha, e.g. flatten onto a background"
+        return [Problem(path, None, field, f"image has {kind}", valid)]
+    if info.mode == "RGB":
+        return []
+    if info.mode == "P":
+        # Indexed PNGs have RGB palette colours; Apple's rule on them is unpublished [U].
+        message = "image is palette-based (indexed colour) and may be rejected"
+        return [Problem(path, None, field, message, "save as 24-bit RGB", Severity.WARNING)]
+    names = {"L": "grayscale", "1": "black-and-white", "CMYK": "CMYK", "I;16": "16-bit grayscale"}
+    kind = names.get(info.mode, f"mode {info.mode}")
+    return [Problem(path, None, field, f"image colour space is {kind}, not RGB", "save as RGB")]
+
+
+def check_required_screenshot_sets(
+    platform: str, supports_ipad: bool, display_types: set[str], *, where: Path, locale: str
+) -> list[Problem]:
+    """Missing sets the platform needs in this locale (``where`` = the locale's folder)."""
+    problems = []
+    for rule in REQUIRED_SCREENSHOT_SETS.get(platform, ()):
+        if rule.only_with_ipad and not supports_ipad:
+            continue
+        if display_types & set(rule.any_of):
+            continue
+        valid = "add a folder " + " or ".join(f"{locale}/{name}/" for name in rule.any_of)
+        message = f"{rule.why}; none for {locale}"
+        problems.append(
+            Problem(where, None, f"screenshots[{locale}]", message, valid, rule.severity)
+        )
+    return problems
+
+
+# ---------------------------------------------------------------- previews
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What the MP4/QuickTime box headers say; None where a box was absent."""
+
+    brand: str | None
+    duration_seconds: float | None
+    width: int | None
+    height: int | None
+
+
+# QuickTime files from before ISO-BMFF may start with any of these atoms instead of ftyp.
+_QUICKTIME_FIRST_ATOMS = {b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"}
+_CONTAINERS = {b"moov", b"trak"}
+_MAX_BOXES = 10_000
+
+
+def video_info(path: Path) -> VideoInfo:
+    """Parse box headers only (moov/mvhd, trak/tkhd), seeking past media data."""
+    size = path.stat().st_size
+    if size == 0:
+        raise UnreadableMedia("file is empty (0 bytes)")
+    with path.open("rb") as stream:
+        first = stream.read(12)
+        if len(first) < 8 or (first[4:8] != b"ftyp" and first[4:8] not in _QUICKTIME_FIRST_ATOMS):
+            raise UnreadableMedia(
+                "not an MP4/QuickTime file (no ftyp or QuickTime atom at the start)"
+            )
+        brand = first[8:12].decode("latin-1").strip() if first[4:8] == b"ftyp" else "qt"
+        found: dict[str, object] = {}
+        try:
+            _walk_boxes(stream, 0, size, found, depth=0)
+        except (struct.error, IndexError):
+            raise UnreadableMedia("a box header is cut short (truncated file)") from None
+    width, height = found.get("video_size", (None, None))  # type: ignore[misc]
+    return VideoInfo(brand, found.get("duration"), width, height)  # type: ignore[arg-type]
+
+
+def _walk_boxes(stream: BinaryIO, start: int, end: int, found: dict, depth: int) -> None:
+    position, count = start, 0
+    while position + 8 <= end:
+        count += 1
+        if count > _MAX_BOXES or depth > 8:
+            raise UnreadableMedia("too many boxes; the file looks damaged")
+        stream.seek(position)
+        box_size, kind = struct.unpack(">I4s", stream.read(8))
+        header = 8
+        if box_size == 1:
+            box_size = struct.unpack(">Q", stream.read(8))[0]
+            header = 16
+        elif box_size == 0:
+            box_size = end - position
+        if box_size < header or position + box_size > end:
+            raise UnreadableMedia(
+                f"box {kind.decode('latin-1')!r} runs past the end (truncated file)"
+            )
+        body = position + header
+        if kind in _CONTAINERS:
+            _walk_boxes(stream, body, position + box_size, found, depth + 1)
+        elif kind == b"mvhd":
+            found["duration"] = _read_mvhd(stream, body)
+        elif kind == b"tkhd" and "video_size" not in found:
+            video = _read_tkhd_size(stream, body)
+            if video is not None:
+                found["video_size"] = video
+        position += box_size
+
+
+def _read_mvhd(stream: BinaryIO, body: int) -> float | None:
+    stream.seek(body)
+    version = stream.read(4)[0]
+    if version == 1:
+        _, _, timescale, duration = struct.unpack(">QQIQ", stream.read(28))
+    else:
+        _, _, timescale, duration = struct.unpack(">IIII", stream.read(16))
+    return duration / timescale if timescale else None
+
+
+def _read_tkhd_size(stream: BinaryIO, body: int) -> Size | None:
+    """Display width × height of a video track; None for audio tracks (size 0×0)."""
+    stream.seek(body)
+    version = stream.read(4)[0]
+    stream.seek(body + 4 + (32 if version == 1 else 20) + 8 + 8)  # times, ids; reserved; layer…
+    matrix = struct.unpack(">9i", stream.read(36))
+    width, height = (value >> 16 for value in struct.unpack(">II", stream.read(8)))
+    if not width or not height:
+        return None
+    if matrix[0] == 0 and matrix[4] == 0:  # rotated by 90° or 270°: shown the other way round
+        width, height = height, width
+    return (width, height)
+
+
+def check_preview_set(preview_type: str, files: list[Path], *, where: Path) -> list[Problem]:
+    """All problems of one app preview set; ``where`` is the set folder."""
+    set_field = f"previews[{preview_type}]"
+    problems: list[Problem] = []
+    spec = PREVIEW_TYPES.get(preview_type)
+    if spec is None:
+        hint = _did_you_mean(preview_type, {}, list(PREVIEW_TYPES))
+        problems.append(Problem(where, None, set_field, "unknown preview type", hint))
+    elif not spec.supported:
+        message = f"{preview_type} previews are no longer accepted by App Store Connect"
+        problems.append(Problem(where, None, set_field, message, "remove this set"))
+    problems += _check_count(len(files), 0, MAX_PREVIEWS_PER_SET, "previews", where, set_field)
+    for path in files:
+        problems += _check_preview(path, spec, preview_type, f"{set_field}[{path.name}]")
+    return problems
+
+
+def _check_preview(
+    path: Path, spec: PreviewSpec | None, preview_type: str, field: str
+) -> list[Problem]:
+    if path.suffix.lower() not in PREVIEW_EXTENSIONS:
+        valid = "accepted: " + ", ".join(PREVIEW_EXTENSIONS)
+        return [
+            Problem(
+                path, None, field, f"extension {path.suffix or '(none)'!r} is not accepted", valid
+            )
+        ]
+    problems = []
+    size = path.stat().st_size
+    if size > MAX_PREVIEW_BYTES:
+        message = f"file is {size / 1e6:.0f} MB"
+        problems.append(Problem(path, None, field, message, "at most 500 MB"))
+    try:
+        info = video_info(path)
+    except UnreadableMedia as exc:
+        return problems + [
+            Problem(path, None, field, str(exc), "an H.264 or ProRes .mov/.mp4/.m4v")
+        ]
+    problems += _check_duration(path, info.duration_seconds, field)
+    if spec is not None and spec.resolutions and info.width and info.height:
+        problems += _check_resolution(path, (info.width, info.height), spec, preview_type, field)
+    return problems
+
+
+def _check_duration(path: Path, seconds: float | None, field: str) -> list[Problem]:
+    if seconds is None:
+        return []
+    if MIN_PREVIEW_SECONDS <= seconds <= MAX_PREVIEW_SECONDS:
+        return []
+    message = f"preview is {seconds:.1f} s long"
+    valid = f"{MIN_PREVIEW_SECONDS:.0f} to {MAX_PREVIEW_SECONDS:.0f} s"
+    return [Problem(path, None, field, message, valid)]
+
+
+def _check_resolution(
+    path: Path, size: Size, spec: PreviewSpec, preview_type: str, field: str
+) -> list[Problem]:
+    if size in spec.accepted():
+        return []
+    width, height = size
+    valid = f"accepted: {_sizes(spec.resolutions)}"
+    valid += (
+        ", or landscape" if spec.orientation is Orientation.BOTH else f" ({spec.orientation.value})"
+    )
+    message = f"{width}×{height} is not accepted for {preview_type}"
+    return [Problem(path, None, field, message, valid)]
