@@ -1,0 +1,56 @@
+"""The checksum cache: hashes once, notices edits, survives a damaged cache file."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from ascsync.checksums import ChecksumCache
+
+
+def test_second_lookup_comes_from_the_saved_cache(tmp_path: Path) -> None:
+    image = tmp_path / "01-home.png"
+    image.write_bytes(b"\x89PNG fake bytes")
+    first = ChecksumCache(tmp_path)
+    assert first.md5(image) == hashlib.md5(image.read_bytes()).hexdigest()
+    first.save()
+    again = ChecksumCache(tmp_path)
+    assert again.md5(image) == hashlib.md5(image.read_bytes()).hexdigest()
+    assert (again.hits, again.misses) == (1, 0)
+
+
+def test_edited_file_is_hashed_again(tmp_path: Path) -> None:
+    image = tmp_path / "a.png"
+    image.write_bytes(b"one")
+    cache = ChecksumCache(tmp_path)
+    cache.md5(image)
+    cache.save()
+    image.write_bytes(b"two!")  # size changes
+    stat = image.stat()
+    os.utime(image, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    reread = ChecksumCache(tmp_path)
+    assert reread.md5(image) == hashlib.md5(b"two!").hexdigest()
+    assert reread.misses == 1
+
+
+def test_same_size_but_touched_file_is_hashed_again(tmp_path: Path) -> None:
+    image = tmp_path / "a.png"
+    image.write_bytes(b"aaaa")
+    cache = ChecksumCache(tmp_path)
+    cache.md5(image)
+    image.write_bytes(b"bbbb")
+    stat = image.stat()
+    os.utime(image, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    assert cache.md5(image) == hashlib.md5(b"bbbb").hexdigest()
+
+
+def test_damaged_cache_file_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / ".ascsync").mkdir()
+    (tmp_path / ".ascsync" / "checksums.json").write_text("{not json")
+    image = tmp_path / "a.png"
+    image.write_bytes(b"x")
+    cache = ChecksumCache(tmp_path)
+    assert cache.md5(image) == hashlib.md5(b"x").hexdigest()
+    cache.save()
+    assert ChecksumCache(tmp_path).md5(image) == hashlib.md5(b"x").hexdigest()
