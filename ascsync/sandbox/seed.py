@@ -1,0 +1,689 @@
+"""Seeds: the live App Store Connect state a sandbox starts from.
+
+Every sandbox gets the base data Apple has for everyone (``seeds/base.yml``): the App
+Store storefronts as ``territories`` and the ``appCategories`` tree. A seed adds the
+account's own state. It is a YAML file (or the same structure as a dict), for example::
+
+    apps:
+      - bundleId: com.example.moviecatalog      # required
+        name: Movie Catalog                     # required
+        sku: MOVIECATALOG
+        primaryLocale: en-US                    # default en-US
+        id: "6446123456"                        # optional; derived from bundleId
+        appInfo:
+          primaryCategory: ENTERTAINMENT        # appCategories ids
+          secondaryCategory: PHOTO_AND_VIDEO
+          localizations:
+            en-US: {name: Movie Catalog, subtitle: Every film, privacyPolicyUrl: https://...}
+          ageRating: {violenceCartoonOrFantasy: INFREQUENT, advertising: false}
+        builds:
+          - {version: "230", preReleaseVersion: 2.3.0, uploadedDate: "2026-05-01T10:00:00Z"}
+        versions:
+          - versionString: 2.3.0
+            state: READY_FOR_DISTRIBUTION       # an AppVersionState, default PREPARE_FOR_SUBMISSION
+            platform: IOS                       # default IOS
+            copyright: 2026 Example Inc.
+            releaseType: MANUAL
+            build: "230"                        # a build's version from `builds`
+            localizations:
+              en-US:
+                description: ...
+                keywords: movies,films
+                supportUrl: https://example.com/support
+                screenshots:
+                  APP_IPHONE_67:                # a ScreenshotDisplayType
+                    - {fileName: 01-home.png, file: shots/01-home.png}   # relative to the seed
+                    - {fileName: 02-detail.png, checksum: 0f3c..., fileSize: 26896,
+                       width: 1290, height: 2796}
+                previews:
+                  IPHONE_67: [{fileName: tour.mp4, checksum: ..., fileSize: 1048576}]
+            reviewDetail: {contactEmail: review@example.com, demoAccountRequired: false}
+            phasedRelease: {phasedReleaseState: ACTIVE, currentDayNumber: 3}
+        inAppPurchases:
+          - productId: com.example.moviecatalog.pro
+            name: Pro
+            type: NON_CONSUMABLE                # inAppPurchaseType
+            state: APPROVED                     # default READY_TO_SUBMIT
+            localizations: {en-US: {name: Pro, description: Unlock everything}}
+        subscriptionGroups:
+          - referenceName: Movie Catalog Plus
+            localizations: {en-US: {name: Plus}}
+            subscriptions:
+              - productId: com.example.moviecatalog.plus.monthly
+                name: Monthly
+                subscriptionPeriod: ONE_MONTH
+                groupLevel: 1
+                localizations: {en-US: {name: Monthly, description: All films}}
+        betaAppLocalizations:
+          en-US: {description: Try new features, feedbackEmail: beta@example.com}
+        betaGroups:
+          - name: Internal QA
+            isInternalGroup: true
+            testers:
+              - {email: ana@example.com, firstName: Ana, lastName: Ruiz}
+
+Any other key of a mapping must be an attribute of that resource in Apple's API (the
+sandbox's surface), with a valid enum value; mistakes are reported as
+``seed.yml:LINE: apps[0].versions[1].state: message (valid: ...)``.
+
+Ids are stable across runs: an app's id is a 10-digit number derived from its bundle id
+(unless given), every other id a UUID derived from its place in the seed.
+``populate(store, "demo")`` loads the shipped demo seed (``seeds/demo.yml``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from ascsync.errors import ConfigError
+from ascsync.sandbox.store import Ref, Resource, Store
+
+SEEDS_DIR = Path(__file__).with_name("seeds")
+BASE_FILE = SEEDS_DIR / "base.yml"
+DEMO_NAME = "demo"
+
+SEED_TIME = "2026-01-05T09:00:00Z"
+"""Timestamp given to seeded resources that do not say when they were made."""
+
+_ID_NAMESPACE = uuid.UUID("6f1d0e52-3a57-4d5c-9b8e-0a3c5d8f2e11")
+
+# appStoreState is deprecated but still served; map the current state onto it.
+LEGACY_STATE = {
+    "READY_FOR_DISTRIBUTION": "READY_FOR_SALE",
+    "PROCESSING_FOR_DISTRIBUTION": "PROCESSING_FOR_APP_STORE",
+}
+
+EDITABLE_INFO_STATES = {"PREPARE_FOR_SUBMISSION", "REJECTED", "DEVELOPER_REJECTED"}
+VERSION_EDITABLE = {
+    "PREPARE_FOR_SUBMISSION",
+    "REJECTED",
+    "METADATA_REJECTED",
+    "DEVELOPER_REJECTED",
+    "INVALID_BINARY",
+    "READY_FOR_REVIEW",
+}
+
+AGE_RATING_DEFAULTS: dict[str, Any] = {
+    **{
+        name: "NONE"
+        for name in [
+            "alcoholTobaccoOrDrugUseOrReferences",
+            "contests",
+            "gamblingSimulated",
+            "gunsOrOtherWeapons",
+            "horrorOrFearThemes",
+            "matureOrSuggestiveThemes",
+            "medicalOrTreatmentInformation",
+            "profanityOrCrudeHumor",
+            "sexualContentGraphicAndNudity",
+            "sexualContentOrNudity",
+            "violenceCartoonOrFantasy",
+            "violenceRealistic",
+            "violenceRealisticProlongedGraphicOrSadistic",
+        ]
+    },
+    **{
+        name: False
+        for name in [
+            "advertising",
+            "ageAssurance",
+            "gambling",
+            "healthOrWellnessTopics",
+            "lootBox",
+            "messagingAndChat",
+            "parentalControls",
+            "unrestrictedWebAccess",
+            "userGeneratedContent",
+        ]
+    },
+}
+
+
+class SeedError(ConfigError):
+    """A seed file that cannot be loaded; the message names file, line and field."""
+
+
+def version_state_attributes(state: str) -> dict[str, str]:
+    """Both state attributes of an appStoreVersion for one current ``appVersionState``."""
+    return {"appVersionState": state, "appStoreState": LEGACY_STATE.get(state, state)}
+
+
+def app_id_for(bundle_id: str) -> str:
+    """A stable 10-digit app id shaped like Apple's (e.g. "6446123456")."""
+    digest = int(hashlib.sha256(bundle_id.lower().encode()).hexdigest(), 16)
+    return "6" + str(digest % 10**9).zfill(9)
+
+
+def resolve_seed(seed: str | Path) -> Path:
+    """The file a ``--seed`` value names: a path, or ``demo`` for the shipped demo seed."""
+    path = Path(seed)
+    if path.exists():
+        return path
+    if str(seed) == DEMO_NAME:
+        return SEEDS_DIR / "demo.yml"
+    raise SeedError(f"{seed}: seed file not found (give a YAML file, or 'demo')")
+
+
+def populate(store: Store, seed: str | Path | dict | None) -> None:
+    """Fill ``store`` with the base data, then with ``seed`` (a file, ``"demo"`` or a dict)."""
+    with store.lock:
+        add_base_data(store)
+        if seed is None:
+            return
+        if isinstance(seed, dict):
+            SeedBuilder(store, None, None).build(seed)
+            return
+        path = resolve_seed(seed)
+        SeedBuilder(store, path, path.parent).build(load_yaml(path))
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse a seed file, keeping line numbers for error messages."""
+    try:
+        return YAML().load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SeedError(f"{path}: cannot read the seed file: {exc}") from exc
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise SeedError(f"{path}{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+
+
+# -- base data -----------------------------------------------------------------------------
+
+
+def add_base_data(store: Store) -> None:
+    """Territories and categories, as every App Store Connect account sees them."""
+    base = YAML(typ="safe").load(BASE_FILE.read_text(encoding="utf-8"))
+    for code, currency in base["territories"].items():
+        store.create("territories", {"currency": currency}, id_=code)
+    categories = base["categories"]
+    ios_only = set(categories.get("ios_only", []))
+    all_platforms = ["IOS", "MAC_OS", "TV_OS", "VISION_OS"]
+    for name in categories["top_level"]:
+        platforms = ["IOS"] if name in ios_only else all_platforms
+        store.create("appCategories", {"platforms": platforms}, id_=name)
+    for parent, children in categories["subcategories"].items():
+        platforms = store.get("appCategories", parent).attributes["platforms"]
+        for name in children:
+            store.create(
+                "appCategories",
+                {"platforms": list(platforms)},
+                {"parent": ("appCategories", parent)},
+                id_=name,
+            )
+
+
+# -- the seed builder ----------------------------------------------------------------------
+
+
+class SeedBuilder:
+    """Walks a seed mapping and creates resources, reporting mistakes with their place."""
+
+    def __init__(self, store: Store, file: Path | None, root: Path | None) -> None:
+        self.store = store
+        self.file = file
+        self.root = root
+        self._attribute_specs = _attribute_specs()
+        self._testers: dict[str, Resource] = {}
+
+    # -- error reporting -------------------------------------------------------------------
+
+    def fail(self, node: Any, key: Any, where: str, message: str, valid: str | None = None) -> None:
+        """Raise a SeedError located at ``node[key]`` (``file:line: field: message``)."""
+        line = _line_of(node, key)
+        place = f"{self.file or 'seed'}:{line}: " if line else f"{self.file or 'seed'}: "
+        hint = f" (valid: {valid})" if valid else ""
+        raise SeedError(f"{place}{where}: {message}{hint}")
+
+    def mapping(self, node: Any, parent: Any, key: Any, where: str) -> dict:
+        if node is None:
+            return {}
+        if not isinstance(node, dict):
+            self.fail(parent, key, where, "must be a mapping")
+        return node
+
+    def sequence(self, node: Any, parent: Any, key: Any, where: str) -> list:
+        if node is None:
+            return []
+        if not isinstance(node, list):
+            self.fail(parent, key, where, "must be a list")
+        return node
+
+    def required(self, node: dict, key: str, where: str) -> Any:
+        value = node.get(key)
+        if value in (None, ""):
+            self.fail(node, None, f"{where}.{key}", "is required")
+        return value
+
+    def attributes(
+        self, type_: str, node: dict, where: str, structural: set[str], renamed: dict | None = None
+    ) -> dict[str, Any]:
+        """The API attributes of ``node``: every key that is not structural, checked."""
+        specs = self._attribute_specs.get(type_, {})
+        renamed = renamed or {}
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key in structural:
+                continue
+            name = renamed.get(key, key)
+            spec = specs.get(name)
+            if spec is None:
+                valid = ", ".join(sorted((set(specs) | structural | set(renamed)) - {"state"}))
+                self.fail(node, key, f"{where}.{key}", f"unknown key for {type_}", valid)
+            enum = spec.get("enum") if spec else None
+            if enum and value is not None and value not in enum:
+                self.fail(node, key, f"{where}.{key}", f"{value!r} is not valid", ", ".join(enum))
+            out[name] = _plain(value)
+        return out
+
+    def new_id(self, type_: str, where: str) -> str:
+        return str(uuid.uuid5(_ID_NAMESPACE, f"{self.file}:{type_}:{where}"))
+
+    def create(
+        self,
+        type_: str,
+        where: str,
+        attributes: dict[str, Any],
+        relationships: dict[str, Ref | list[Ref] | None] | None = None,
+        id_: str | None = None,
+    ) -> Resource:
+        return self.store.create(
+            type_, attributes, relationships, id_=id_ or self.new_id(type_, where)
+        )
+
+    # -- sections --------------------------------------------------------------------------
+
+    def build(self, data: Any) -> None:
+        top = self.mapping(data, None, None, "seed")
+        for key in top:
+            if key != "apps":
+                self.fail(top, key, str(key), "unknown top-level key", "apps")
+        for index, app in enumerate(self.sequence(top.get("apps"), top, "apps", "apps")):
+            self.app(self.mapping(app, top.get("apps"), index, f"apps[{index}]"), f"apps[{index}]")
+
+    def app(self, node: dict, where: str) -> None:
+        children = {
+            "id",
+            "appInfo",
+            "builds",
+            "versions",
+            "inAppPurchases",
+            "subscriptionGroups",
+            "betaGroups",
+            "betaAppLocalizations",
+        }
+        bundle_id = str(self.required(node, "bundleId", where))
+        self.required(node, "name", where)
+        attrs = self.attributes("apps", node, where, children)
+        attrs.setdefault("primaryLocale", "en-US")
+        attrs.setdefault("sku", bundle_id.rsplit(".", 1)[-1].upper())
+        attrs.setdefault("isOrEverWasMadeForKids", False)
+        app = self.create("apps", where, attrs, id_=str(node.get("id") or app_id_for(bundle_id)))
+        builds = self.builds(app, node, where)
+        versions = self.sequence(node.get("versions"), node, "versions", f"{where}.versions")
+        for index, version in enumerate(versions):
+            here = f"{where}.versions[{index}]"
+            self.version(app, self.mapping(version, versions, index, here), here, builds)
+        self.app_info(app, self.mapping(node.get("appInfo"), node, "appInfo", where), where)
+        iaps = self.sequence(node.get("inAppPurchases"), node, "inAppPurchases", where)
+        for index, iap in enumerate(iaps):
+            here = f"{where}.inAppPurchases[{index}]"
+            self.in_app_purchase(app, self.mapping(iap, iaps, index, here), here)
+        groups = self.sequence(node.get("subscriptionGroups"), node, "subscriptionGroups", where)
+        for index, group in enumerate(groups):
+            here = f"{where}.subscriptionGroups[{index}]"
+            self.subscription_group(app, self.mapping(group, groups, index, here), here)
+        self.localizations(
+            "betaAppLocalizations",
+            node.get("betaAppLocalizations"),
+            node,
+            f"{where}.betaAppLocalizations",
+            {"app": app.ref},
+        )
+        beta_groups = self.sequence(node.get("betaGroups"), node, "betaGroups", where)
+        for index, group in enumerate(beta_groups):
+            here = f"{where}.betaGroups[{index}]"
+            self.beta_group(app, self.mapping(group, beta_groups, index, here), here)
+
+    def app_info(self, app: Resource, node: dict, where: str) -> None:
+        where = f"{where}.appInfo"
+        slots = {
+            "primaryCategory",
+            "secondaryCategory",
+            "primarySubcategoryOne",
+            "primarySubcategoryTwo",
+            "secondarySubcategoryOne",
+            "secondarySubcategoryTwo",
+        }
+        attrs = self.attributes("appInfos", node, where, slots | {"localizations", "ageRating"})
+        editable = any(
+            v.attributes.get("appVersionState") in VERSION_EDITABLE
+            for v in self.store.related(app, "appStoreVersions")
+        )
+        attrs.setdefault(
+            "state", "PREPARE_FOR_SUBMISSION" if editable else "READY_FOR_DISTRIBUTION"
+        )
+        attrs.setdefault("appStoreState", LEGACY_STATE.get(attrs["state"], attrs["state"]))
+        rating_node = self.mapping(node.get("ageRating"), node, "ageRating", where)
+        rating = {
+            **AGE_RATING_DEFAULTS,
+            **self.attributes("ageRatingDeclarations", rating_node, f"{where}.ageRating", set()),
+        }
+        declaration = self.create("ageRatingDeclarations", where, rating)
+        relationships: dict[str, Ref | list[Ref] | None] = {
+            "app": app.ref,
+            "ageRatingDeclaration": declaration.ref,
+        }
+        for slot in slots & set(node):
+            category = str(node[slot])
+            if self.store.get("appCategories", category) is None:
+                self.fail(node, slot, f"{where}.{slot}", f"unknown category {category!r}")
+            relationships[slot] = ("appCategories", category)
+        info = self.create("appInfos", where, attrs, relationships)
+        self.localizations(
+            "appInfoLocalizations",
+            node.get("localizations"),
+            node,
+            f"{where}.localizations",
+            {"appInfo": info.ref},
+        )
+
+    def builds(self, app: Resource, node: dict, where: str) -> dict[str, Resource]:
+        found: dict[str, Resource] = {}
+        items = self.sequence(node.get("builds"), node, "builds", f"{where}.builds")
+        for index, item in enumerate(items):
+            here = f"{where}.builds[{index}]"
+            item = self.mapping(item, items, index, here)
+            number = str(self.required(item, "version", here))
+            attrs = self.attributes("builds", item, here, {"preReleaseVersion"})
+            attrs["version"] = number
+            attrs.setdefault("processingState", "VALID")
+            attrs.setdefault("uploadedDate", SEED_TIME)
+            attrs.setdefault("expired", False)
+            attrs.setdefault("minOsVersion", "17.0")
+            attrs.setdefault("usesNonExemptEncryption", False)
+            found[number] = self.create("builds", here, attrs, {"app": app.ref})
+        return found
+
+    def version(self, app: Resource, node: dict, where: str, builds: dict[str, Resource]) -> None:
+        children = {"state", "build", "localizations", "reviewDetail", "phasedRelease"}
+        self.required(node, "versionString", where)
+        attrs = self.attributes("appStoreVersions", node, where, children)
+        attrs["versionString"] = str(attrs["versionString"])
+        state = str(node.get("state") or "PREPARE_FOR_SUBMISSION")
+        valid_states = self._attribute_specs["appStoreVersions"]["appVersionState"]["enum"]
+        if state not in valid_states:
+            self.fail(
+                node, "state", f"{where}.state", f"{state!r} is not valid", ", ".join(valid_states)
+            )
+        attrs.update(version_state_attributes(state))
+        attrs.setdefault("platform", "IOS")
+        attrs.setdefault("releaseType", "AFTER_APPROVAL")
+        attrs.setdefault("reviewType", "APP_STORE")
+        attrs.setdefault("downloadable", True)
+        attrs.setdefault("createdDate", SEED_TIME)
+        relationships: dict[str, Ref | list[Ref] | None] = {"app": app.ref}
+        if node.get("build") is not None:
+            build = builds.get(str(node["build"]))
+            if build is None:
+                self.fail(node, "build", f"{where}.build", "no such build", ", ".join(builds))
+            relationships["build"] = build.ref
+        version = self.create("appStoreVersions", where, attrs, relationships)
+        locales = self.mapping(node.get("localizations"), node, "localizations", where)
+        for locale, loc_node in locales.items():
+            here = f"{where}.localizations.{locale}"
+            loc_node = self.mapping(loc_node, locales, locale, here)
+            self.version_localization(version, str(locale), loc_node, here)
+        review = node.get("reviewDetail")
+        if review is not None:
+            here = f"{where}.reviewDetail"
+            attrs = self.attributes(
+                "appStoreReviewDetails",
+                self.mapping(review, node, "reviewDetail", here),
+                here,
+                set(),
+            )
+            self.create("appStoreReviewDetails", here, attrs, {"appStoreVersion": version.ref})
+        phased = node.get("phasedRelease")
+        if phased is not None:
+            here = f"{where}.phasedRelease"
+            node_ = self.mapping(phased, node, "phasedRelease", here)
+            attrs = {
+                "phasedReleaseState": "INACTIVE",
+                "totalPauseDuration": 0,
+                "currentDayNumber": 0,
+                **self.attributes("appStoreVersionPhasedReleases", node_, here, set()),
+            }
+            self.create(
+                "appStoreVersionPhasedReleases", here, attrs, {"appStoreVersion": version.ref}
+            )
+
+    def version_localization(self, version: Resource, locale: str, node: dict, where: str) -> None:
+        attrs = self.attributes(
+            "appStoreVersionLocalizations", node, where, {"screenshots", "previews"}
+        )
+        attrs["locale"] = locale
+        localization = self.create(
+            "appStoreVersionLocalizations", where, attrs, {"appStoreVersion": version.ref}
+        )
+        media = (
+            ("screenshots", "appScreenshotSets", "screenshotDisplayType", "appScreenshots"),
+            ("previews", "appPreviewSets", "previewType", "appPreviews"),
+        )
+        for key, set_type, kind_attr, item_type in media:
+            sets = self.mapping(node.get(key), node, key, f"{where}.{key}")
+            valid = self._attribute_specs[set_type][kind_attr]["enum"]
+            for kind, items in sets.items():
+                here = f"{where}.{key}.{kind}"
+                if kind not in valid:
+                    self.fail(sets, kind, here, "unknown display type", ", ".join(valid))
+                media_set = self.create(
+                    set_type,
+                    here,
+                    {kind_attr: kind},
+                    {"appStoreVersionLocalization": localization.ref},
+                )
+                for index, item in enumerate(self.sequence(items, sets, kind, here)):
+                    item_where = f"{here}[{index}]"
+                    item = self.mapping(item, items, index, item_where)
+                    self.media_item(item_type, media_set, item, item_where)
+
+    def media_item(self, type_: str, media_set: Resource, node: dict, where: str) -> None:
+        """A COMPLETE screenshot or preview, from a file or from explicit numbers."""
+        from ascsync.sandbox import uploads  # uploads imports nothing from here; avoid a cycle
+
+        allowed = {"fileName", "file", "checksum", "fileSize", "width", "height"}
+        for key in node:
+            if key not in allowed:
+                self.fail(node, key, f"{where}.{key}", "unknown key", ", ".join(sorted(allowed)))
+        file_name = str(self.required(node, "fileName", where))
+        token = f"Seed{self.new_id(type_, where)[:8]}-{file_name}"
+        if node.get("file") is not None:
+            data = self.read_file(node, where)
+            checksum, size = hashlib.md5(data).hexdigest(), len(data)
+            width, height = _image_size(data) if type_ == "appScreenshots" else (None, None)
+            uploads.registry(self.store).blobs[token] = data
+        else:
+            checksum = str(self.required(node, "checksum", where))
+            size = int(self.required(node, "fileSize", where))
+            width, height = node.get("width"), node.get("height")
+        attrs: dict[str, Any] = {
+            "fileName": file_name,
+            "fileSize": size,
+            "sourceFileChecksum": checksum,
+            "assetToken": token,
+            "uploadOperations": None,
+        }
+        parent = "appScreenshotSet" if type_ == "appScreenshots" else "appPreviewSet"
+        if type_ == "appScreenshots":
+            if width is None or height is None:
+                self.fail(node, None, where, "needs width and height (or a file: to read them)")
+            attrs["assetDeliveryState"] = uploads.delivery_state("COMPLETE")
+            attrs["assetType"] = "SortedScreenShot"
+            attrs["imageAsset"] = {
+                "templateUrl": uploads.template_url("", token),
+                "width": int(width),
+                "height": int(height),
+            }
+        else:
+            attrs["videoDeliveryState"] = uploads.delivery_state("COMPLETE")
+            attrs["assetDeliveryState"] = uploads.delivery_state("COMPLETE")
+        self.create(type_, where, attrs, {parent: media_set.ref})
+
+    def read_file(self, node: dict, where: str) -> bytes:
+        if self.root is None:
+            self.fail(node, "file", f"{where}.file", "file: needs a seed loaded from a file")
+        path = (self.root / str(node["file"])).resolve()
+        try:
+            return path.read_bytes()
+        except OSError:
+            self.fail(node, "file", f"{where}.file", f"cannot read {path}")
+        raise AssertionError("unreachable")
+
+    def localizations(
+        self, type_: str, node: Any, parent: Any, where: str, relationships: dict
+    ) -> list[Resource]:
+        """``{locale: {attributes}}`` -> one localization resource per locale."""
+        created = []
+        for locale, attrs_node in self.mapping(node, parent, where, where).items():
+            here = f"{where}.{locale}"
+            attrs = self.attributes(
+                type_, self.mapping(attrs_node, node, locale, here), here, set()
+            )
+            attrs["locale"] = str(locale)
+            created.append(self.create(type_, here, attrs, dict(relationships)))
+        return created
+
+    def in_app_purchase(self, app: Resource, node: dict, where: str) -> None:
+        self.required(node, "productId", where)
+        self.required(node, "name", where)
+        attrs = self.attributes(
+            "inAppPurchases", node, where, {"localizations", "type"}, {"type": "inAppPurchaseType"}
+        )
+        attrs.setdefault("inAppPurchaseType", "NON_CONSUMABLE")
+        attrs.setdefault("state", "READY_TO_SUBMIT")
+        attrs.setdefault("familySharable", False)
+        iap = self.create("inAppPurchases", where, attrs, {"app": app.ref})
+        for loc in self.localizations(
+            "inAppPurchaseLocalizations",
+            node.get("localizations"),
+            node,
+            f"{where}.localizations",
+            {"inAppPurchaseV2": iap.ref},
+        ):
+            loc.attributes.setdefault("state", "APPROVED")
+
+    def subscription_group(self, app: Resource, node: dict, where: str) -> None:
+        self.required(node, "referenceName", where)
+        attrs = self.attributes(
+            "subscriptionGroups", node, where, {"localizations", "subscriptions"}
+        )
+        group = self.create("subscriptionGroups", where, attrs, {"app": app.ref})
+        self.localizations(
+            "subscriptionGroupLocalizations",
+            node.get("localizations"),
+            node,
+            f"{where}.localizations",
+            {"subscriptionGroup": group.ref},
+        )
+        items = self.sequence(node.get("subscriptions"), node, "subscriptions", where)
+        for index, item in enumerate(items):
+            here = f"{where}.subscriptions[{index}]"
+            item = self.mapping(item, items, index, here)
+            self.required(item, "productId", here)
+            self.required(item, "name", here)
+            attrs = self.attributes("subscriptions", item, here, {"localizations"})
+            attrs.setdefault("state", "READY_TO_SUBMIT")
+            attrs.setdefault("groupLevel", index + 1)
+            attrs.setdefault("familySharable", False)
+            sub = self.create("subscriptions", here, attrs, {"group": group.ref})
+            self.localizations(
+                "subscriptionLocalizations",
+                item.get("localizations"),
+                item,
+                f"{here}.localizations",
+                {"subscription": sub.ref},
+            )
+
+    def beta_group(self, app: Resource, node: dict, where: str) -> None:
+        self.required(node, "name", where)
+        attrs = self.attributes("betaGroups", node, where, {"testers"})
+        attrs.setdefault("isInternalGroup", False)
+        attrs.setdefault("hasAccessToAllBuilds", bool(attrs["isInternalGroup"]))
+        attrs.setdefault("publicLinkEnabled", False)
+        attrs.setdefault("feedbackEnabled", True)
+        attrs.setdefault("createdDate", SEED_TIME)
+        group = self.create("betaGroups", where, attrs, {"app": app.ref})
+        testers = self.sequence(node.get("testers"), node, "testers", f"{where}.testers")
+        for index, item in enumerate(testers):
+            here = f"{where}.testers[{index}]"
+            item = self.mapping(item, testers, index, here)
+            email = str(self.required(item, "email", here)).lower()
+            tester = self._testers.get(email)
+            if tester is None:
+                attrs = self.attributes("betaTesters", item, here, set())
+                attrs.setdefault("inviteType", "EMAIL")
+                attrs.setdefault("state", "ACCEPTED")
+                tester = self._testers[email] = self.create("betaTesters", here, attrs)
+            self.store.add_to_many(tester, "betaGroups", [group.ref])
+            self.store.add_to_many(tester, "apps", [app.ref])
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+
+def _attribute_specs() -> dict[str, dict[str, dict[str, Any]]]:
+    """Attribute schemas per resource type, from the sandbox's API surface."""
+    from ascsync.sandbox.surface import load_surface
+
+    return {name: dict(spec.attributes) for name, spec in load_surface().types.items()}
+
+
+def _line_of(node: Any, key: Any) -> int | None:
+    """1-based line of ``node[key]`` (or of ``node``) in a ruamel-loaded document."""
+    lc = getattr(node, "lc", None)
+    if lc is None:
+        return None
+    try:
+        if key is not None and isinstance(node, dict) and key in node:
+            return lc.key(key)[0] + 1
+        if key is not None and isinstance(node, list) and isinstance(key, int):
+            return lc.item(key)[0] + 1
+    except (KeyError, IndexError, TypeError):
+        pass
+    return lc.line + 1 if lc.line is not None else None
+
+
+def _plain(value: Any) -> Any:
+    """ruamel's commented containers and scalars -> plain JSON-ready Python values."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return str(value)
+
+
+def _image_size(data: bytes) -> tuple[int, int]:
+    with Image.open(io.BytesIO(data)) as image:
+        return image.width, image.height
