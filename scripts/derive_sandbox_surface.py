@@ -259,8 +259,10 @@ def operations(spec: Spec) -> list[dict[str, Any]]:
             if method == "parameters":
                 continue
             target, to_many = response_data_type(spec, op)
-            if shape["shape"] in ("related", "linkage") and method == "get" and (
-                target not in TYPES
+            if (
+                shape["shape"] in ("related", "linkage")
+                and method == "get"
+                and (target not in TYPES)
             ):
                 continue
             entry: dict[str, Any] = {

@@ -1,0 +1,483 @@
+"""Generic JSON:API request handling over the Store: a pure function from request to response.
+
+The engine knows nothing of sockets, tokens or faults (that is ``server.py``) and nothing
+of Apple's business rules (those are :class:`~ascsync.sandbox.hooks.Hooks`). It routes a
+request through the surface, validates parameters and bodies, reads or writes the store,
+calls the hooks at the documented points, and renders documents in the spec's shapes.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from ascsync.sandbox import api_errors
+from ascsync.sandbox.hooks import Hooks, RawResponse, RequestContext, Route, SandboxError
+from ascsync.sandbox.store import Ref, Resource, Store
+from ascsync.sandbox.surface import Operation, ParsedBody, Query, Surface
+
+DEFAULT_LIMIT = 50
+"""Page size when a request gives no ``limit`` (Apple's documented default)."""
+DEFAULT_INCLUDED_LIMIT = 50
+"""Related items per resource in ``included`` when no ``limit[rel]`` is given."""
+
+
+@dataclass
+class Request:
+    """One HTTP request as the engine sees it."""
+
+    method: str
+    path: str
+    query: list[tuple[str, str]] = field(default_factory=list)
+    body: Any = None
+    base_url: str = ""
+    raw_body: bytes = b""
+
+
+@dataclass
+class Response:
+    """A JSON response (``body`` None for 204)."""
+
+    status: int
+    body: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def error_response(error: SandboxError) -> Response:
+    """Apple's ``ErrorResponse`` for one error."""
+    body = error.to_error()
+    if body.get("id") is None:
+        body["id"] = str(uuid.uuid4())  # Apple gives every error an id to quote to support
+    return Response(error.status, {"errors": [body]}, dict(error.headers))
+
+
+class Engine:
+    """Serves the JSON:API surface over a store, with domain hooks."""
+
+    def __init__(
+        self,
+        store: Store,
+        surface: Surface,
+        hooks: Iterable[Hooks] = (),
+        settings: dict[str, Any] | None = None,
+        now: Callable[[], float] | None = None,
+    ) -> None:
+        self.store = store
+        self.surface = surface
+        self.hooks = list(hooks)
+        self.settings = settings if settings is not None else {}
+        self.now = now
+        self._routes: list[tuple[re.Pattern[str], Route]] = [
+            (re.compile(route.pattern), route) for hook in self.hooks for route in hook.routes()
+        ]
+
+    # -- entry points --------------------------------------------------------------
+
+    def find_route(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        """An extra (non-JSON:API) route registered by a hook, with its path groups."""
+        for pattern, route in self._routes:
+            match = pattern.fullmatch(path)
+            if match and route.method == method:
+                return route, match.groupdict()
+        return None
+
+    def handle_route(self, route: Route, groups: dict[str, str], request: Request) -> RawResponse:
+        """Run an extra route's handler; a SandboxError becomes an ErrorResponse."""
+        ctx = self._context(request)
+        try:
+            return route.handler(ctx=ctx, data=request.raw_body, **groups)
+        except SandboxError as error:
+            body = json.dumps({"errors": [error.to_error()]}).encode()
+            headers = {"Content-Type": "application/json", **error.headers}
+            return RawResponse(error.status, body, headers)
+
+    def handle(self, request: Request) -> Response:
+        """Serve one JSON:API request; every SandboxError becomes an ErrorResponse."""
+        try:
+            op, params = self.surface.match(request.method, request.path)
+            return self._dispatch(op, params.get("id"), request)
+        except SandboxError as error:
+            return error_response(error)
+
+    # -- dispatch ------------------------------------------------------------------
+
+    def _dispatch(self, op: Operation, id_: str | None, request: Request) -> Response:
+        query = self.surface.parse_query(op, request.query)
+        ctx = self._context(request)
+        with self.store.lock:
+            if op.method == "GET":
+                return self._get(op, id_, query, ctx, request)
+            if op.shape == "linkage":
+                return self._write_linkage(op, id_ or "", request, ctx)
+            if op.method == "POST":
+                return self._create(op, request, ctx)
+            if op.method == "PATCH":
+                return self._update(op, id_ or "", request, ctx)
+            if op.method == "DELETE":
+                return self._delete(op, id_ or "", ctx)
+        raise api_errors.method_not_allowed(op.method, [])
+
+    def _context(self, request: Request) -> RequestContext:
+        return RequestContext(
+            method=request.method,
+            path=request.path,
+            query=request.query,
+            body=request.body,
+            store=self.store,
+            settings=self.settings,
+            base_url=request.base_url,
+            now=self.now,
+        )
+
+    # -- reads ---------------------------------------------------------------------
+
+    def _get(
+        self, op: Operation, id_: str | None, query: Query, ctx: RequestContext, request: Request
+    ) -> Response:
+        renderer = Renderer(self, query, request.base_url, ctx)
+        if op.shape == "collection":
+            candidates = self.store.list(op.type)
+            return self._page(op, candidates, query, request, renderer)
+        owner = self._existing(op.type, id_ or "", ctx)
+        if op.shape == "instance":
+            document = {"data": renderer.resource(owner), "links": {"self": renderer.url(request)}}
+            renderer.add_included(document, [owner])
+            return Response(200, document)
+        related = self.store.related(owner, op.relationship or "")
+        if op.to_many:
+            return self._page(op, related, query, request, renderer)
+        target = related[0] if related else None
+        if target is not None:
+            self._read(ctx, target)
+        links = {"self": renderer.url(request)}
+        if op.shape == "linkage":
+            data = {"type": target.type, "id": target.id} if target else None
+            return Response(200, {"data": data, "links": links})
+        document = {"data": renderer.resource(target) if target else None, "links": links}
+        if target is not None:
+            renderer.add_included(document, [target])
+        return Response(200, document)
+
+    def _page(
+        self,
+        op: Operation,
+        candidates: list[Resource],
+        query: Query,
+        request: Request,
+        renderer: Renderer,
+    ) -> Response:
+        for resource in candidates:
+            self._read(renderer.ctx, resource)
+        selected = sort_resources(filter_resources(self.store, candidates, query), query.sort)
+        limit = query.limit or DEFAULT_LIMIT
+        offset = decode_cursor(query.cursor)
+        page = selected[offset : offset + limit]
+        links = {"self": renderer.url(request)}
+        if offset + limit < len(selected):
+            links["next"] = renderer.next_url(request, encode_cursor(offset + limit), limit)
+        paging = {"total": len(selected), "limit": limit}
+        if op.shape == "linkage":
+            data = [{"type": r.type, "id": r.id} for r in page]
+            return Response(200, {"data": data, "links": links, "meta": {"paging": paging}})
+        document = {
+            "data": [renderer.resource(r) for r in page],
+            "links": links,
+            "meta": {"paging": paging},
+        }
+        renderer.add_included(document, page)
+        return Response(200, document)
+
+    def _existing(self, type_: str, id_: str, ctx: RequestContext) -> Resource:
+        resource = self.store.get(type_, id_)
+        if resource is None:
+            raise api_errors.resource_not_found(type_, id_)
+        self._read(ctx, resource)
+        return resource
+
+    def _read(self, ctx: RequestContext, resource: Resource) -> None:
+        for hook in self.hooks:
+            hook.on_read(ctx, resource)
+
+    # -- writes --------------------------------------------------------------------
+
+    def _create(self, op: Operation, request: Request, ctx: RequestContext) -> Response:
+        parsed = self.surface.parse_body(op, request.body, None)
+        local_ids = self._create_included(parsed, ctx)
+        relationships = self._resolve(parsed.relationships, local_ids)
+        attributes = dict(parsed.attributes)
+        for hook in self.hooks:
+            hook.before_create(ctx, parsed.type, attributes, relationships)
+        resource = self.store.create(parsed.type, attributes, relationships)
+        for hook in self.hooks:
+            hook.after_create(ctx, resource)
+        renderer = Renderer(self, Query(), request.base_url, ctx)
+        document = {"data": renderer.resource(resource), "links": {"self": renderer.self(resource)}}
+        return Response(op.status, document)
+
+    def _create_included(self, parsed: ParsedBody, ctx: RequestContext) -> dict[Ref, Ref]:
+        """Inline creates (``included`` with local ids such as ``${price1}``) -> stored refs."""
+        local_ids: dict[Ref, Ref] = {}
+        for index, item in enumerate(parsed.included):
+            if not isinstance(item, dict) or "type" not in item or "id" not in item:
+                raise api_errors.entity_invalid(
+                    f"/included/{index}", "An included object needs 'type' and 'id'"
+                )
+            type_ = item["type"]
+            if type_ == "territories":  # inline territories name existing, seeded ones
+                local_ids[(type_, item["id"])] = (type_, item["id"])
+                continue
+            attributes = dict(item.get("attributes") or {})
+            relationships: dict[str, Ref | list[Ref] | None] = {}
+            for name, value in (item.get("relationships") or {}).items():
+                data = value.get("data") if isinstance(value, dict) else None
+                if isinstance(data, list):
+                    relationships[name] = [(d["type"], d["id"]) for d in data]
+                elif isinstance(data, dict):
+                    relationships[name] = (data["type"], data["id"])
+            for hook in self.hooks:
+                hook.before_create(ctx, type_, attributes, relationships)
+            resource = self.store.create(type_, attributes, self._resolve(relationships, {}))
+            for hook in self.hooks:
+                hook.after_create(ctx, resource)
+            local_ids[(type_, item["id"])] = resource.ref
+        return local_ids
+
+    def _resolve(
+        self, relationships: dict[str, Ref | list[Ref] | None], local_ids: dict[Ref, Ref]
+    ) -> dict[str, Ref | list[Ref] | None]:
+        """Map local ids to stored refs and check every target exists (409 otherwise)."""
+        out: dict[str, Ref | list[Ref] | None] = {}
+        for name, value in relationships.items():
+            pointer = f"/data/relationships/{name}"
+            if isinstance(value, list):
+                out[name] = [self._target(local_ids.get(r, r), pointer) for r in value]
+            elif value is not None:
+                out[name] = self._target(local_ids.get(value, value), pointer)
+            else:
+                out[name] = None
+        return out
+
+    def _target(self, ref: Ref, pointer: str) -> Ref:
+        if self.store.get(*ref) is None:
+            raise api_errors.relationship_invalid(
+                pointer, f"'{ref[1]}' is not a valid ID for this relationship."
+            )
+        return ref
+
+    def _update(self, op: Operation, id_: str, request: Request, ctx: RequestContext) -> Response:
+        resource = self._existing(op.type, id_, ctx)
+        parsed = self.surface.parse_body(op, request.body, id_)
+        relationships = self._resolve(parsed.relationships, {})
+        attributes = dict(parsed.attributes)
+        for hook in self.hooks:
+            hook.before_update(ctx, resource, attributes, relationships)
+        self.store.update(resource, attributes, relationships)
+        for hook in self.hooks:
+            hook.after_update(ctx, resource)
+        renderer = Renderer(self, Query(), request.base_url, ctx)
+        document = {"data": renderer.resource(resource), "links": {"self": renderer.self(resource)}}
+        return Response(op.status, document)
+
+    def _delete(self, op: Operation, id_: str, ctx: RequestContext) -> Response:
+        resource = self._existing(op.type, id_, ctx)
+        for hook in self.hooks:
+            hook.before_delete(ctx, resource)
+        self.store.delete(resource.type, resource.id)
+        return Response(op.status)
+
+    def _write_linkage(
+        self, op: Operation, id_: str, request: Request, ctx: RequestContext
+    ) -> Response:
+        resource = self._existing(op.type, id_, ctx)
+        refs = self.surface.parse_linkage(op, request.body)
+        resolved = self._resolve({"data": refs}, {})["data"]
+        name = op.relationship or ""
+        for hook in self.hooks:
+            hook.before_linkage_update(ctx, resource, name, op.method, resolved)
+        as_list = resolved if isinstance(resolved, list) else ([resolved] if resolved else [])
+        if op.method == "POST":
+            self.store.add_to_many(resource, name, as_list)
+        elif op.method == "DELETE":
+            self.store.remove_from_many(resource, name, as_list)
+        else:
+            self.store.set_relationship(resource, name, resolved)
+        return Response(op.status)
+
+
+class Renderer:
+    """Turns stored resources into JSON:API objects for one request (fields, include, links)."""
+
+    def __init__(self, engine: Engine, query: Query, base_url: str, ctx: RequestContext) -> None:
+        self.engine = engine
+        self.surface = engine.surface
+        self.store = engine.store
+        self.query = query
+        self.base_url = base_url.rstrip("/")
+        self.ctx = ctx
+
+    def self(self, resource: Resource) -> str:
+        spec = self.surface.types.get(resource.type)
+        version = spec.version if spec else "v1"
+        return f"{self.base_url}/{version}/{resource.type}/{resource.id}"
+
+    def url(self, request: Request) -> str:
+        suffix = f"?{urlencode(request.query)}" if request.query else ""
+        return f"{self.base_url}{request.path}{suffix}"
+
+    def next_url(self, request: Request, cursor: str, limit: int) -> str:
+        query = [(k, v) for k, v in request.query if k not in ("cursor", "limit")]
+        query += [("cursor", cursor), ("limit", str(limit))]
+        return f"{self.base_url}{request.path}?{urlencode(query)}"
+
+    def resource(self, resource: Resource) -> dict[str, Any]:
+        spec = self.surface.types.get(resource.type)
+        out: dict[str, Any] = {"type": resource.type, "id": resource.id}
+        if spec is None:
+            out["links"] = {"self": self.self(resource)}
+            return out
+        wanted = self.query.fields.get(resource.type)
+        attributes = {
+            name: resource.attributes.get(name)
+            for name in spec.attributes
+            if wanted is None or name in wanted
+        }
+        if attributes:
+            out["attributes"] = attributes
+        relationships = {}
+        for rel in spec.relationships.values():
+            if rel.hidden or (wanted is not None and rel.name not in wanted):
+                continue
+            relationships[rel.name] = self._relationship(resource, rel)
+        if relationships:
+            out["relationships"] = relationships
+        out["links"] = {"self": self.self(resource)}
+        return out
+
+    def _relationship(self, resource: Resource, rel: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if rel.links:
+            base = self.self(resource)
+            out["links"] = {
+                "self": f"{base}/relationships/{rel.name}",
+                "related": f"{base}/{rel.name}",
+            }
+        show_data = rel.data and (rel.name in self.query.include or not rel.links)
+        if not show_data:
+            return out
+        value = resource.relationships.get(rel.name)
+        if rel.to_many:
+            refs = list(value) if isinstance(value, list) else []
+            limit = self.query.limits.get(rel.name, DEFAULT_INCLUDED_LIMIT)
+            out["data"] = [{"type": t, "id": i} for t, i in refs[:limit]]
+            if rel.meta:
+                out["meta"] = {"paging": {"total": len(refs), "limit": limit}}
+        else:
+            out["data"] = {"type": value[0], "id": value[1]} if value else None
+        return out
+
+    def add_included(self, document: dict[str, Any], primary: list[Resource]) -> None:
+        """Add ``included``: the related resources named by ``include``, each once."""
+        if not self.query.include:
+            return
+        seen = {r.ref for r in primary}
+        included: list[dict[str, Any]] = []
+        for resource in primary:
+            spec = self.surface.types.get(resource.type)
+            for name in self.query.include:
+                rel = spec.relationships.get(name) if spec else None
+                if rel is None:
+                    continue
+                related = self.store.related(resource, name)
+                if rel.to_many:
+                    related = related[: self.query.limits.get(name, DEFAULT_INCLUDED_LIMIT)]
+                for other in related:
+                    if other.ref in seen:
+                        continue
+                    seen.add(other.ref)
+                    self.engine._read(self.ctx, other)
+                    included.append(self.resource(other))
+        if included:
+            document["included"] = included
+
+
+# -- filtering, sorting, paging ---------------------------------------------------------------
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _field_values(store: Store, resource: Resource, path: str) -> list[str]:
+    """Values of ``id``, an attribute, a relationship's ids, or ``rel.attr`` on related ones."""
+    if path == "id":
+        return [resource.id]
+    head, _, rest = path.partition(".")
+    if rest:
+        return [
+            v for other in store.related(resource, head) for v in _field_values(store, other, rest)
+        ]
+    if head in resource.relationships:
+        value = resource.relationships[head]
+        refs = value if isinstance(value, list) else ([value] if value else [])
+        return [ref[1] for ref in refs]
+    value = resource.attributes.get(head)
+    if isinstance(value, list):
+        return [_as_text(v) for v in value]
+    return [_as_text(value)]
+
+
+def filter_resources(store: Store, resources: list[Resource], query: Query) -> list[Resource]:
+    """``filter[x]=a,b`` keeps resources whose ``x`` is ``a`` or ``b``; filters combine with AND."""
+    out = resources
+    for name, values in query.filters.items():
+        wanted = set(values)
+        out = [r for r in out if wanted.intersection(_field_values(store, r, name))]
+    for name, expected in query.exists.items():
+        out = [r for r in out if bool(r.relationships.get(name)) == expected]
+    return out
+
+
+def sort_resources(resources: list[Resource], sort: list[str]) -> list[Resource]:
+    """``sort=a,-b``: stable sorts applied from the last key to the first; None sorts last."""
+    out = list(resources)
+    for key in reversed(sort):
+        name = key.lstrip("-")
+        descending = key.startswith("-")
+        present = [r for r in out if r.attributes.get(name) is not None]
+        missing = [r for r in out if r.attributes.get(name) is None]
+        present.sort(key=lambda r, n=name: _sort_key(r.attributes[n]), reverse=descending)
+        out = present + missing
+    return out
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (0, value)
+    return (1, _as_text(value))
+
+
+def encode_cursor(offset: int) -> str:
+    """An opaque cursor shaped like Apple's (base64 of a small JSON object)."""
+    raw = json.dumps({"offset": str(offset)}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        offset = int(json.loads(base64.urlsafe_b64decode(padded))["offset"])
+    except (ValueError, KeyError, TypeError):
+        raise api_errors.parameter_invalid("cursor", f"'{cursor}' is not a valid cursor") from None
+    if offset < 0:
+        raise api_errors.parameter_invalid("cursor", f"'{cursor}' is not a valid cursor")
+    return offset

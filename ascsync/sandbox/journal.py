@@ -1,0 +1,66 @@
+"""The request journal: every API and upload request the sandbox served, in order.
+
+Tests and benchmarks count requests by kind from it (``GET /sandbox/journal`` or
+``Sandbox.journal``). Module-level observers see every entry of every sandbox in the
+process; the test suite's spec audit registers one to check all requests against
+Apple's full OpenAPI description.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+EXPECT_INVALID_HEADER = "X-Sandbox-Expect-Invalid"
+"""Send ``X-Sandbox-Expect-Invalid: 1`` on a request that is invalid on purpose (audit exempt)."""
+
+
+@dataclass
+class JournalEntry:
+    """One request: what was asked and what the sandbox answered (never the token)."""
+
+    method: str
+    path: str
+    query: list[tuple[str, str]]
+    status: int | None
+    ms: float
+    body: Any = None
+    kind: str = "api"  # api | upload
+    expect_invalid: bool = False
+    fault: str | None = None  # the injected fault, if any (latency is not a fault)
+    base_url: str = ""
+    operation: str | None = field(default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["query"] = [list(pair) for pair in self.query]
+        return data
+
+
+Observer = Callable[[JournalEntry], None]
+OBSERVERS: list[Observer] = []
+"""Called with every entry of every sandbox in this process (e.g. the test-run audit)."""
+
+
+class Journal:
+    """A thread-safe, append-only list of entries (until cleared)."""
+
+    def __init__(self) -> None:
+        self._entries: list[JournalEntry] = []
+        self._lock = threading.Lock()
+
+    def record(self, entry: JournalEntry) -> None:
+        with self._lock:
+            self._entries.append(entry)
+        for observer in list(OBSERVERS):
+            observer(entry)
+
+    def entries(self) -> list[JournalEntry]:
+        with self._lock:
+            return list(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

@@ -1,0 +1,392 @@
+"""The sandbox's HTTP side: sockets, auth, rate limit, faults, journal, control endpoints.
+
+:class:`SandboxApp` decides what to answer to one request (testable without sockets);
+:class:`SandboxServer` is a standard-library ``ThreadingHTTPServer`` speaking HTTP/1.1
+with keep-alive that hands each request to the app. The JSON:API work itself is the
+engine's (``engine.py``).
+
+Request pipeline for the API space (``/v1``, ``/v2``, ``/v3``): faults (latency, drop,
+429 burst, 500/503) -> bearer token (401) -> hourly budget (429) -> engine -> persist
+state after successful writes -> journal. Upload routes registered by hooks skip auth
+(like Apple's pre-signed upload URLs) but get faults and the journal. ``/sandbox/...``
+control endpoints get none of these.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from ascsync.errors import ConfigError
+from ascsync.sandbox import api_errors
+from ascsync.sandbox.auth import KeyRing, check_authorization
+from ascsync.sandbox.engine import Engine, Request, Response, error_response
+from ascsync.sandbox.faults import Faults
+from ascsync.sandbox.journal import EXPECT_INVALID_HEADER, Journal, JournalEntry
+from ascsync.sandbox.ratelimit import RateLimiter
+from ascsync.sandbox.store import Store
+
+log = logging.getLogger("ascsync.sandbox")
+
+API_PREFIXES = ("/v1/", "/v2/", "/v3/")
+CONTROL_PREFIX = "/sandbox"
+
+
+@dataclass
+class Reply:
+    """What the HTTP handler sends; ``drop_after`` = close the socket after reading N bytes."""
+
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    drop: bool = False
+
+
+class Clock:
+    """The sandbox's time: a base clock plus an offset moved by ``POST /sandbox/clock``."""
+
+    def __init__(self, base: Callable[[], float] | None = None) -> None:
+        self._base = base or time.time
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return self._base() + self.offset
+
+
+class SandboxApp:
+    """Everything one sandbox instance knows, and the decision for each request."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        engine: Engine,
+        keys: KeyRing,
+        clock: Clock,
+        rate_limiter: RateLimiter,
+        faults: Faults,
+        journal: Journal,
+        reset: Callable[[], None],
+        state_file: Path | None = None,
+    ) -> None:
+        self.store = store
+        self.engine = engine
+        self.keys = keys
+        self.clock = clock
+        self.rate_limiter = rate_limiter
+        self.faults = faults
+        self.journal = journal
+        self._reset = reset
+        self.state_file = state_file
+
+    # -- persistence ---------------------------------------------------------------
+
+    def save_state(self) -> None:
+        """Write the store to ``state_file`` atomically (no-op without one)."""
+        if self.state_file is None:
+            return
+        with self.store.lock:
+            text = json.dumps(self.store.to_dict(), sort_keys=True)
+        directory = self.state_file.parent
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".state-", suffix=".json")
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.replace(tmp, self.state_file)
+
+    # -- requests ------------------------------------------------------------------
+
+    def handle(
+        self,
+        method: str,
+        target: str,
+        headers: dict[str, str],
+        read_body: Callable[[int], bytes],
+        length: int,
+        base_url: str,
+    ) -> Reply:
+        """Answer one request. ``read_body(n)`` reads n bytes of the request body."""
+        split = urlsplit(target)
+        path = split.path
+        query = parse_qsl(split.query, keep_blank_values=True)
+        if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
+            return self._control(method, path, read_body(length), base_url)
+        route = self.engine.find_route(method, path)
+        if route is not None:
+            return self._upload(route, method, path, query, headers, read_body, length, base_url)
+        if path.startswith(API_PREFIXES):
+            return self._api(method, path, query, headers, read_body(length), base_url)
+        error = api_errors.path_not_found(path)
+        return _json_reply(error_response(error))
+
+    def _api(
+        self,
+        method: str,
+        path: str,
+        query: list[tuple[str, str]],
+        headers: dict[str, str],
+        raw: bytes,
+        base_url: str,
+    ) -> Reply:
+        started = time.perf_counter()
+        decision = self.faults.decide(path)
+        if decision.latency_ms:
+            time.sleep(decision.latency_ms / 1000)
+        body, parse_error = _parse_json(raw)
+        entry = JournalEntry(
+            method,
+            path,
+            query,
+            None,
+            0.0,
+            body,
+            "api",
+            expect_invalid=headers.get(EXPECT_INVALID_HEADER.lower()) == "1",
+            fault=decision.kind,
+            base_url=base_url,
+        )
+        reply = self._api_reply(
+            method, path, query, headers, raw, body, parse_error, decision, base_url
+        )
+        entry.status = None if reply.drop else reply.status
+        entry.ms = round((time.perf_counter() - started) * 1000, 3)
+        self.journal.record(entry)
+        return reply
+
+    def _api_reply(
+        self,
+        method: str,
+        path: str,
+        query: list[tuple[str, str]],
+        headers: dict[str, str],
+        raw: bytes,
+        body: Any,
+        parse_error: str | None,
+        decision: Any,
+        base_url: str,
+    ) -> Reply:
+        if decision.kind == "drop":
+            return Reply(0, drop=True)
+        rate_header = {"X-Rate-Limit": self.rate_limiter.header()}
+        if decision.kind == "429":
+            return self._with(_json_reply(error_response(api_errors.rate_limited(60))), rate_header)
+        if decision.kind == "error":
+            error = api_errors.server_error(decision.status or 500)
+            return self._with(_json_reply(error_response(error)), rate_header)
+        try:
+            check_authorization(headers.get("authorization"), self.keys, self.clock)
+        except Exception as error:  # SandboxError: render like Apple
+            return self._with(_json_reply(error_response(error)), rate_header)  # type: ignore[arg-type]
+        allowed, header, retry_after = self.rate_limiter.consume()
+        rate_header = {"X-Rate-Limit": header}
+        if not allowed:
+            error = api_errors.rate_limited(retry_after)
+            return self._with(_json_reply(error_response(error)), rate_header)
+        if parse_error is not None and method in ("POST", "PATCH", "DELETE") and raw.strip():
+            error = api_errors.body_unparsable(parse_error)
+            return self._with(_json_reply(error_response(error)), rate_header)
+        response = self.engine.handle(Request(method, path, query, body, base_url, raw))
+        if method != "GET" and response.status < 300:
+            self.save_state()
+        return self._with(_json_reply(response), rate_header)
+
+    def _upload(
+        self,
+        route: Any,
+        method: str,
+        path: str,
+        query: list[tuple[str, str]],
+        headers: dict[str, str],
+        read_body: Callable[[int], bytes],
+        length: int,
+        base_url: str,
+    ) -> Reply:
+        started = time.perf_counter()
+        decision = self.faults.decide(path, upload=True)
+        if decision.latency_ms:
+            time.sleep(decision.latency_ms / 1000)
+        entry = JournalEntry(
+            method, path, query, None, 0.0, None, "upload", fault=decision.kind, base_url=base_url
+        )
+        if decision.kind == "drop_upload":
+            read_body(length // 2)
+            reply = Reply(0, drop=True)
+        elif decision.kind in ("error", "429"):
+            read_body(length)
+            status = decision.status or 500
+            reply = Reply(status, b"", {"Content-Type": "text/plain"})
+        else:
+            matched, groups = route
+            raw = read_body(length)
+            result = self.engine.handle_route(
+                matched, groups, Request(method, path, query, None, base_url, raw)
+            )
+            reply = Reply(result.status, result.body, dict(result.headers))
+            if result.status < 300:
+                self.save_state()
+        entry.status = None if reply.drop else reply.status
+        entry.ms = round((time.perf_counter() - started) * 1000, 3)
+        self.journal.record(entry)
+        return reply
+
+    @staticmethod
+    def _with(reply: Reply, headers: dict[str, str]) -> Reply:
+        reply.headers.update(headers)
+        return reply
+
+    # -- control endpoints ---------------------------------------------------------
+
+    def _control(self, method: str, path: str, raw: bytes, base_url: str) -> Reply:
+        body, _ = _parse_json(raw)
+        name = path[len(CONTROL_PREFIX) :].strip("/")
+        try:
+            return self._control_action(method, name, body, raw, base_url)
+        except ConfigError as error:
+            return _plain_json(400, {"error": str(error)})
+
+    def _control_action(
+        self, method: str, name: str, body: Any, raw: bytes, base_url: str
+    ) -> Reply:
+        if (method, name) == ("GET", ""):
+            return _plain_json(200, {"url": base_url, "endpoints": CONTROL_ENDPOINTS})
+        if (method, name) == ("GET", "journal"):
+            return _plain_json(200, {"entries": [e.to_dict() for e in self.journal.entries()]})
+        if (method, name) == ("DELETE", "journal"):
+            self.journal.clear()
+            return Reply(204)
+        if (method, name) == ("POST", "reset"):
+            self._reset()
+            return Reply(204)
+        if (method, name) == ("GET", "faults"):
+            return _plain_json(200, self.faults.config.to_dict())
+        if (method, name) == ("PUT", "faults"):
+            spec = body if isinstance(body, dict) else raw.decode().strip() or None
+            self.faults.configure(
+                spec.get("spec") if isinstance(spec, dict) and "spec" in spec else spec
+            )
+            return _plain_json(200, self.faults.config.to_dict())
+        if (method, name) == ("GET", "state"):
+            with self.store.lock:
+                return _plain_json(200, self.store.to_dict())
+        if (method, name) == ("GET", "clock"):
+            return _plain_json(200, {"now": self.clock(), "offset": self.clock.offset})
+        if (method, name) == ("POST", "clock"):
+            advance = body.get("advance", 0) if isinstance(body, dict) else None
+            if not isinstance(advance, int | float):
+                raise ConfigError('POST /sandbox/clock needs a JSON body {"advance": seconds}')
+            self.clock.offset += advance
+            return _plain_json(200, {"now": self.clock(), "offset": self.clock.offset})
+        if (method, name) == ("PUT", "rate-limit"):
+            per_hour = body.get("per_hour") if isinstance(body, dict) else None
+            if not isinstance(per_hour, int) or per_hour < 0:
+                raise ConfigError('PUT /sandbox/rate-limit needs a JSON body {"per_hour": N}')
+            self.rate_limiter.reset(per_hour)
+            return _plain_json(200, {"per_hour": per_hour})
+        return _plain_json(
+            404,
+            {
+                "error": f"unknown control endpoint {method} /sandbox/{name}",
+                "endpoints": CONTROL_ENDPOINTS,
+            },
+        )
+
+
+CONTROL_ENDPOINTS = [
+    "GET /sandbox/journal",
+    "DELETE /sandbox/journal",
+    "POST /sandbox/reset",
+    "GET /sandbox/faults",
+    "PUT /sandbox/faults",
+    "GET /sandbox/state",
+    "GET /sandbox/clock",
+    "POST /sandbox/clock",
+    "PUT /sandbox/rate-limit",
+]
+
+
+def _parse_json(raw: bytes) -> tuple[Any, str | None]:
+    if not raw.strip():
+        return None, None
+    try:
+        return json.loads(raw), None
+    except (ValueError, UnicodeDecodeError) as exc:
+        return None, f"The request body is not valid JSON: {exc}"
+
+
+def _json_reply(response: Response) -> Reply:
+    headers = dict(response.headers)
+    if response.body is None:
+        return Reply(response.status, b"", headers)
+    headers.setdefault("Content-Type", "application/json")
+    return Reply(response.status, json.dumps(response.body).encode(), headers)
+
+
+def _plain_json(status: int, data: Any) -> Reply:
+    return Reply(status, json.dumps(data).encode(), {"Content-Type": "application/json"})
+
+
+# -- sockets ----------------------------------------------------------------------------------
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """One connection; HTTP/1.1 keep-alive with explicit Content-Length on every answer."""
+
+    protocol_version = "HTTP/1.1"
+    server: SandboxServer
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        base_url = f"http://{host}"
+        try:
+            reply = self.server.app.handle(
+                self.command, self.path, headers, self.rfile.read, length, base_url
+            )
+        except Exception:  # a bug in the sandbox: answer 500 and keep serving
+            log.exception("sandbox: unhandled error for %s %s", self.command, self.path)
+            reply = _json_reply(error_response(api_errors.server_error(500)))
+        if reply.drop:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.send_response(reply.status)
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(reply.body)
+
+    do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        log.debug("sandbox: " + format, *args)
+
+
+class SandboxServer(ThreadingHTTPServer):
+    """A threading HTTP server bound to one :class:`SandboxApp`."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], app: SandboxApp) -> None:
+        super().__init__(address, _Handler)
+        self.app = app
+
+    def start_thread(self) -> threading.Thread:
+        thread = threading.Thread(target=self.serve_forever, name="ascsync-sandbox", daemon=True)
+        thread.start()
+        return thread
