@@ -120,12 +120,23 @@ def image_info(path: Path) -> ImageInfo:
                 mode = image.mode
                 alpha = "A" in image.getbands() or "transparency" in image.info
     except Image.DecompressionBombError:
-        raise UnreadableMedia(_BOMB_MESSAGE.format(size="an enormous number of")) from None
+        # Pillow refused before we could see the size; PNG keeps it at a fixed offset.
+        raise UnreadableMedia(_BOMB_MESSAGE.format(size=_png_header_size(path))) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, struct.error) as exc:
-        raise UnreadableMedia(f"not a readable image ({_reason(exc)})") from None
+        raise UnreadableMedia(f"not a readable image: {_reason(exc)}") from None
     if width * height > MAX_SCREENSHOT_PIXELS:
         raise UnreadableMedia(_BOMB_MESSAGE.format(size=f"{width}×{height}"))
     return ImageInfo(width, height, fmt, mode, alpha, truncated=_is_truncated(path, fmt))
+
+
+def _png_header_size(path: Path) -> str:
+    """``W×H`` from a PNG's IHDR, for messages; a vague phrase for other formats."""
+    with path.open("rb") as stream:
+        head = stream.read(24)
+    if head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR":
+        width, height = struct.unpack(">II", head[16:24])
+        return f"{width}×{height}"
+    return "an enormous number of"
 
 
 def _reason(exc: BaseException) -> str:
@@ -170,16 +181,18 @@ def _sizes(sizes: list[Size] | set[Size]) -> str:
     return ", ".join(f"{w}×{h}" for w, h in sorted(sizes))
 
 
-def _accepted_hint(spec: ScreenshotSpec) -> str:
-    base = f"accepted: {_sizes(spec.sizes)}"
-    if spec.orientation is Orientation.BOTH:
-        return base + ", or landscape"
-    return f"{base} ({spec.orientation.value})"
+def _accepted_hint(sizes: tuple[Size, ...], orientation: Orientation) -> str:
+    """``accepted: A, B, or landscape`` / ``accepted, landscape only: A, B``."""
+    if orientation is Orientation.BOTH:
+        return f"accepted: {_sizes(sizes)}, or landscape"
+    return f"accepted, {orientation.value}: {_sizes(sizes)}"
 
 
 def _did_you_mean(name: str, aliases: dict[str, str], known: list[str]) -> str:
     if name in aliases:
         return f"use {aliases[name]}"
+    if name.upper() in known:  # folder names are case-sensitive enum values
+        return f"did you mean {name.upper()}?"
     close = difflib.get_close_matches(name.upper(), known, n=3, cutoff=0.6)
     if close:
         return "did you mean " + " or ".join(close) + "?"
@@ -246,7 +259,11 @@ def _check_screenshot(
     if info.truncated:
         problems.append(
             Problem(
-                path, None, field, f"{info.format} data ends early (truncated file)", "re-export it"
+                path,
+                None,
+                field,
+                f"{info.format} data ends early, the file is truncated",
+                "re-export it",
             )
         )
     if spec is not None:
@@ -274,7 +291,7 @@ def _check_size(
         message = f"{width}×{height} is a legacy size for {display_type} and may be rejected"
         valid = f"current: {_sizes(spec.sizes)}"
         return [Problem(path, None, field, message, valid, Severity.WARNING)]
-    valid = _accepted_hint(spec)
+    valid = _accepted_hint(spec.sizes, spec.orientation)
     if (height, width) in spec.accepted():
         message = f"{width}×{height} is the wrong orientation for {display_type}"
     else:
@@ -359,7 +376,7 @@ def video_info(path: Path) -> VideoInfo:
         try:
             _walk_boxes(stream, 0, size, found, depth=0)
         except (struct.error, IndexError):
-            raise UnreadableMedia("a box header is cut short (truncated file)") from None
+            raise UnreadableMedia("a box header is cut short (truncated or damaged file)") from None
     width, height = found.get("video_size", (None, None))  # type: ignore[misc]
     return VideoInfo(brand, found.get("duration"), width, height)  # type: ignore[arg-type]
 
@@ -380,7 +397,7 @@ def _walk_boxes(stream: BinaryIO, start: int, end: int, found: dict, depth: int)
             box_size = end - position
         if box_size < header or position + box_size > end:
             raise UnreadableMedia(
-                f"box {kind.decode('latin-1')!r} runs past the end (truncated file)"
+                f"box {kind.decode('latin-1')!r} overruns its container (truncated or damaged file)"
             )
         body = position + header
         if kind in _CONTAINERS:
