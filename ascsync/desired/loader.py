@@ -1,0 +1,828 @@
+"""Load a desired-state repo into the model, collecting every problem instead of stopping.
+
+The walk is driven by the file-kind table in :mod:`ascsync.desired.model`: each YAML
+mapping is checked key by key against its :class:`~ascsync.desired.model.Field` list
+(unknown keys get a "did you mean"), each value is converted to its kind and checked
+against its own rules (length, URL, email, enum, pattern). Rules that need several
+values at once (keywords vs name, uniqueness, required screenshots) live in
+:mod:`ascsync.desired.validate`.
+
+Nothing here raises on bad input: a broken file becomes a :class:`Problem` and the
+rest of the repo is still read, so one run reports all mistakes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.sandbox
+from ruamel.yaml.comments import TaggedScalar
+
+from ascsync.desired import media
+from ascsync.desired.model import (
+    FILE_KINDS,
+    App,
+    DesiredRepo,
+    Field,
+    FileKind,
+    Kind,
+    Localization,
+    MediaFile,
+    MediaSet,
+    Record,
+    Secret,
+    Source,
+    Value,
+)
+from ascsync.desired.problems import Problem, Severity
+from ascsync.desired.yamlio import Tagged, item_line, key_line, parse_yaml, to_plain
+from ascsync.rules import locales as loc
+from ascsync.rules import products as pr
+from ascsync.rules import text as tx
+
+CONFIG_FILE = "ascsync.yml"
+DEFAULTS_LOCALE_FILE = "_defaults.yml"
+APP_FILES = ("app.yml", "age-rating.yml", "version.yml")
+APP_FOLDERS = (
+    "locales",
+    "screenshots",
+    "previews",
+    "in-app-purchases",
+    "subscriptions",
+    "testflight",
+)
+MAX_TEXT_FILE_BYTES = 1_000_000  # far above any App Store text; guards against mistakes
+
+
+def load_repo(root: Path, *, need_secrets: bool = False) -> tuple[DesiredRepo, list[Problem]]:
+    """Read the repo at ``root``; with ``need_secrets`` a missing ``!env`` is an error."""
+    loader = _Loader(root, need_secrets)
+    repo = loader.load()
+    return repo, loader.problems
+
+
+class _Loader:
+    def __init__(self, root: Path, need_secrets: bool):
+        self.root = root
+        self.real_root = root.resolve()
+        self.need_secrets = need_secrets
+        self.problems: list[Problem] = []
+        self.context: dict[str, Any] = {}  # template context of the app being loaded
+        self._raw_cache: dict[Path, Any] = {}  # parsed YAML by path; _defaults.yml is reused
+
+    # ------------------------------------------------------------------ the repo
+
+    def load(self) -> DesiredRepo:
+        repo = DesiredRepo(root=self.root)
+        if not self.root.is_dir():
+            self.report(self.root, None, "repo", "is not a folder", "the path of an ascsync repo")
+            return repo
+        config = self.read_file(self.root / CONFIG_FILE, FILE_KINDS["config"], required=True)
+        wanted: list[str] | None = None
+        if config is not None:
+            repo.defaults = to_plain(self._defaults_of(self.root / CONFIG_FILE)) or {}
+            wanted = config.get("apps")
+        for name in self._app_names(wanted, config):
+            app = self.load_app(name, self.root / "apps" / name, repo.defaults)
+            if app is not None:
+                repo.apps[name] = app
+        return repo
+
+    def _defaults_of(self, path: Path) -> Any:
+        data = self._raw_cache.get(path)
+        return data.get("defaults") if isinstance(data, dict) else None
+
+    def _app_names(self, wanted: list[str] | None, config: Record | None) -> list[str]:
+        apps_dir = self.root / "apps"
+        found = (
+            sorted(p.name for p in apps_dir.iterdir() if p.is_dir()) if apps_dir.is_dir() else []
+        )
+        if wanted is None:
+            if not found:
+                self.report(apps_dir, None, "apps", "no app folders found", "apps/<name>/app.yml")
+            return found
+        for name in wanted:
+            if name not in found:
+                where = config.where("apps") if config else Source(self.root / CONFIG_FILE)
+                self.problems.append(
+                    where.problem(
+                        "apps",
+                        f"lists {name!r} but apps/{name}/ does not exist",
+                        _hint(name, found),
+                    )
+                )
+        return [n for n in wanted if n in found]
+
+    # ------------------------------------------------------------------- one app
+
+    def load_app(self, name: str, folder: Path, defaults: dict[str, Any]) -> App | None:
+        if not self.inside_repo(folder, Source(folder), "app"):
+            return None
+        record = self.read_file(folder / "app.yml", FILE_KINDS["app"], required=True)
+        if record is None:
+            return None
+        app = App(name=name, folder=folder, record=record)
+        self._check_app_folder(folder)
+        app.version = self.read_file(folder / "version.yml", FILE_KINDS["version"])
+        plain_app = {"name": name, **{k: _plain_value(v.value) for k, v in record.attrs.items()}}
+        self.context = {"defaults": defaults, "version": app.version_string, "app": plain_app}
+        app.age_rating = self.read_file(folder / "age-rating.yml", FILE_KINDS["age-rating"])
+        self.load_localizations(app)
+        self.load_media(app, "screenshots")
+        self.load_media(app, "previews")
+        self.load_products(app)
+        self.load_testflight(app)
+        return app
+
+    def _check_app_folder(self, folder: Path) -> None:
+        """Warn about files ascsync would silently ignore (a typo in a file name)."""
+        for path in sorted(folder.iterdir()):
+            if path.suffix in (".yml", ".yaml") and path.name not in APP_FILES:
+                self.report(
+                    path,
+                    None,
+                    "file",
+                    "is not a file ascsync reads",
+                    _hint(path.stem + ".yml", APP_FILES),
+                    Severity.WARNING,
+                )
+            elif path.is_dir() and path.name not in APP_FOLDERS and _close(path.name, APP_FOLDERS):
+                self.report(
+                    path,
+                    None,
+                    "folder",
+                    "is not a folder ascsync reads",
+                    _hint(path.name, APP_FOLDERS),
+                    Severity.WARNING,
+                )
+
+    def load_localizations(self, app: App) -> None:
+        folder = app.folder / "locales"
+        files = self.yaml_files(folder)
+        kind = FILE_KINDS["locale"]
+        defaults_raw = (
+            self._raw(folder / DEFAULTS_LOCALE_FILE)
+            if (folder / DEFAULTS_LOCALE_FILE).exists()
+            else None
+        )
+        for path in files:
+            if path.name == DEFAULTS_LOCALE_FILE:
+                continue
+            code = path.stem
+            if not loc.is_locale(code):
+                self.report(
+                    path,
+                    None,
+                    "locale",
+                    f"{code!r} is not an App Store locale",
+                    loc.suggest_locale(code),
+                )
+                continue
+            self.context["locale"] = code
+            record = Record(Source(path, 1))
+            if defaults_raw is not None:
+                self.fill(
+                    kind.fields, defaults_raw, record, Source(folder / DEFAULTS_LOCALE_FILE, 1)
+                )
+            own = self._raw(path)
+            if own is not None:
+                self.fill(kind.fields, own, record, Source(path, 1))
+            app.localizations[code] = Localization(code, record)
+        self.context.pop("locale", None)
+        primary = app.record.get("primary_locale")
+        if isinstance(primary, str):
+            where = app.record.where("primary_locale")
+            if not loc.is_locale(primary):
+                self.problems.append(
+                    where.problem(
+                        "primary_locale",
+                        f"{primary!r} is not an App Store locale",
+                        loc.suggest_locale(primary),
+                    )
+                )
+            elif primary not in app.localizations:
+                self.problems.append(
+                    where.problem(
+                        "primary_locale",
+                        f"{primary} has no locales/{primary}.yml",
+                        f"create apps/{app.name}/locales/{primary}.yml",
+                    )
+                )
+
+    def load_media(self, app: App, kind: str) -> None:
+        """``screenshots|previews/<locale>/<TYPE>/*``: one set per folder, in natural order."""
+        base = app.folder / kind
+        if not base.is_dir() or not self.inside_repo(base, Source(base), kind):
+            return
+        for locale_dir in sorted(base.iterdir()):
+            if locale_dir.name.startswith("."):
+                continue
+            if not locale_dir.is_dir():
+                self.report(
+                    locale_dir,
+                    None,
+                    kind,
+                    "is ignored: media go in <locale>/<TYPE>/ folders",
+                    f"{kind}/en-US/<TYPE>/01.png",
+                    Severity.WARNING,
+                )
+                continue
+            code = locale_dir.name
+            if not loc.is_locale(code):
+                self.report(
+                    locale_dir,
+                    None,
+                    kind,
+                    f"{code!r} is not an App Store locale",
+                    loc.suggest_locale(code),
+                )
+                continue
+            localization = app.localizations.get(code)
+            if localization is None:
+                self.report(
+                    locale_dir,
+                    None,
+                    kind,
+                    f"{code} has no locales/{code}.yml",
+                    f"add apps/{app.name}/locales/{code}.yml or remove the folder",
+                )
+                continue
+            sets = (
+                localization.screenshot_sets if kind == "screenshots" else localization.preview_sets
+            )
+            for set_dir in sorted(locale_dir.iterdir()):
+                if set_dir.name.startswith(".") or not set_dir.is_dir():
+                    continue
+                if not self.inside_repo(set_dir, Source(set_dir), kind):
+                    continue
+                sets[set_dir.name] = self._media_set(set_dir, kind)
+
+    def _media_set(self, folder: Path, kind: str) -> MediaSet:
+        files = [p for p in media.list_media(folder) if self.inside_repo(p, Source(p), kind)]
+        check = media.check_screenshot_set if kind == "screenshots" else media.check_preview_set
+        self.problems.extend(check(folder.name, files, where=folder))
+        media_files = [MediaFile(p, p.name, p.stat().st_size) for p in files if p.is_file()]
+        return MediaSet(folder.name, folder, media_files)
+
+    def load_products(self, app: App) -> None:
+        for path in self.yaml_files(app.folder / "in-app-purchases"):
+            record = self.read_file(path, FILE_KINDS["in-app-purchase"])
+            product_id = record.get("product_id") if record else None
+            if isinstance(product_id, str):
+                if path.stem != product_id:
+                    self.problems.append(
+                        record.where("product_id").problem(
+                            "product_id",
+                            f"differs from the file name {path.name}",
+                            f"name the file {product_id}.yml",
+                            Severity.WARNING,
+                        )
+                    )
+                self.add_unique(app.in_app_purchases, product_id, record, "product_id")
+        for path in self.yaml_files(app.folder / "subscriptions"):
+            record = self.read_file(path, FILE_KINDS["subscription-group"])
+            name = record.get("reference_name") if record else None
+            if isinstance(name, str):
+                self.add_unique(app.subscription_groups, name, record, "reference_name")
+
+    def load_testflight(self, app: App) -> None:
+        folder = app.folder / "testflight"
+        app.beta_app = self.read_file(folder / "beta-app.yml", FILE_KINDS["beta-app"])
+        for path in self.yaml_files(folder / "groups"):
+            record = self.read_file(path, FILE_KINDS["beta-group"])
+            name = record.get("name") if record else None
+            if isinstance(name, str):
+                self.add_unique(app.beta_groups, name, record, "name")
+
+    def add_unique(self, into: dict[str, Record], key: str, record: Record, field: str) -> None:
+        first = into.get(key)
+        if first is None:
+            into[key] = record
+            return
+        other = first.where(field)
+        other_name = other.file.name if other.file else "another file"
+        self.problems.append(
+            record.where(field).problem(
+                field, f"{key!r} is already used in {other_name}", "must be unique within the app"
+            )
+        )
+
+    # ------------------------------------------------------------------- files
+
+    def yaml_files(self, folder: Path) -> list[Path]:
+        """The ``*.yml`` files of a folder; a ``.yaml`` there earns a warning."""
+        if not folder.is_dir():
+            return []
+        result = []
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith("."):
+                continue
+            if path.suffix == ".yml" and not path.is_dir():
+                result.append(path)
+            elif path.suffix == ".yaml":
+                self.report(
+                    path,
+                    None,
+                    "file",
+                    "is ignored: ascsync reads *.yml",
+                    f"rename it to {path.stem}.yml",
+                    Severity.WARNING,
+                )
+        return result
+
+    def read_file(self, path: Path, kind: FileKind, *, required: bool = False) -> Record | None:
+        """Parse one YAML file of ``kind``; ``None`` if absent (= not managed) or unreadable."""
+        if not path.exists() and not path.is_symlink():
+            if required:
+                self.report(
+                    path, None, kind.name, "is missing", f"create {_relative(path, self.root)}"
+                )
+            return None
+        data = self._raw(path)
+        if data is None:
+            return None
+        record = Record(Source(path, 1))
+        self.fill(kind.fields, data, record, Source(path, 1), free_form=kind.free_form)
+        return record
+
+    def _raw(self, path: Path) -> Any:
+        """The parsed YAML of ``path`` (cached), or ``None`` with a problem reported."""
+        if path in self._raw_cache:
+            return self._raw_cache[path]
+        data = None
+        text = self.read_text(path, Source(path), "file")
+        if text is not None:
+            data, problem = parse_yaml(path, text)
+            if problem is not None:
+                self.problems.append(problem)
+                data = None
+            elif data is None:
+                data = {}  # an empty file manages nothing
+            elif not isinstance(data, dict):
+                self.report(
+                    path,
+                    1,
+                    "file",
+                    f"must be a mapping of keys, not {_type_name(data)}",
+                    "key: value lines",
+                )
+                data = None
+        self._raw_cache[path] = data
+        return data
+
+    def read_text(self, path: Path, where: Source, field: str) -> str | None:
+        if not self.inside_repo(path, where, field):
+            return None
+        if not path.is_file():
+            self.problems.append(
+                where.problem(
+                    field,
+                    f"{_relative(path, self.root)} does not exist",
+                    "a file path relative to the YAML file",
+                )
+            )
+            return None
+        try:
+            if path.stat().st_size > MAX_TEXT_FILE_BYTES:
+                self.problems.append(
+                    where.problem(field, f"{path.name} is larger than 1 MB", "a text file")
+                )
+                return None
+            return path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            self.problems.append(
+                where.problem(field, f"{path.name} is not UTF-8 text", "save it as UTF-8")
+            )
+        except OSError as exc:
+            self.problems.append(where.problem(field, f"cannot read {path.name}: {exc.strerror}"))
+        return None
+
+    def inside_repo(self, path: Path, where: Source, field: str) -> bool:
+        """Files must stay in the repo: no ``..`` or symlink may lead outside it."""
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):
+            self.problems.append(
+                where.problem(field, f"{path.name} cannot be resolved (symlink loop?)")
+            )
+            return False
+        if real == self.real_root or self.real_root in real.parents:
+            return True
+        how = "is a symlink leading" if path.is_symlink() else "leads"
+        self.problems.append(
+            where.problem(
+                field,
+                f"{_relative(path, self.root)} {how} outside the repo",
+                "keep every file inside the repo",
+            )
+        )
+        return False
+
+    def report(
+        self,
+        path: Path,
+        line: int | None,
+        field: str,
+        message: str,
+        valid: str | None = None,
+        severity: Severity = Severity.ERROR,
+    ) -> None:
+        self.problems.append(Problem(path, line, field, message, valid, severity))
+
+    # --------------------------------------------------------- mapping -> record
+
+    def fill(
+        self,
+        fields: tuple[Field, ...],
+        data: Any,
+        record: Record,
+        at: Source,
+        prefix: str = "",
+        free_form: tuple[str, ...] = (),
+    ) -> None:
+        """Check ``data`` (a mapping) against ``fields`` and store its values in ``record``."""
+        by_key = {f.key: f for f in fields}
+        for key, raw in data.items():
+            line = key_line(data, key, at.line or 1)
+            src = Source(at.file, line)
+            path = f"{prefix}{key}"
+            spec = by_key.get(key) if isinstance(key, str) else None
+            if spec is None:
+                self.problems.append(
+                    src.problem(path, "unknown key", _hint(str(key), list(by_key)))
+                )
+                continue
+            if spec.deprecated:
+                self.problems.append(
+                    src.problem(path, "is deprecated", f"use {spec.deprecated}", Severity.WARNING)
+                )
+            if key in free_form:
+                continue
+            self.fill_one(spec, raw, record, src, path)
+        for spec in fields:
+            if spec.required and spec.key not in data:
+                self.problems.append(
+                    at.problem(f"{prefix}{spec.key}", "is required", spec.doc or None)
+                )
+
+    def fill_one(self, spec: Field, raw: Any, record: Record, src: Source, path: str) -> None:
+        if raw is None and spec.kind not in (Kind.OBJECT, Kind.LOCALES, Kind.LIST):
+            if spec.nullable:
+                record.attrs[path] = Value(None, src)
+            else:
+                self.problems.append(
+                    src.problem(
+                        path,
+                        "cannot be null (cleared)",
+                        "give a value, or leave the key out to leave it unmanaged",
+                    )
+                )
+            return
+        if spec.kind == Kind.OBJECT:
+            if self.expect(raw, dict, src, path, "a mapping of keys"):
+                self.fill(spec.fields, raw, record, src, prefix=f"{path}.")
+        elif spec.kind == Kind.LOCALES:
+            if self.expect(raw, dict, src, path, "a mapping locale -> fields"):
+                record.maps[path] = self.fill_locales(spec, raw, src, path)
+        elif spec.kind == Kind.LIST:
+            if self.expect(raw, list, src, path, "a list of mappings"):
+                record.lists[path] = self.fill_list(spec, raw, src, path)
+        else:
+            value = self.convert(spec, raw, src, path)
+            if value is not None:
+                record.attrs[path] = value
+                self.problems.extend(_content_problems(spec, value, path))
+
+    def fill_locales(self, spec: Field, data: Any, at: Source, path: str) -> dict[str, Record]:
+        result: dict[str, Record] = {}
+        for code, raw in data.items():
+            src = Source(at.file, key_line(data, code, at.line or 1))
+            where = f"{path}.{code}"
+            if not isinstance(code, str) or not loc.is_locale(code):
+                self.problems.append(
+                    src.problem(
+                        where, f"{code!r} is not an App Store locale", loc.suggest_locale(str(code))
+                    )
+                )
+                continue
+            if self.expect(raw, dict, src, where, "a mapping of keys"):
+                record = Record(src)
+                saved = self.context.get("locale")
+                self.context["locale"] = code
+                self.fill(spec.fields, raw, record, src, prefix=f"{where}.")
+                self.context["locale"] = saved
+                result[code] = record
+        return result
+
+    def fill_list(self, spec: Field, items: list[Any], at: Source, path: str) -> list[Record]:
+        result = []
+        for i, raw in enumerate(items):
+            src = Source(at.file, item_line(items, i, at.line or 1))
+            where = f"{path}[{i}]"
+            if self.expect(raw, dict, src, where, "a mapping of keys"):
+                record = Record(src)
+                self.fill(spec.fields, raw, record, src, prefix=f"{where}.")
+                result.append(record)
+        return result
+
+    def expect(self, raw: Any, type_: type, src: Source, path: str, what: str) -> bool:
+        if isinstance(raw, type_):
+            return True
+        self.problems.append(src.problem(path, f"must be {what}, not {_type_name(raw)}", None))
+        return False
+
+    # ------------------------------------------------------------------- scalars
+
+    def convert(self, spec: Field, raw: Any, src: Source, path: str) -> Value | None:
+        """Turn a YAML scalar into the field's kind; ``None`` (and a problem) if it can't be."""
+        if isinstance(raw, TaggedScalar) or (
+            isinstance(raw, Tagged) and raw.tag not in ("!file", "!template", "!env")
+        ):
+            tag = raw.tag if isinstance(raw, Tagged) else str(raw.tag.value)
+            self.problems.append(
+                src.problem(path, f"unknown tag {tag}", "!file, !template or !env")
+            )
+            return None
+        if isinstance(raw, Tagged):
+            return self.resolve_tag(spec, raw, src, path)
+        if spec.kind == Kind.SECRET:
+            if not isinstance(raw, str):
+                return self.wrong_type(raw, src, path, "!env NAME")
+            self.problems.append(
+                src.problem(
+                    path, "is written in clear text in the repo", "use !env NAME", Severity.WARNING
+                )
+            )
+            return Value(Secret(str(raw)), src)
+        converter = _CONVERTERS[spec.kind]
+        try:
+            return Value(converter(spec, raw), src)
+        except _WrongType as exc:
+            return self.wrong_type(raw, src, path, exc.expected)
+
+    def wrong_type(self, raw: Any, src: Source, path: str, expected: str) -> None:
+        shown = f" {raw!r}" if isinstance(raw, bool | int | float | str) else ""
+        self.problems.append(
+            src.problem(
+                path,
+                f"must be {expected}, not {_type_name(raw)}{shown}",
+                _quote_hint(raw, expected),
+            )
+        )
+        return None
+
+    def resolve_tag(self, spec: Field, tag: Tagged, src: Source, path: str) -> Value | None:
+        src = Source(src.file, tag.line or src.line)
+        if not tag.argument.strip():
+            self.problems.append(
+                src.problem(path, f"{tag.tag} needs an argument", f"{tag.tag} <name or path>")
+            )
+            return None
+        if tag.tag == "!env":
+            return self.resolve_env(spec, tag.argument.strip(), src, path)
+        if spec.kind not in (Kind.TEXT, Kind.URL, Kind.EMAIL):
+            self.problems.append(
+                src.problem(path, f"{tag.tag} is only for text fields", "write the value inline")
+            )
+            return None
+        base = src.file.parent if src.file else self.root
+        file = Path(os.path.normpath(base / tag.argument.strip()))
+        text = self.read_text(file, src, path)
+        if text is None:
+            return None
+        text_src = Source(file, 1)
+        if tag.tag == "!template":
+            text = self.render(text, text_src, path)
+            if text is None:
+                return None
+        return Value(text.rstrip("\n"), text_src)
+
+    def resolve_env(self, spec: Field, name: str, src: Source, path: str) -> Value:
+        value = os.environ.get(name)
+        if value is None:
+            severity = Severity.ERROR if self.need_secrets else Severity.WARNING
+            self.problems.append(
+                src.problem(
+                    path,
+                    f"environment variable {name} is not set",
+                    f"export {name}=... before plan/apply",
+                    severity,
+                )
+            )
+        return Value(Secret(value, env=name), src)
+
+    def render(self, template_text: str, src: Source, path: str) -> str | None:
+        env = jinja2.sandbox.SandboxedEnvironment(
+            undefined=jinja2.StrictUndefined, autoescape=False
+        )
+        try:
+            return env.from_string(template_text).render(**self.context)
+        except jinja2.TemplateSyntaxError as exc:
+            self.problems.append(
+                Source(src.file, exc.lineno).problem(
+                    path, f"template error: {exc.message}", "jinja2 syntax"
+                )
+            )
+        except jinja2.UndefinedError as exc:
+            names = ", ".join(sorted(self.context))
+            self.problems.append(
+                src.problem(path, f"template error: {exc.message}", f"available: {names}")
+            )
+        except Exception as exc:  # noqa: BLE001 - a template can fail in many ways; report, don't crash
+            self.problems.append(src.problem(path, f"template error: {type(exc).__name__}: {exc}"))
+        return None
+
+
+# ---------------------------------------------------------------------- converters
+
+
+class _WrongType(Exception):
+    def __init__(self, expected: str):
+        self.expected = expected
+
+
+def _to_text(spec: Field, raw: Any) -> str:
+    if isinstance(raw, str):
+        return str(raw)
+    raise _WrongType("text")
+
+
+def _to_bool(spec: Field, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    raise _WrongType("true or false")
+
+
+def _to_int(spec: Field, raw: Any) -> int:
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return int(raw)
+    raise _WrongType("a whole number")
+
+
+def _to_price(spec: Field, raw: Any) -> str:
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        raise _WrongType('a price such as "4.99"')
+    return str(raw)
+
+
+def _to_date(spec: Field, raw: Any) -> str:
+    if isinstance(raw, dt.datetime | dt.date):
+        return raw.isoformat()
+    if isinstance(raw, str):
+        try:
+            dt.datetime.fromisoformat(str(raw))
+            return str(raw)
+        except ValueError:
+            pass
+    raise _WrongType("an ISO-8601 date such as 2026-05-01T09:00:00Z")
+
+
+def _to_strings(spec: Field, raw: Any) -> list[str]:
+    if isinstance(raw, list) and all(isinstance(x, str) for x in raw):
+        return [str(x) for x in raw]
+    raise _WrongType("a list of strings")
+
+
+def _to_territories(spec: Field, raw: Any) -> str | list[str]:
+    if isinstance(raw, str) and str(raw) == "all":
+        return "all"
+    return _to_strings(spec, raw)
+
+
+_CONVERTERS = {
+    Kind.TEXT: _to_text,
+    Kind.URL: _to_text,
+    Kind.EMAIL: _to_text,
+    Kind.ENUM: _to_text,
+    Kind.BOOL: _to_bool,
+    Kind.INT: _to_int,
+    Kind.PRICE: _to_price,
+    Kind.DATE: _to_date,
+    Kind.STRINGS: _to_strings,
+    Kind.TERRITORIES: _to_territories,
+}
+
+
+def _content_problems(spec: Field, value: Value, path: str) -> list[Problem]:
+    """The rules of a single value: enum, pattern, length, URL, email, HTML, bounds."""
+    v, src = value.value, value.source
+    if isinstance(v, Secret) or v is None:
+        return []
+    if spec.kind == Kind.ENUM:
+        return _enum_problems(spec, v, src, path)
+    if spec.kind == Kind.STRINGS:
+        problems = []
+        if spec.max is not None and len(v) > spec.max:
+            problems.append(src.problem(path, f"has {len(v)} items", f"at most {spec.max}"))
+        if spec.choices:
+            for item in v:
+                problems += _enum_problems(spec, item, src, path)
+        return problems
+    if spec.kind == Kind.TERRITORIES:
+        bad = [t for t in v if not pr.TERRITORY.match(t)] if isinstance(v, list) else []
+        return [
+            src.problem(path, f"{t!r} is not a territory code", 'ISO alpha-3 such as USA, or "all"')
+            for t in bad
+        ]
+    if spec.kind == Kind.INT:
+        if (spec.min is not None and v < spec.min) or (spec.max is not None and v > spec.max):
+            return [src.problem(path, f"is {v}", _bounds(spec))]
+        return []
+    if spec.kind == Kind.PRICE:
+        return (
+            []
+            if pr.PRICE.match(v)
+            else [src.problem(path, f"{v!r} is not a price", 'e.g. "0.00" or "4.99"')]
+        )
+    if not isinstance(v, str):
+        return []
+    problems = []
+    if spec.kind == Kind.URL:
+        problems += tx.check_url(v, src, path)
+    if spec.kind == Kind.EMAIL:
+        problems += tx.check_email(v, src, path)
+    if spec.pattern is not None and not spec.pattern.match(v):
+        problems.append(src.problem(path, f"{v!r} is not valid", spec.pattern_hint or None))
+    if spec.limit is not None:
+        problems += tx.check_length(v, spec.limit, src, path)
+    if spec.plain_text:
+        problems += tx.check_no_html(v, src, path)
+    return problems
+
+
+def _enum_problems(spec: Field, v: str, src: Source, path: str) -> list[Problem]:
+    if v in spec.choices:
+        return []
+    replacement = dict(spec.deprecated_choices).get(v)
+    if replacement:
+        return [src.problem(path, f"{v} is deprecated", f"use {replacement}", Severity.WARNING)]
+    return [src.problem(path, f"{v!r} is not allowed", _hint(v, spec.choices))]
+
+
+def _bounds(spec: Field) -> str:
+    if spec.min is not None and spec.max is not None:
+        return f"{spec.min} to {spec.max}"
+    return f"at least {spec.min}" if spec.min is not None else f"at most {spec.max}"
+
+
+def _hint(word: str, choices: Any) -> str:
+    """'did you mean X?' when something is close, else the list of valid values."""
+    options = [str(c) for c in choices]
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if not close:
+        folded = {o.casefold(): o for o in options}
+        match = folded.get(word.casefold())
+        close = [match] if match else []
+    if close:
+        return f"did you mean {close[0]}?"
+    if len(options) > 12:
+        return "one of " + ", ".join(options[:12]) + ", ..."
+    return "one of " + ", ".join(options) if options else "nothing is allowed here"
+
+
+def _close(word: str, choices: Any) -> bool:
+    return bool(difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75))
+
+
+def _quote_hint(raw: Any, expected: str) -> str | None:
+    if expected == "text" and isinstance(raw, int | float) and not isinstance(raw, bool):
+        return f'quote it: "{raw}"'
+    if expected == "text" and isinstance(raw, bool):
+        return "quote it if you mean the word"
+    return None
+
+
+def _type_name(raw: Any) -> str:
+    if raw is None:
+        return "null"
+    if isinstance(raw, bool):
+        return "a boolean"
+    if isinstance(raw, int):
+        return "a number"
+    if isinstance(raw, float):
+        return "a number"
+    if isinstance(raw, str):
+        return "text"
+    if isinstance(raw, dict):
+        return "a mapping"
+    if isinstance(raw, list):
+        return "a list"
+    if isinstance(raw, dt.date):
+        return "a date"
+    return type(raw).__name__
+
+
+def _plain_value(v: Any) -> Any:
+    return None if isinstance(v, Secret) else v
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
