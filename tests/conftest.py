@@ -6,6 +6,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+# Checks every request the sandbox receives against Apple's OpenAPI at the end of the run.
+pytest_plugins = ["tests.spec_audit"]
+
 
 def make_ec_key_pem() -> bytes:
     """A throwaway P-256 private key in PKCS#8 PEM, the format of Apple's .p8 files."""
