@@ -1,0 +1,196 @@
+"""A plan: the ordered list of changes that would make App Store Connect match the repo.
+
+Each :class:`Change` has a stable address (``app[moviecatalog].version[2.4.0].locale[de-DE]``),
+an action, the fields before and after, the API calls it needs, and the addresses it
+must wait for. :meth:`Plan.ordered` puts creates and updates first in dependency order
+(a version before its localizations, a localization before its screenshot sets, a set
+before its screenshots), then deletions, then reorders, so a partial apply never
+deletes something before its replacement exists.
+
+A saved plan carries a fingerprint of the live state it was computed from; apply
+refuses a plan whose fingerprint no longer matches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from ascsync.desired.model import Secret
+
+SCHEMA_VERSION = 1
+SENSITIVE = "(sensitive)"
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    UPLOAD = "upload"
+    REPLACE = "replace"
+    REORDER = "reorder"
+
+
+SIGNS = {
+    Action.CREATE: "+",
+    Action.UPLOAD: "+",
+    Action.UPDATE: "~",
+    Action.REORDER: "~",
+    Action.DELETE: "-",
+    Action.REPLACE: "±",
+}
+"""Terraform-like signs for the human view."""
+
+_PHASE = {
+    Action.CREATE: 0,
+    Action.UPDATE: 0,
+    Action.UPLOAD: 0,
+    Action.REPLACE: 0,
+    Action.DELETE: 1,
+    Action.REORDER: 2,
+}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of a change. ``None`` before means unset live; after means clear it."""
+
+    name: str
+    before: Any
+    after: Any
+    sensitive: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        if self.sensitive:
+            return {"name": self.name, "sensitive": True}
+        return {
+            "name": self.name,
+            "before": plain_value(self.before),
+            "after": plain_value(self.after),
+        }
+
+
+@dataclass(frozen=True)
+class Change:
+    """One resource-level change."""
+
+    address: str
+    action: Action
+    resource: str
+    app: str
+    locale: str | None = None
+    fields: tuple[FieldChange, ...] = ()
+    calls: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    source: str | None = None
+    note: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "action": self.action.value,
+            "resource": self.resource,
+            "app": self.app,
+            "locale": self.locale,
+            "fields": [f.to_json() for f in self.fields],
+            "calls": list(self.calls),
+            "depends_on": list(self.after),
+            "source": self.source,
+            "note": self.note,
+        }
+
+
+@dataclass
+class Plan:
+    """Changes to make, changes wanted but locked by the version's state, and the cost."""
+
+    changes: list[Change] = field(default_factory=list)
+    locked: list[Change] = field(default_factory=list)
+    requests: int = 0
+    fingerprint: str = ""
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    def counts(self) -> Counter[Action]:
+        return Counter(change.action for change in self.changes)
+
+    def deletions(self) -> list[Change]:
+        return [c for c in self.changes if c.action is Action.DELETE]
+
+    def summary(self) -> str:
+        """``N to create, N to update, N to delete, N uploads`` (replace counts as both)."""
+        counts = self.counts()
+        create = counts[Action.CREATE] + counts[Action.REPLACE]
+        update = counts[Action.UPDATE] + counts[Action.REORDER]
+        delete = counts[Action.DELETE] + counts[Action.REPLACE]
+        return (
+            f"{create} to create, {update} to update, {delete} to delete, "
+            f"{counts[Action.UPLOAD] + counts[Action.REPLACE]} uploads"
+        )
+
+    def ordered(self) -> list[Change]:
+        """Changes in an order that satisfies every dependency, then by phase and position."""
+        index = {c.address: i for i, c in enumerate(self.changes)}
+        waiting_on = {
+            i: {index[a] for a in c.after if a in index} for i, c in enumerate(self.changes)
+        }
+        dependants: dict[int, list[int]] = {i: [] for i in waiting_on}
+        for i, deps in waiting_on.items():
+            for dep in deps:
+                dependants[dep].append(i)
+        ready = [(self._rank(i), i) for i, deps in waiting_on.items() if not deps]
+        heapq.heapify(ready)
+        result: list[Change] = []
+        while ready:
+            _, i = heapq.heappop(ready)
+            result.append(self.changes[i])
+            for j in dependants[i]:
+                waiting_on[j].discard(i)
+                if not waiting_on[j]:
+                    heapq.heappush(ready, (self._rank(j), j))
+        if len(result) != len(self.changes):
+            cycle = [self.changes[i].address for i, deps in waiting_on.items() if deps]
+            raise ValueError(f"plan has a dependency cycle among: {', '.join(cycle)}")
+        return result
+
+    def _rank(self, i: int) -> tuple[int, int]:
+        return (_PHASE[self.changes[i].action], i)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable, versioned JSON form (``--format json`` and ``--out plan.json``)."""
+        counts = self.counts()
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "fingerprint": self.fingerprint,
+            "requests": self.requests,
+            "summary": {action.value: counts[action] for action in Action},
+            "deletions": len(self.deletions()),
+            "changes": [c.to_json() for c in self.ordered()],
+            "locked": [c.to_json() for c in self.locked],
+        }
+
+
+def fingerprint(live_snapshot: Any) -> str:
+    """SHA-256 of the canonical JSON of the live state a plan was computed from."""
+    canonical = json.dumps(plain_value(live_snapshot), sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def plain_value(value: Any) -> Any:
+    """JSON-safe value; anything sensitive-looking is masked, never serialised."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dict):
+        return {str(k): plain_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_value(v) for v in value]
+    if isinstance(value, Secret):
+        return SENSITIVE
+    return str(value)

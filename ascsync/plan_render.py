@@ -1,0 +1,176 @@
+"""Plan output for people (terminal), for pull requests (markdown) and for machines (JSON).
+
+Sensitive values never reach any output: a sensitive field shows as ``(sensitive)``, and
+its change as ``(sensitive value changed)``. Long or multi-line text shows as a line diff
+so a reviewer sees which sentence changed, not two 4,000-character blobs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable
+from itertools import groupby
+from typing import Any
+
+import click
+
+from ascsync.plan import SIGNS, Action, Change, FieldChange, Plan, plain_value
+
+GITHUB_COMMENT_LIMIT = 65_536
+"""GitHub rejects issue and pull request comments longer than this many characters."""
+INLINE_LIMIT = 80
+"""Values longer than this (or multi-line) are shown as a line diff."""
+
+_COLORS = {"+": "green", "~": "yellow", "-": "red", "±": "magenta"}
+
+
+def render_json(plan: Plan) -> str:
+    return json.dumps(plan.to_json(), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_text(plan: Plan, *, color: bool = True) -> str:
+    """The Terraform-like terminal view, grouped by app and locale."""
+
+    def paint(text: str, sign: str) -> str:
+        return click.style(text, fg=_COLORS.get(sign)) if color else text
+
+    lines: list[str] = []
+    if not plan.has_changes:
+        lines.append("No changes. App Store Connect matches the repository.")
+    for (app, locale), changes in _groups(plan.ordered()):
+        lines.append("")
+        lines.append(
+            click.style(_group_title(app, locale), bold=True)
+            if color
+            else _group_title(app, locale)
+        )
+        for change in changes:
+            lines.extend(_change_lines(change, paint, indent="  "))
+    if plan.locked:
+        lines.append("")
+        lines.append("Not editable in the version's current state (left as they are):")
+        for change in plan.locked:
+            lines.append(f"  ! {change.address}: {change.note or 'locked'}")
+    if plan.deletions():
+        lines.append("")
+        lines.append(paint(f"{len(plan.deletions())} deletion(s):", "-"))
+        lines.extend(f"  - {c.address}" for c in plan.deletions())
+    lines.append("")
+    lines.append(f"Plan: {plan.summary()}. {plan.requests} API requests to compute it.")
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
+    """A pull request comment: summary first, one collapsible section per app and locale."""
+    head = ["### ascsync plan", "", f"**{plan.summary()}** · {plan.requests} API requests", ""]
+    if plan.deletions():
+        head += ["> [!WARNING]", f"> {len(plan.deletions())} deletion(s), marked `-` below.", ""]
+    if not plan.has_changes:
+        head += ["No changes: App Store Connect matches the repository.", ""]
+    sections = []
+    for (app, locale), changes in _groups(plan.ordered()):
+        body = [line for c in changes for line in _change_lines(c, lambda t, s: t, indent="")]
+        title = _group_title(app, locale)
+        sections.append(
+            f"<details><summary><b>{title}</b>: {len(changes)} change(s)</summary>\n\n"
+            "```diff\n" + _fence_safe("\n".join(body)) + "\n```\n</details>\n"
+        )
+    if plan.locked:
+        locked = "\n".join(f"- `{c.address}`: {c.note or 'locked'}" for c in plan.locked)
+        sections.append(f"**Not editable in the version's current state:**\n\n{locked}\n")
+    return _fit("\n".join(head), sections, limit)
+
+
+def _fit(head: str, sections: list[str], limit: int) -> str:
+    """Keep whole sections while they fit; say plainly how many were left out."""
+    out = head
+    for index, section in enumerate(sections):
+        remaining = len(sections) - index
+        note = (
+            f"\n_Plan truncated to fit a GitHub comment: {remaining} more section(s) not shown. "
+            "The full plan is in the job summary and in `ascsync plan` output._\n"
+        )
+        if len(out) + len(section) + len(note) + 1 > limit:
+            return out + note
+        out += "\n" + section
+    return out
+
+
+def _groups(changes: list[Change]) -> list[tuple[tuple[str, str | None], list[Change]]]:
+    """Group by (app, locale), keeping the first-seen order of groups."""
+    order: dict[tuple[str, str | None], int] = {}
+    for change in changes:
+        order.setdefault((change.app, change.locale), len(order))
+    keyed = sorted(changes, key=lambda c: order[(c.app, c.locale)])
+    return [(k, list(g)) for k, g in groupby(keyed, key=lambda c: (c.app, c.locale))]
+
+
+def _group_title(app: str, locale: str | None) -> str:
+    return f"{app} · {locale}" if locale else app
+
+
+def _change_lines(change: Change, paint: Callable[[str, str], str], indent: str) -> list[str]:
+    sign = SIGNS[change.action]
+    verb = {
+        Action.CREATE: "create",
+        Action.UPDATE: "update",
+        Action.DELETE: "delete",
+        Action.UPLOAD: "upload",
+        Action.REPLACE: "replace",
+        Action.REORDER: "reorder",
+    }[change.action]
+    where = f"  ({change.source})" if change.source else ""
+    lines = [paint(f"{indent}{sign} {change.address}  # {verb}{where}", sign)]
+    if change.note:
+        lines.append(f"{indent}    # {change.note}")
+    for item in change.fields:
+        lines.extend(paint(line, line.lstrip()[:1]) for line in _field_lines(item, change, indent))
+    return lines
+
+
+def _field_lines(item: FieldChange, change: Change, indent: str) -> list[str]:
+    pad = indent + "    "
+    if item.sensitive:
+        if change.action is Action.CREATE:
+            return [f"{pad}+ {item.name}: (sensitive)"]
+        return [f"{pad}~ {item.name}: (sensitive value changed)"]
+    before, after = _show(item.before), _show(item.after)
+    if change.action is Action.CREATE or item.before is None and change.action is not Action.DELETE:
+        return (
+            _long(pad, "+", item.name, after)
+            if _is_long(after)
+            else [f"{pad}+ {item.name}: {after}"]
+        )
+    if change.action is Action.DELETE or item.after is None:
+        return [f"{pad}- {item.name}: {_clip(before)}"]
+    if _is_long(before) or _is_long(after):
+        diff = difflib.ndiff(str(item.before).splitlines(), str(item.after).splitlines())
+        body = [f"{pad}    {line[0]} {line[2:]}" for line in diff if line[:1] in "+-"]
+        return [f"{pad}~ {item.name}:", *body]
+    return [f"{pad}~ {item.name}: {before} -> {after}"]
+
+
+def _long(pad: str, sign: str, name: str, text: str) -> list[str]:
+    return [f"{pad}{sign} {name}:", *(f"{pad}    {sign} {line}" for line in text.splitlines())]
+
+
+def _show(value: Any) -> str:
+    plain = plain_value(value)
+    if isinstance(plain, str) and ("\n" in plain or len(plain) > INLINE_LIMIT):
+        return plain
+    return json.dumps(plain, ensure_ascii=False)
+
+
+def _is_long(text: str) -> bool:
+    return "\n" in text or len(text) > INLINE_LIMIT
+
+
+def _clip(text: str) -> str:
+    first = text.splitlines()[0] if text else text
+    return first if len(first) <= INLINE_LIMIT else first[: INLINE_LIMIT - 1] + "…"
+
+
+def _fence_safe(text: str) -> str:
+    """A value containing ``` must not end the diff block early."""
+    return text.replace("```", "`\u200b``")
