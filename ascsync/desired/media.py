@@ -495,9 +495,9 @@ def _check_resolution(
     if size in spec.accepted():
         return []
     width, height = size
-    valid = f"accepted: {_sizes(spec.resolutions)}"
-    valid += (
-        ", or landscape" if spec.orientation is Orientation.BOTH else f" ({spec.orientation.value})"
-    )
-    message = f"{width}×{height} is not accepted for {preview_type}"
+    valid = _accepted_hint(spec.resolutions, spec.orientation)
+    if (height, width) in spec.accepted():
+        message = f"{width}×{height} is the wrong orientation for {preview_type}"
+    else:
+        message = f"{width}×{height} is not accepted for {preview_type}"
     return [Problem(path, None, field, message, valid)]
