@@ -85,6 +85,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from ascsync.errors import ConfigError
+from ascsync.sandbox.rules import EDITABLE_VERSION_STATES
 from ascsync.sandbox.store import Ref, Resource, Store
 
 SEEDS_DIR = Path(__file__).with_name("seeds")
@@ -100,16 +101,6 @@ _ID_NAMESPACE = uuid.UUID("6f1d0e52-3a57-4d5c-9b8e-0a3c5d8f2e11")
 LEGACY_STATE = {
     "READY_FOR_DISTRIBUTION": "READY_FOR_SALE",
     "PROCESSING_FOR_DISTRIBUTION": "PROCESSING_FOR_APP_STORE",
-}
-
-EDITABLE_INFO_STATES = {"PREPARE_FOR_SUBMISSION", "REJECTED", "DEVELOPER_REJECTED"}
-VERSION_EDITABLE = {
-    "PREPARE_FOR_SUBMISSION",
-    "REJECTED",
-    "METADATA_REJECTED",
-    "DEVELOPER_REJECTED",
-    "INVALID_BINARY",
-    "READY_FOR_REVIEW",
 }
 
 AGE_RATING_DEFAULTS: dict[str, Any] = {
@@ -175,7 +166,10 @@ def resolve_seed(seed: str | Path) -> Path:
 
 def populate(store: Store, seed: str | Path | dict | None) -> None:
     """Fill ``store`` with the base data, then with ``seed`` (a file, ``"demo"`` or a dict)."""
+    from ascsync.sandbox import uploads
+
     with store.lock:
+        uploads.forget_assets(store)
         add_base_data(store)
         if seed is None:
             return
@@ -367,7 +361,7 @@ class SeedBuilder:
         }
         attrs = self.attributes("appInfos", node, where, slots | {"localizations", "ageRating"})
         editable = any(
-            v.attributes.get("appVersionState") in VERSION_EDITABLE
+            v.attributes.get("appVersionState") in EDITABLE_VERSION_STATES
             for v in self.store.related(app, "appStoreVersions")
         )
         attrs.setdefault(

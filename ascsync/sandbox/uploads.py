@@ -154,6 +154,12 @@ def registry(store: Store) -> AssetRegistry:
         return found
 
 
+def forget_assets(store: Store) -> None:
+    """Drop every upload and image of ``store`` (a reset or a new seed starts clean)."""
+    with store.lock:
+        _REGISTRIES[store] = AssetRegistry()
+
+
 def template_url(base_url: str, token: str) -> str:
     """Apple-style ``templateUrl``; clients replace ``{w}``, ``{h}`` and ``{f}``."""
     return f"{base_url}{ASSET_PATH}/{token}/{{w}}x{{h}}bb.{{f}}"
