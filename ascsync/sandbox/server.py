@@ -387,6 +387,11 @@ class SandboxServer(ThreadingHTTPServer):
         self.app = app
 
     def start_thread(self) -> threading.Thread:
-        thread = threading.Thread(target=self.serve_forever, name="ascsync-sandbox", daemon=True)
+        thread = threading.Thread(
+            target=self.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="ascsync-sandbox",
+            daemon=True,
+        )
         thread.start()
         return thread
