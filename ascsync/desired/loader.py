@@ -190,8 +190,9 @@ class _Loader:
                     kind.fields, defaults_raw, record, Source(folder / DEFAULTS_LOCALE_FILE, 1)
                 )
             own = self._raw(path)
-            if own is not None:
-                self.fill(kind.fields, own, record, Source(path, 1))
+            if own is None:
+                continue  # unreadable: already reported; checking its absence would only add noise
+            self.fill(kind.fields, own, record, Source(path, 1))
             app.localizations[code] = Localization(code, record)
         self.context.pop("locale", None)
         primary = app.record.get("primary_locale")
@@ -205,7 +206,7 @@ class _Loader:
                         loc.suggest_locale(primary),
                     )
                 )
-            elif primary not in app.localizations:
+            elif not (folder / f"{primary}.yml").exists():
                 self.problems.append(
                     where.problem(
                         "primary_locale",
@@ -243,6 +244,8 @@ class _Loader:
                 )
                 continue
             localization = app.localizations.get(code)
+            if localization is None and (app.folder / "locales" / f"{code}.yml").exists():
+                continue  # the locale file is broken; that problem is already reported
             if localization is None:
                 self.report(
                     locale_dir,
@@ -274,7 +277,7 @@ class _Loader:
             record = self.read_file(path, FILE_KINDS["in-app-purchase"])
             product_id = record.get("product_id") if record else None
             if isinstance(product_id, str):
-                if path.stem != product_id:
+                if path.stem != product_id and pr.PRODUCT_ID.match(product_id):
                     self.problems.append(
                         record.where("product_id").problem(
                             "product_id",
@@ -822,7 +825,5 @@ def _plain_value(v: Any) -> Any:
 
 
 def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
+    """``path`` as the user thinks of it: relative to the repo, even when it leaves it."""
+    return os.path.relpath(path, root)
