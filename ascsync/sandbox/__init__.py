@@ -66,12 +66,17 @@ def default_hooks() -> list[Hooks]:
 
 
 def populate(store: Store, seed: str | Path | dict | None) -> None:
-    """Fill a store from a seed via ``ascsync.sandbox.seed.populate`` when it exists."""
+    """Fill a store: a state snapshot (``{"resources": [...]}``) verbatim, else the domain seed.
+
+    Seeds go through ``ascsync.sandbox.seed.populate`` when it exists; it adds Apple's base
+    data (territories, app categories) to whatever the seed describes.
+    """
+    if isinstance(seed, dict) and "resources" in seed:
+        store.load_dict(seed)
+        return
     function = _optional("ascsync.sandbox.seed", "populate")
     if function is not None:
         function(store, seed)
-    elif isinstance(seed, dict) and "resources" in seed:
-        store.load_dict(seed)  # a state snapshot works as a seed even without seed.py
 
 
 def _new_key() -> tuple[str, str, bytes]:

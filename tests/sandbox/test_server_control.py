@@ -1,0 +1,133 @@
+"""Control endpoints, the journal, persistence, keep-alive and the in-process API."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import requests
+
+from ascsync.sandbox import Sandbox
+from ascsync.sandbox.journal import OBSERVERS
+from tests.sandbox.conftest import INVALID, authed
+
+
+def test_journal_lists_requests_with_query_status_and_body(sandbox, api, make_app):
+    app = make_app()
+    api.get(f"{sandbox.url}/v1/apps?limit=5&fields[apps]=name")
+    body = {"data": {"type": "apps", "id": app.id, "attributes": {"primaryLocale": "fr-FR"}}}
+    api.patch(f"{sandbox.url}/v1/apps/{app.id}", json=body)
+    entries = requests.get(f"{sandbox.url}/sandbox/journal").json()["entries"]
+    assert [(e["method"], e["path"], e["status"]) for e in entries] == [
+        ("GET", "/v1/apps", 200),
+        ("PATCH", f"/v1/apps/{app.id}", 200),
+    ]
+    assert entries[0]["query"] == [["limit", "5"], ["fields[apps]", "name"]]
+    assert entries[1]["body"] == body
+    assert all(e["ms"] >= 0 for e in entries)
+    assert [e.method for e in sandbox.journal] == ["GET", "PATCH"]
+
+
+def test_journal_can_be_cleared_and_skips_control_requests(sandbox, api):
+    api.get(f"{sandbox.url}/v1/apps")
+    requests.get(f"{sandbox.url}/sandbox/state")
+    assert len(sandbox.journal) == 1
+    assert requests.delete(f"{sandbox.url}/sandbox/journal").status_code == 204
+    assert sandbox.journal == []
+
+
+def test_observers_see_every_entry(sandbox, api):
+    seen = []
+    OBSERVERS.append(seen.append)
+    try:
+        api.get(f"{sandbox.url}/v1/apps")
+    finally:
+        OBSERVERS.remove(seen.append)
+    assert [(e.method, e.path) for e in seen] == [("GET", "/v1/apps")]
+
+
+def test_reset_returns_to_the_seed(sandbox, api, make_app):
+    make_app()
+    territories = len(sandbox.store.list("territories"))
+    assert requests.post(f"{sandbox.url}/sandbox/reset").status_code == 204
+    assert sandbox.store.list("apps") == []
+    assert len(sandbox.store.list("territories")) == territories
+    assert sandbox.journal == []
+
+
+def test_state_endpoint_returns_the_store_snapshot(sandbox, make_app):
+    app = make_app(name="Snapshot")
+    state = requests.get(f"{sandbox.url}/sandbox/state").json()
+    apps = [r for r in state["resources"] if r["type"] == "apps"]
+    assert apps == [
+        {"type": "apps", "id": app.id, "attributes": app.attributes, "relationships": {}}
+    ]
+
+
+def test_unknown_control_endpoint_lists_the_valid_ones(sandbox):
+    answer = requests.get(f"{sandbox.url}/sandbox/nothing")
+    assert answer.status_code == 404
+    assert "GET /sandbox/journal" in answer.json()["endpoints"]
+
+
+def test_state_persists_across_sandboxes(tmp_path):
+    state = tmp_path / "state.json"
+    with Sandbox(hooks=[], state_file=state) as first, authed(first) as api:
+        app = first.store.create("apps", {"name": "A", "bundleId": "a", "sku": "A"})
+        body = {
+            "data": {
+                "type": "appStoreVersions",
+                "attributes": {"platform": "IOS", "versionString": "1.0"},
+                "relationships": {"app": {"data": {"type": "apps", "id": app.id}}},
+            }
+        }
+        version_id = api.post(f"{first.url}/v1/appStoreVersions", json=body).json()["data"]["id"]
+    assert version_id in state.read_text()
+    with Sandbox(hooks=[], state_file=state) as second, authed(second) as api:
+        listed = api.get(f"{second.url}/v1/apps/{app.id}/appStoreVersions").json()["data"]
+        assert [item["id"] for item in listed] == [version_id]
+
+
+def test_a_failed_write_does_not_touch_the_state_file(tmp_path):
+    state = tmp_path / "state.json"
+    with Sandbox(hooks=[], state_file=state) as sandbox, authed(sandbox) as api:
+        before = state.read_text()
+        body = {"data": {"type": "appStoreVersions", "attributes": {"bogus": 1}}}
+        api.post(f"{sandbox.url}/v1/appStoreVersions", json=body, headers=INVALID)
+        assert state.read_text() == before
+
+
+def test_dict_seed_snapshot_and_settings_reach_the_sandbox():
+    snapshot = {"resources": [{"type": "apps", "id": "1", "attributes": {"name": "Seeded"}}]}
+    with Sandbox(hooks=[], seed=snapshot, settings={"settle_seconds": 0}) as sandbox:
+        assert sandbox.engine.settings["settle_seconds"] == 0
+        with authed(sandbox) as api:
+            assert api.get(f"{sandbox.url}/v1/apps/1").json()["data"]["attributes"]["name"] == (
+                "Seeded"
+            )
+
+
+def test_keep_alive_serves_many_requests_on_one_connection(sandbox):
+    token = sandbox.token()
+    host, port = sandbox.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as conn:
+        reader = conn.makefile("rb")
+        for _ in range(3):
+            conn.sendall(
+                f"GET /v1/apps HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                f"Authorization: Bearer {token}\r\n\r\n".encode()
+            )
+            status = reader.readline()
+            headers = {}
+            while (line := reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode().partition(":")
+                headers[name.lower()] = value.strip()
+            body = reader.read(int(headers["content-length"]))
+            assert status.startswith(b"HTTP/1.1 200")
+            assert json.loads(body)["meta"]["paging"]["total"] == 0
+
+
+def test_links_use_the_host_the_client_asked_for(sandbox, api):
+    port = sandbox.url.rsplit(":", 1)[1]
+    response = api.get(f"http://localhost:{port}/v1/apps")
+    assert response.json()["links"]["self"] == f"http://localhost:{port}/v1/apps"
