@@ -103,6 +103,8 @@ def field_schema(f: Field) -> dict[str, Any]:
         schema["deprecated"] = True
     if f.nullable and "type" in schema:
         schema["type"] = [schema["type"], "null"]
+        if "enum" in schema:
+            schema["enum"] = [*schema["enum"], None]
     elif f.nullable:
         schema = {"anyOf": [schema, {"type": "null"}], "description": description}
     return schema
