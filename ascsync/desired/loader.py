@@ -80,7 +80,9 @@ class _Loader:
     def load(self) -> DesiredRepo:
         repo = DesiredRepo(root=self.root)
         if not self.root.is_dir():
-            self.report(self.root, None, "repo", "is not a folder", "the path of an ascsync repo")
+            self.report(
+                None, None, "repo", f"{self.root} is not a folder", "the path of an ascsync repo"
+            )
             return repo
         config = self.read_file(self.root / CONFIG_FILE, FILE_KINDS["config"], required=True)
         wanted: list[str] | None = None

@@ -83,7 +83,7 @@ subtitle: A short, memorable subtitle
 # Long text can live in its own file: description: !file ../texts/description.md
 description: |-
   Describe what your app does, in plain text (no HTML).
-keywords: [productivity, notes]
+keywords: [replace, these, keywords]   # one per item, 100 characters in all
 support_url: https://example.com/support
 privacy_policy_url: https://example.com/privacy
 """
