@@ -430,7 +430,7 @@ class _Loader:
 
     def report(
         self,
-        path: Path,
+        path: Path | None,
         line: int | None,
         field: str,
         message: str,
