@@ -850,7 +850,10 @@ def format_report(plan: ImportPlan, written: list[Path], out: Path) -> str:
     if images:
         lines.append(f"  copied {images} screenshot(s) into {plan.app_dir / 'screenshots'}/")
     for severity in (Severity.ERROR, Severity.WARNING):
-        notes = [note for note in plan.notes if note.severity is severity]
+        notes = sorted(
+            (note for note in plan.notes if note.severity is severity),
+            key=lambda note: str(note.source or ""),
+        )
         if notes:
             lines.append(f"{len(notes)} {severity.value}(s):")
             lines += [
