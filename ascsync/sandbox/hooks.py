@@ -97,6 +97,8 @@ class Route:
     method: str
     pattern: str
     handler: Callable[..., RawResponse]
+    upload: bool | None = None
+    """Whether ``drop_upload`` faults apply (None: yes for PUT/POST/PATCH, no for GET)."""
 
 
 class Hooks:

@@ -27,7 +27,7 @@ class JournalEntry:
     status: int | None
     ms: float
     body: Any = None
-    kind: str = "api"  # api | upload
+    kind: str = "api"  # api | upload | asset (a hook route without a body, e.g. an image)
     expect_invalid: bool = False
     fault: str | None = None  # the injected fault, if any (latency is not a fault)
     base_url: str = ""

@@ -213,11 +213,14 @@ class SandboxApp:
         base_url: str,
     ) -> Reply:
         started = time.perf_counter()
-        decision = self.faults.decide(path, upload=True)
+        matched, groups = route
+        upload = matched.upload if matched.upload is not None else method != "GET"
+        decision = self.faults.decide(path, upload=upload)
         if decision.latency_ms:
             time.sleep(decision.latency_ms / 1000)
+        kind = "upload" if upload else "asset"
         entry = JournalEntry(
-            method, path, query, None, 0.0, None, "upload", fault=decision.kind, base_url=base_url
+            method, path, query, None, 0.0, None, kind, fault=decision.kind, base_url=base_url
         )
         if decision.kind == "drop_upload":
             read_body(length // 2)
@@ -227,7 +230,6 @@ class SandboxApp:
             status = decision.status or 500
             reply = Reply(status, b"", {"Content-Type": "text/plain"})
         else:
-            matched, groups = route
             raw = read_body(length)
             result = self.engine.handle_route(
                 matched, groups, Request(method, path, query, None, base_url, raw)
