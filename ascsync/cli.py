@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "init": "ascsync.desired.commands:init_command",
     "whoami": "ascsync.connection:whoami_command",
     "validate": "ascsync.desired.commands:validate_command",
+    "plan": "ascsync.plan_command:plan_command",
     "schema": "ascsync.desired.commands:schema_command",
     "import": "ascsync.desired.fastlane:import_group",
     "sandbox": "ascsync.sandbox.cli:sandbox_group",

@@ -111,6 +111,8 @@ class Plan:
 
     changes: list[Change] = field(default_factory=list)
     locked: list[Change] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+    """Managed repo keys ascsync cannot apply yet: listed so nothing is silently ignored."""
     requests: int = 0
     fingerprint: str = ""
 
@@ -174,6 +176,7 @@ class Plan:
             "deletions": len(self.deletions()),
             "changes": [c.to_json() for c in self.ordered()],
             "locked": [c.to_json() for c in self.locked],
+            "not_yet_supported": list(self.unsupported),
         }
 
 

@@ -52,6 +52,10 @@ def render_text(plan: Plan, *, color: bool = True) -> str:
         lines.append("Not editable in the version's current state (left as they are):")
         for change in plan.locked:
             lines.append(f"  ! {change.address}: {change.note or 'locked'}")
+    if plan.unsupported:
+        lines.append("")
+        lines.append("In the repo but not applied by this version of ascsync (left as they are):")
+        lines.extend(f"  ? {item}" for item in plan.unsupported)
     if plan.deletions():
         lines.append("")
         lines.append(paint(f"{len(plan.deletions())} deletion(s):", "-"))
@@ -145,10 +149,18 @@ def _field_lines(item: FieldChange, change: Change, indent: str) -> list[str]:
     if change.action is Action.DELETE or item.after is None:
         return [f"{pad}- {item.name}: {_clip(before)}"]
     if _is_long(before) or _is_long(after):
-        diff = difflib.ndiff(str(item.before).splitlines(), str(item.after).splitlines())
+        diff = difflib.ndiff(_lines(item.before), _lines(item.after))
         body = [f"{pad}    {line[0]} {line[2:]}" for line in diff if line[:1] in "+-"]
         return [f"{pad}~ {item.name}:", *body]
     return [f"{pad}~ {item.name}: {before} -> {after}"]
+
+
+def _lines(value: Any) -> list[str]:
+    """A value as diffable lines; lists (keywords) one item per line."""
+    plain = plain_value(value)
+    if isinstance(plain, list):
+        return [json.dumps(item, ensure_ascii=False) for item in plain]
+    return str(plain).splitlines()
 
 
 def _long(pad: str, sign: str, name: str, text: str) -> list[str]:

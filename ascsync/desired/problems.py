@@ -7,11 +7,11 @@ these instead of raising, so one run can report all mistakes at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -46,7 +46,9 @@ class Problem:
         file = None
         if self.file is not None:
             try:
-                file = str(self.file.resolve().relative_to(root.resolve())) if root else str(self.file)
+                file = (
+                    str(self.file.resolve().relative_to(root.resolve())) if root else str(self.file)
+                )
             except ValueError:
                 file = str(self.file)
         return {

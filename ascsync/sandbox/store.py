@@ -124,8 +124,10 @@ class Store:
                     elif value == ref:
                         other.relationships[name] = None
 
-    def set_relationship(self, resource: Resource, name: str, value: Ref | list[Ref] | None) -> None:
-        """Replace one relationship (a full replacement for to-many) and mirror it on the other side."""
+    def set_relationship(
+        self, resource: Resource, name: str, value: Ref | list[Ref] | None
+    ) -> None:
+        """Replace one relationship (to-many: the whole list) and mirror it on the other side."""
         with self.lock:
             info = self.relationship_map.get(resource.type, {}).get(name)
             old = resource.relationships.get(name)
@@ -199,7 +201,11 @@ class Store:
                         "id": r.id,
                         "attributes": r.attributes,
                         "relationships": {
-                            k: ([list(x) for x in v] if isinstance(v, list) else (list(v) if v else None))
+                            k: (
+                                [list(x) for x in v]
+                                if isinstance(v, list)
+                                else (list(v) if v else None)
+                            )
                             for k, v in r.relationships.items()
                         },
                     }

@@ -1,0 +1,146 @@
+"""``ascsync plan``: validate the repo, read App Store Connect, print what would change.
+
+Exit codes follow Terraform's ``-detailed-exitcode``: 0 no changes, 2 changes present,
+1 error (including validation errors, which are printed before any request is sent).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from ascsync.checksums import CACHE_DIR, ChecksumCache
+from ascsync.cli import Settings
+from ascsync.client import ApiClient
+from ascsync.connection import open_client
+from ascsync.desired.loader import load_repo
+from ascsync.desired.model import DesiredRepo
+from ascsync.desired.problems import Severity
+from ascsync.diff import plan_app
+from ascsync.errors import AscsyncError
+from ascsync.live import fetch_app
+from ascsync.plan import Plan, fingerprint
+from ascsync.plan_render import render_json, render_markdown, render_text
+from ascsync.tokens import TokenProvider
+
+SANDBOX_STATE = "sandbox-state.json"
+"""With ``--sandbox``, the sandbox's state lives in the repo's cache folder, so a plan,
+an apply and another plan see one evolving App Store Connect."""
+
+EXIT_NO_CHANGES, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+
+
+class ValidationFailed(AscsyncError):
+    """The repo has errors; nothing was sent to App Store Connect."""
+
+
+def load_valid_repo(root: Path, *, need_secrets: bool) -> DesiredRepo:
+    """The repo, or the list of its errors (warnings go to stderr too, but do not stop)."""
+    repo, problems = load_repo(root, need_secrets=need_secrets)
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    for problem in problems:
+        label = "error" if problem.severity is Severity.ERROR else "warning"
+        click.echo(f"{label}: {problem.format(root)}", err=True)
+    if errors:
+        raise ValidationFailed(
+            f"{len(errors)} error(s) in {root}; fix them first (`ascsync validate {root}`)"
+        )
+    return repo
+
+
+@contextlib.contextmanager
+def api_client(settings: Settings, root: Path, sandbox: bool) -> Iterator[ApiClient]:
+    """A client for App Store Connect, or for a built-in sandbox seeded with the demo app."""
+    if not sandbox:
+        yield open_client(settings)
+        return
+    from ascsync.sandbox import Sandbox  # the server code loads only when asked for
+
+    state = root / CACHE_DIR / SANDBOX_STATE
+    state.parent.mkdir(parents=True, exist_ok=True)
+    with Sandbox(seed="demo", state_file=state) as running:
+        tokens = TokenProvider(running.key_id, running.private_key_pem, running.issuer_id)
+        yield ApiClient(running.url, tokens)
+
+
+def compute_plan(
+    client: ApiClient, repo: DesiredRepo, apps: tuple[str, ...], concurrency: int
+) -> Plan:
+    """Read live state for each selected app and diff it with the repo."""
+    selected = [a for name, a in repo.apps.items() if not apps or name in apps]
+    if apps and len(selected) != len(apps):
+        unknown = sorted(set(apps) - set(repo.apps))
+        raise AscsyncError(
+            f"no app folder named {', '.join(unknown)} under {repo.root}/apps "
+            f"(known: {', '.join(sorted(repo.apps)) or 'none'})"
+        )
+    cache = ChecksumCache(repo.root)
+    plan = Plan()
+    snapshots = []
+    for app in selected:
+        live = fetch_app(client, app, concurrency=concurrency)
+        snapshots.append(live.snapshot())
+        part = plan_app(app, live, root=repo.root, checksum=cache.md5)
+        plan.changes += part.changes
+        plan.locked += part.locked
+        plan.unsupported += part.unsupported
+    cache.save()
+    plan.requests = client.request_count
+    plan.fingerprint = fingerprint(snapshots)
+    return plan
+
+
+@click.command()
+@click.argument("repo", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    help="Plan against the built-in sandbox (demo live state), no credentials needed.",
+)
+@click.option("--app", "apps", multiple=True, help="Only this app folder (repeatable).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also save the plan as JSON, with the fingerprint apply checks.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 16),
+    default=4,
+    show_default=True,
+    help="Parallel requests while reading live state.",
+)
+@click.pass_obj
+def plan_command(
+    settings: Settings,
+    repo: Path,
+    sandbox: bool,
+    apps: tuple[str, ...],
+    fmt: str,
+    out: Path | None,
+    concurrency: int,
+) -> None:
+    """Show what apply would change in App Store Connect (exit 0 none, 2 changes, 1 error)."""
+    desired = load_valid_repo(repo, need_secrets=False)
+    with api_client(settings, repo, sandbox) as client:
+        plan = compute_plan(client, desired, apps, concurrency)
+    if fmt == "json":
+        click.echo(render_json(plan), nl=False)
+    elif fmt == "markdown":
+        click.echo(render_markdown(plan), nl=False)
+    else:
+        click.echo(render_text(plan, color=settings.color), nl=False)
+    if out is not None:
+        out.write_text(json.dumps(plan.to_json(), indent=2, ensure_ascii=False) + "\n")
+    raise SystemExit(EXIT_CHANGES if plan.has_changes else EXIT_NO_CHANGES)
