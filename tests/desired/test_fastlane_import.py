@@ -297,3 +297,40 @@ def test_screenshot_of_no_known_size_is_an_error(tmp_path, monkeypatch):
         " not imported" in result.output
     )
     assert (tmp_path / "repo/apps/movie-catalog/screenshots/en-US/APP_IPHONE_67/ok.png").is_file()
+
+
+def test_a_complete_fastlane_tree_imports_into_a_repo_that_validates(tmp_path, monkeypatch):
+    from ascsync.desired.validate import validate_repo
+    from ascsync.rules import age_rating
+
+    monkeypatch.chdir(tmp_path)
+    md = tmp_path / "metadata"
+    for locale, name in (("en-US", "Movie Catalog"), ("de-DE", "Filmkatalog")):
+        write(md / locale / "name.txt", name + "\n")
+        write(md / locale / "description.txt", f"{name}: find films.\nKeep a watchlist.\n")
+        write(md / locale / "keywords.txt", "cinema,watchlist\n")
+        write(md / locale / "support_url.txt", "https://example.com/support\n")
+        image(tmp_path / "shots" / locale / "iPhone-01.png", IPHONE)
+        image(tmp_path / "shots" / locale / "ipadPro129-01.png", IPAD)
+    write(md / "primary_category.txt", "Entertainment\n")
+    write(md / "copyright.txt", "2026 Example Inc.\n")
+    rating = {age_rating.apple_name(key): 0 for key in age_rating.LEVEL_QUESTIONS}
+    rating |= {age_rating.apple_name(key): False for key in age_rating.REQUIRED_BOOLEANS}
+    write(tmp_path / "rating.json", json.dumps(rating))
+    result = run(
+        str(md),
+        "--screenshots",
+        "shots",
+        "--rating-config",
+        "rating.json",
+        "--out",
+        "repo",
+        "--bundle-id",
+        "com.example.moviecatalog",
+        "--app-version",
+        "2.4.0",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Everything was imported." in result.output
+    report = validate_repo(tmp_path / "repo")
+    assert [p.format(tmp_path / "repo") for p in report.errors] == []
