@@ -384,10 +384,11 @@ class _Loader:
         if not self.inside_repo(path, where, field):
             return None
         if not path.is_file():
+            state = "is a folder, not a file" if path.is_dir() else "does not exist"
             self.problems.append(
                 where.problem(
                     field,
-                    f"{_relative(path, self.root)} does not exist",
+                    f"{_relative(path, self.root)} {state}",
                     "a file path relative to the YAML file",
                 )
             )
@@ -455,11 +456,11 @@ class _Loader:
         for key, raw in data.items():
             line = key_line(data, key, at.line or 1)
             src = Source(at.file, line)
-            path = f"{prefix}{key}"
+            path = f"{prefix}{_key_text(key)}"
             spec = by_key.get(key) if isinstance(key, str) else None
             if spec is None:
                 self.problems.append(
-                    src.problem(path, "unknown key", _hint(str(key), list(by_key)))
+                    src.problem(path, "unknown key", _hint(_key_text(key), list(by_key)))
                 )
                 continue
             if spec.deprecated:
@@ -472,7 +473,7 @@ class _Loader:
         for spec in fields:
             if spec.required and spec.key not in data:
                 self.problems.append(
-                    at.problem(f"{prefix}{spec.key}", "is required", spec.doc or None)
+                    at.problem(f"{prefix}{spec.key}", "is required", _example(spec))
                 )
 
     def fill_one(self, spec: Field, raw: Any, record: Record, src: Source, path: str) -> None:
@@ -564,6 +565,11 @@ class _Loader:
                 )
             )
             return Value(Secret(str(raw)), src)
+        if spec.kind in (Kind.STRINGS, Kind.TERRITORIES) and isinstance(raw, list):
+            bad = next((i for i, item in enumerate(raw) if not isinstance(item, str)), None)
+            if bad is not None:
+                item_src = Source(src.file, item_line(raw, bad, src.line or 1))
+                return self.wrong_type(raw[bad], item_src, f"{path}[{bad}]", "text")
         converter = _CONVERTERS[spec.kind]
         try:
             return Value(converter(spec, raw), src)
@@ -767,6 +773,21 @@ def _enum_problems(spec: Field, v: str, src: Source, path: str) -> list[Problem]
     if replacement:
         return [src.problem(path, f"{v} is deprecated", f"use {replacement}", Severity.WARNING)]
     return [src.problem(path, f"{v!r} is not allowed", _hint(v, spec.choices))]
+
+
+def _example(spec: Field) -> str | None:
+    """The 'valid' hint for a missing required key."""
+    if spec.choices:
+        return _hint("", spec.choices)
+    return spec.pattern_hint or None
+
+
+def _key_text(key: Any) -> str:
+    if isinstance(key, Tagged):
+        return f"{key.tag} {key.argument}"
+    if key == "":
+        return '""'
+    return str(key)
 
 
 def _bounds(spec: Field) -> str:

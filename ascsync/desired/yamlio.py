@@ -68,7 +68,8 @@ def parse_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
     except Exception as exc:  # noqa: BLE001
         # ruamel raises plain Python errors on some pathological inputs (deep nesting,
         # odd numbers); a file must never crash validation.
-        return None, Problem(path, None, "yaml", f"cannot be read as YAML: {type(exc).__name__}")
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return None, Problem(path, None, "yaml", f"cannot be read as YAML: {reason}")
 
 
 def _duplicate_key(message: str) -> str:

@@ -117,7 +117,33 @@ CASES: list[tuple[str, dict, list[str]]] = [
             "apps/demo/texts/new.j2:2: whats_new: template error: Expected an expression, got 'end of statement block' (jinja2 syntax)"
         ],
     ),
+    (
+        "file-tag-points-at-a-folder",
+        en("whats_new: !file .\n"),
+        [
+            f"{EN}:5: whats_new: apps/demo/locales is a folder, not a file (a file path relative to the YAML file)"
+        ],
+    ),
+    (
+        "impossible-date",
+        {VERSION: 'version: "1.0"\nrelease: {type: SCHEDULED, earliest_date: 2026-13-01}\n'},
+        [f"{VERSION}: yaml: cannot be read as YAML: month must be in 1..12"],
+    ),
     # ------------------------------------------------------------ keys and types
+    (
+        "list-item-wrong-type",
+        en("keywords:\n  - movies\n  - 42\n"),
+        [f'{EN}:7: keywords[1]: must be text, not a number 42 (quote it: "42")'],
+    ),
+    (
+        "tagged-key",
+        en("!env NAME: x\n"),
+        [
+            f"{EN}:5: !env NAME: unknown key (one of name, subtitle, privacy_policy_url, "
+            "privacy_choices_url, privacy_policy_text, description, keywords, whats_new, "
+            "promotional_text, support_url, marketing_url)"
+        ],
+    ),
     (
         "unknown-key-did-you-mean",
         en("subtitel: Hello\n"),
@@ -143,7 +169,7 @@ CASES: list[tuple[str, dict, list[str]]] = [
     (
         "required-missing",
         {APP: "bundle_id: com.example.demo\nprimary_locale: en-US\n"},
-        [f"{APP}:1: platform: is required"],
+        [f"{APP}:1: platform: is required (one of IOS, MAC_OS, TV_OS, VISION_OS)"],
     ),
     (
         "null-where-not-clearable",

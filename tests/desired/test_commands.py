@@ -62,7 +62,7 @@ def test_validate_json_is_stable_and_machine_readable(tmp_path: Path):
         "line": 1,
         "field": "platform",
         "message": "is required",
-        "valid": None,
+        "valid": "one of IOS, MAC_OS, TV_OS, VISION_OS",
     }
     assert [p["field"] for p in doc["problems"]] == ["platform", "primary_locale"]
 
