@@ -259,9 +259,9 @@ def plan_import(options: ImportOptions) -> ImportPlan:
     if version:
         plan.documents[plan.app_dir / "version.yml"] = version
     if options.rating_config is not None:
-        plan.documents[plan.app_dir / "age-rating.yml"] = _rating_document(
-            options.rating_config, plan
-        )
+        rating = _rating_document(options.rating_config, plan)
+        if rating:
+            plan.documents[plan.app_dir / "age-rating.yml"] = rating
     return plan
 
 
@@ -576,7 +576,7 @@ def _screenshot_locale(folder: Path, plan: ImportPlan) -> str | None:
 def _classify_folder(folder: Path, variant: str | None, plan: ImportPlan) -> list[tuple[Path, str]]:
     """(file, display type) for each usable screenshot; the rest goes into the report."""
     files = list_media(folder)
-    framed = [p for p in files if Path(p.stem).name.endswith("_framed")]
+    framed = [p for p in files if p.stem.endswith("_framed")]
     result = []
     for path in files:
         if path.suffix.lower() not in IMAGE_SUFFIXES:

@@ -334,3 +334,43 @@ def test_a_complete_fastlane_tree_imports_into_a_repo_that_validates(tmp_path, m
     assert "Everything was imported." in result.output
     report = validate_repo(tmp_path / "repo")
     assert [p.format(tmp_path / "repo") for p in report.errors] == []
+
+
+def test_legacy_names_and_spellings_are_understood(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    md = tmp_path / "metadata"
+    write(md / "en-us" / "name.txt", "Movie Catalog\n")  # wrong case, as on case-insensitive disks
+    write(md / "review_first_name.txt", "Dana\n")  # deliver's legacy review_* names at the root
+    write(md / "review_email_address.txt", "dana@example.com\n")
+    write(md / "primary_category.txt", "Apps.Food_Drink\n")
+    image(tmp_path / "shots" / "en-US" / "Vision Pro-01.png", (3840, 2160))
+    image(tmp_path / "shots" / "en-US" / "APP_IPAD_PRO_129-01.png", IPAD)
+    result = run(str(md), "--screenshots", "shots", "--out", "repo", "--app", "movies")
+    assert result.exit_code == 0, result.output
+    app = tmp_path / "repo" / "apps" / "movies"
+    assert load(app / "locales" / "en-US.yml") == {"name": "Movie Catalog"}
+    assert "metadata/en-us: imported as en-US (App Store locale codes are case-sensitive)" in (
+        result.output
+    )
+    assert load(app / "version.yml") == {
+        "review": {"contact": {"first_name": "Dana", "email": "dana@example.com"}}
+    }
+    assert load(app / "app.yml")["categories"] == {"primary": "FOOD_AND_DRINK"}
+    assert (app / "screenshots/en-US/APP_APPLE_VISION_PRO/Vision Pro-01.png").is_file()
+    assert (app / "screenshots/en-US/APP_IPAD_PRO_129/APP_IPAD_PRO_129-01.png").is_file()
+
+
+def test_broken_inputs_are_errors_with_the_file_named(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    md = tmp_path / "metadata"
+    write(md / "en-US" / "name.txt", "Movie Catalog\n")
+    (md / "en-US" / "subtitle.txt").write_bytes("Filme für alle".encode("latin-1"))
+    write(tmp_path / "rating.json", '{"gambling": false,')
+    result = run(str(md), "--rating-config", "rating.json", "--out", "repo")
+    assert result.exit_code == 1
+    assert "2 error(s):" in result.output
+    assert "metadata/en-US/subtitle.txt: not UTF-8 text; re-save it as UTF-8" in result.output
+    assert "rating.json: not a readable JSON file (" in result.output
+    # What could be read is still written, so the user only fixes the broken files.
+    assert load(tmp_path / "repo/apps/movie-catalog/locales/en-US.yml") == {"name": "Movie Catalog"}
+    assert not (tmp_path / "repo/apps/movie-catalog/age-rating.yml").exists()
