@@ -34,6 +34,8 @@ class KeyRing:
 
     def __init__(self) -> None:
         self._keys: dict[str, RegisteredKey] = {}
+        self.verified: dict[str, tuple[RegisteredKey, dict]] = {}
+        """Signature checks are the costly part: remember tokens already verified (bounded)."""
 
     def add(self, key_id: str, issuer_id: str | None, private_key_pem: bytes) -> None:
         private = serialization.load_pem_private_key(private_key_pem, password=None)
@@ -51,6 +53,21 @@ def check_authorization(header: str | None, keys: KeyRing, now: Callable[[], flo
     if not header or not header.startswith("Bearer "):
         raise api_errors.not_authorized("missing 'Authorization: Bearer <token>' header")
     token = header[len("Bearer ") :].strip()
+    cached = keys.verified.get(token)
+    if cached is not None:
+        key, claims = cached
+        _check_times(claims, now())
+        return
+    key, claims = _verify_signature(token, keys)
+    _check_times(claims, now())
+    _check_issuer(claims, key)
+    if len(keys.verified) > 1000:
+        keys.verified.clear()
+    keys.verified[token] = (key, claims)
+
+
+def _verify_signature(token: str, keys: KeyRing) -> tuple[RegisteredKey, dict]:
+    """The key and claims of a well-signed ES256 token for Apple's audience; 401 otherwise."""
     try:
         head = jwt.get_unverified_header(token)
     except jwt.PyJWTError:
@@ -77,8 +94,7 @@ def check_authorization(header: str | None, keys: KeyRing, now: Callable[[], flo
         raise api_errors.not_authorized(f"the audience (aud) must be '{AUDIENCE}'") from None
     except jwt.PyJWTError:
         raise api_errors.not_authorized("the signature or claims are invalid") from None
-    _check_times(claims, now())
-    _check_issuer(claims, key)
+    return key, claims
 
 
 def _check_times(claims: dict, now: float) -> None:
