@@ -90,7 +90,7 @@ LEGACY_CATEGORIES: dict[str, str] = {
     "Photography": "PHOTO_AND_VIDEO",
     "Navigation": "NAVIGATION",
 }
-LEGACY_GAME_SUBCATEGORIES: dict[str, str] = {
+LEGACY_SUBCATEGORIES: dict[str, str] = {
     "Sports": "GAMES_SPORTS",
     "Word": "GAMES_WORD",
     "Music": "GAMES_MUSIC",
@@ -107,6 +107,21 @@ LEGACY_GAME_SUBCATEGORIES: dict[str, str] = {
     "Simulation": "GAMES_SIMULATION",
     "Racing": "GAMES_RACING",
     "Family": "GAMES_FAMILY",
+    "Apps.Stickers.Places": "STICKERS_PLACES_AND_OBJECTS",
+    "Apps.Stickers.Emotions": "STICKERS_EMOJI_AND_EXPRESSIONS",
+    "Apps.Stickers.BirthdaysAndCelebrations": "STICKERS_CELEBRATIONS",
+    "Apps.Stickers.Celebrities": "STICKERS_CELEBRITIES",
+    "Apps.Stickers.MoviesAndTV": "STICKERS_MOVIES_AND_TV",
+    "Apps.Stickers.Sports": "STICKERS_SPORTS_AND_ACTIVITIES",
+    "Apps.Stickers.FoodAndDrink": "STICKERS_EATING_AND_DRINKING",
+    "Apps.Stickers.Characters": "STICKERS_CHARACTERS",
+    "Apps.Stickers.Animals": "STICKERS_ANIMALS",
+    "Apps.Stickers.Fashion": "STICKERS_FASHION",
+    "Apps.Stickers.Art": "STICKERS_ART",
+    "Apps.Stickers.Games": "STICKERS_GAMING",
+    "Apps.Stickers.KidsAndFamily": "STICKERS_KIDS_AND_FAMILY",
+    "Apps.Stickers.People": "STICKERS_PEOPLE",
+    "Apps.Stickers.Music": "STICKERS_MUSIC",
 }
 
 # review_information/<file>.txt -> path inside version.yml's ``review``; deliver still
@@ -236,6 +251,8 @@ def text_value(value: str) -> str:
 def plan_import(options: ImportOptions) -> ImportPlan:
     """Map the whole fastlane tree to documents and copies; write nothing."""
     metadata = options.metadata
+    if (metadata / "metadata").is_dir() and not any(metadata.glob("*/name.txt")):
+        raise AscsyncError(f"{metadata} looks like a fastlane folder; pass {metadata / 'metadata'}")
     plan = ImportPlan(app_dir=Path("apps"))  # the app folder name is known after reading
     locale_dirs, defaults_dir = _scan_metadata(metadata, plan)
     locales = {code: _import_locale(folder, plan) for code, folder in locale_dirs.items()}
@@ -280,10 +297,13 @@ def _scan_metadata(metadata: Path, plan: ImportPlan) -> tuple[dict[str, Path], P
             continue
         if entry.name == DEFAULT_LOCALE_FOLDER:
             defaults_dir = entry
-        elif entry.name in APP_STORE_LOCALES:
+        elif entry.name in APP_STORE_LOCALES and entry.name not in locale_dirs:
             locale_dirs[entry.name] = entry
         elif entry.name.lower() in by_lower:
             code = by_lower[entry.name.lower()]
+            if code in locale_dirs:
+                _report_folder(entry, f"duplicate of {locale_dirs[code].name}; not imported", plan)
+                continue
             plan.warn(entry, f"imported as {code} (App Store locale codes are case-sensitive)")
             locale_dirs[code] = entry
         elif entry.name == REVIEW_FOLDER:
@@ -295,6 +315,13 @@ def _scan_metadata(metadata: Path, plan: ImportPlan) -> tuple[dict[str, Path], P
         else:
             _report_folder(entry, "not an App Store locale; not imported", plan)
     return locale_dirs, defaults_dir
+
+
+def _report_path(path: Path, reason: str, plan: ImportPlan) -> None:
+    if path.is_dir():
+        _report_folder(path, reason, plan)
+    else:
+        plan.warn(path, reason)
 
 
 def _report_folder(folder: Path, reason: str, plan: ImportPlan) -> None:
@@ -313,7 +340,7 @@ def _import_locale(folder: Path, plan: ImportPlan) -> CommentedMap:
             continue
         key = LOCALE_FILES.get(path.name)
         if key is None or not path.is_file():
-            plan.warn(path, "not a deliver metadata file; not imported")
+            _report_path(path, "not a deliver metadata file; not imported", plan)
             continue
         value = read_text(path, plan)
         if value is None:
@@ -397,7 +424,7 @@ def _categories(metadata: Path, plan: ImportPlan) -> CommentedMap:
         if index is None:
             found[group]["main"] = LEGACY_CATEGORIES.get(legacy, legacy)
         else:
-            found[group][index] = LEGACY_GAME_SUBCATEGORIES.get(legacy, legacy)
+            found[group][index] = LEGACY_SUBCATEGORIES.get(legacy, legacy)
     categories = CommentedMap()
     for group in ("primary", "secondary"):
         values = found[group]
@@ -415,6 +442,8 @@ def _version_document(
     version = CommentedMap()
     if options.app_version:
         version["version"] = options.app_version
+    else:
+        plan.warn(None, "version.yml has no version: add it (or use --app-version)")
     copyright_file = metadata / "copyright.txt"
     if copyright_file.is_file():
         value = read_text(copyright_file, plan)
