@@ -780,15 +780,29 @@ FILE_KINDS: dict[str, FileKind] = {
 }
 
 
-def apple_attribute(kind: str, dotted: str) -> str | None:
-    """The Apple ``resource.attribute`` a field maps to, e.g. ("locale", "name")."""
+def field_spec(kind: str, dotted: str) -> Field | None:
+    """The :class:`Field` of an attribute path like ``subscriptions[0].localizations.ja.name``.
+
+    List indices and the locale segment under a LOCALES field are skipped, so every
+    path found in a :class:`Record` resolves.
+    """
     fields = FILE_KINDS[kind].fields
     spec: Field | None = None
-    for part in dotted.split("."):
-        spec = next((f for f in fields if f.key == part), None)
+    parts = dotted.split(".")
+    i = 0
+    while i < len(parts):
+        key = parts[i].split("[", 1)[0]
+        spec = next((f for f in fields if f.key == key), None)
         if spec is None:
             return None
         fields = spec.fields
+        i += 2 if spec.kind == Kind.LOCALES else 1
+    return spec
+
+
+def apple_attribute(kind: str, dotted: str) -> str | None:
+    """The Apple ``resource.attribute`` a field maps to, e.g. ("locale", "name")."""
+    spec = field_spec(kind, dotted)
     return spec.apple if spec else None
 
 
@@ -813,10 +827,56 @@ class Record:
         value = self.attrs.get(key)
         return default if value is None else value.value
 
+    def to_plain(self) -> dict[str, Any]:
+        """The record as nested plain data, the shape of its YAML file (secrets stay wrapped).
+
+        The inverse of loading: ``review.contact.email`` becomes nested mappings, sub-records
+        go back under their locale or list index. Used to write YAML and to test the loader.
+        """
+        result: dict[str, Any] = {}
+        self._merge_into(result)
+        return result
+
+    def _merge_into(self, result: dict[str, Any]) -> None:
+        for path, value in self.attrs.items():
+            _set_path(result, path, value.value)
+        for path, records in self.maps.items():
+            _set_path(result, path, {})
+            for code, sub in records.items():
+                _set_path(result, f"{path}.{code}", {})
+                sub._merge_into(result)
+        for path, items in self.lists.items():
+            _set_path(result, path, [])
+            for i, sub in enumerate(items):
+                _set_path(result, f"{path}[{i}]", {})
+                sub._merge_into(result)
+
     def where(self, key: str) -> Source:
         """Where ``key`` was written, or the record's own source when it is absent."""
         value = self.attrs.get(key)
         return value.source if value is not None else self.source
+
+
+def _set_path(root: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``a.b[2].c`` in nested dicts/lists, creating containers on the way."""
+    node: Any = root
+    parts = path.split(".")
+    for n, part in enumerate(parts):
+        last = n == len(parts) - 1
+        key, _, index = part.partition("[")
+        if index:
+            items = node.setdefault(key, [])
+            i = int(index.rstrip("]"))
+            while len(items) <= i:
+                items.append({})
+            if last:
+                items[i] = value
+            node = items[i]
+        elif last:
+            if not (isinstance(value, dict | list) and key in node):
+                node[key] = value
+        else:
+            node = node.setdefault(key, {})
 
 
 @dataclass
@@ -879,6 +939,10 @@ class App:
     def locale_address(self, locale: str) -> str:
         """``app[x].version[2.4.0].locale[de-DE]``, the prefix of screenshot addresses."""
         return f"{self.address}.version[{self.version_string}].locale[{locale}]"
+
+    def screenshot_address(self, locale: str, display_type: str, file_name: str) -> str:
+        """``app[x].version[2.4.0].locale[de-DE].screenshots[APP_IPHONE_67][02-detail.png]``."""
+        return f"{self.locale_address(locale)}.screenshots[{display_type}][{file_name}]"
 
 
 @dataclass

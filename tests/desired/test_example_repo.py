@@ -95,6 +95,10 @@ def test_screenshots_are_in_natural_order_with_lazy_md5(report):
     assert "md5" not in vars(shots[1])  # not hashed during validation
     assert shots[1].md5 == hashlib.md5(shots[1].path.read_bytes()).hexdigest()
     assert shots[1].size == shots[1].path.stat().st_size
+    app = report.repo.apps["moviecatalog"]
+    assert app.screenshot_address("fr-FR", "APP_IPHONE_67", shots[1].file_name) == (
+        "app[moviecatalog].version[2.4.0].locale[fr-FR].screenshots[APP_IPHONE_67][02-detail.png]"
+    )
 
 
 def test_apple_attribute_table():
@@ -141,3 +145,49 @@ def test_committed_layout_doc_is_up_to_date():
     assert DOC.read_text(encoding="utf-8") == render_layout_doc(), (
         "docs/repo-layout.md is stale; regenerate it (command at the top of the file)"
     )
+
+
+class _AnyTagged:
+    """Stands for a !file/!template/!env value, which the model holds resolved."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str | Secret)
+
+
+def _load_with_tags_as_wildcards(path: Path):
+    yaml = YAML(typ="safe")
+    for tag in ("!file", "!template", "!env"):
+        yaml.constructor.add_constructor(tag, lambda loader, node: _AnyTagged())
+    return yaml.load(path.read_text(encoding="utf-8"))
+
+
+def test_round_trip_every_example_file_through_the_model(report):
+    """Loading loses nothing: each record turned back into plain data equals its YAML file."""
+    app = report.repo.apps["moviecatalog"]
+    folder = EXAMPLE / "apps/moviecatalog"
+    records = {
+        "app.yml": app.record,
+        "age-rating.yml": app.age_rating,
+        "version.yml": app.version,
+        "in-app-purchases/com.example.moviecatalog.pro.yml": app.in_app_purchases[
+            "com.example.moviecatalog.pro"
+        ],
+        "subscriptions/movie-catalog-plus.yml": app.subscription_groups["Movie Catalog Plus"],
+        "testflight/beta-app.yml": app.beta_app,
+        "testflight/groups/internal-qa.yml": app.beta_groups["Internal QA"],
+        "testflight/groups/public-beta.yml": app.beta_groups["Public Beta"],
+    }
+    for relative, record in records.items():
+        assert _load_with_tags_as_wildcards(folder / relative) == record.to_plain(), relative
+    # a locale is its own file merged over _defaults.yml
+    defaults = _load_with_tags_as_wildcards(folder / "locales/_defaults.yml")
+    for code, localization in app.localizations.items():
+        own = _load_with_tags_as_wildcards(folder / f"locales/{code}.yml")
+        assert {**defaults, **own} == localization.record.to_plain(), code
+
+
+def test_apple_attribute_resolves_sub_record_paths():
+    assert apple_attribute("subscription-group", "subscriptions[1].localizations.ja.name") == (
+        "subscriptionLocalizations.name"
+    )
+    assert apple_attribute("beta-group", "testers[0].email") == "betaTesters.email"
