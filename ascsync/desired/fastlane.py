@@ -564,8 +564,8 @@ def _rating_level(value: Any) -> Any:
 def _plan_screenshots(root: Path, metadata_locales: set[str], plan: ImportPlan) -> set[str]:
     """Plan copies of ``<root>/[appleTV|iMessage/]<locale>/*`` into typed set folders."""
     types: set[str] = set()
-    defaults: list[tuple[Path, str | None]] = []
-    for variant, base in _screenshot_roots(root, plan):
+    defaults: list[tuple[Path, str]] = []
+    for variant, base in _screenshot_roots(root):
         for folder in sorted(p for p in base.iterdir() if p.is_dir()):
             if variant is None and folder.name in ("appleTV", "iMessage"):
                 continue
@@ -584,7 +584,8 @@ def _plan_screenshots(root: Path, metadata_locales: set[str], plan: ImportPlan) 
     return types
 
 
-def _screenshot_roots(root: Path, plan: ImportPlan) -> list[tuple[str | None, Path]]:
+def _screenshot_roots(root: Path) -> list[tuple[str | None, Path]]:
+    """deliver keeps Apple TV and iMessage screenshots in their own subtrees."""
     roots: list[tuple[str | None, Path]] = [(None, root)]
     for variant in ("appleTV", "iMessage"):
         if (root / variant).is_dir():
@@ -604,6 +605,8 @@ def _screenshot_locale(folder: Path, plan: ImportPlan) -> str | None:
 
 def _classify_folder(folder: Path, variant: str | None, plan: ImportPlan) -> list[tuple[Path, str]]:
     """(file, display type) for each usable screenshot; the rest goes into the report."""
+    for nested in sorted(p for p in folder.iterdir() if p.is_dir()):
+        _report_folder(nested, "deliver does not read nested folders; not imported", plan)
     files = list_media(folder)
     framed = [p for p in files if p.stem.endswith("_framed")]
     result = []
@@ -684,7 +687,7 @@ def _resolve_ambiguous(
     path: Path, candidates: list[str], variant: str | None, plan: ImportPlan
 ) -> str:
     """2048×2732 (two iPad slots) and 3840×2160 (TV or Vision Pro) need a hint."""
-    name = str(path)
+    name = f"{path.parent.name}/{path.name}"  # not the whole path: a user's folder may match
     if any(c.endswith("IPAD_PRO_3GEN_129") for c in candidates):
         if any(hint in name for hint in _IPAD_129_2ND_HINTS) and "3GEN" not in name:
             return next(c for c in candidates if c.endswith("IPAD_PRO_129"))
