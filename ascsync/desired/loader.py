@@ -791,6 +791,8 @@ def _key_text(key: Any) -> str:
 
 
 def _bounds(spec: Field) -> str:
+    if spec.min is not None and spec.min == spec.max:
+        return f"must be {spec.min}"
     if spec.min is not None and spec.max is not None:
         return f"{spec.min} to {spec.max}"
     return f"at least {spec.min}" if spec.min is not None else f"at most {spec.max}"
