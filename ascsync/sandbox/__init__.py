@@ -35,6 +35,7 @@ from ascsync.sandbox.engine import Engine
 from ascsync.sandbox.faults import Faults
 from ascsync.sandbox.hooks import Hooks
 from ascsync.sandbox.journal import Journal, JournalEntry
+from ascsync.sandbox.persistence import StateFile
 from ascsync.sandbox.ratelimit import RateLimiter
 from ascsync.sandbox.server import Clock, SandboxApp, SandboxServer
 from ascsync.sandbox.store import Store
@@ -122,6 +123,7 @@ class Sandbox:
         self._journal = Journal()
         self.faults = Faults(faults, latency_ms)
         self.rate_limiter = RateLimiter(rate_limit_per_hour, self.clock)
+        self.state = StateFile(self.store, self.state_file)
         self.app = SandboxApp(
             store=self.store,
             engine=self.engine,
@@ -131,7 +133,7 @@ class Sandbox:
             faults=self.faults,
             journal=self._journal,
             reset=self.reset,
-            state_file=self.state_file,
+            state=self.state,
         )
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
@@ -153,7 +155,7 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
-        """Stop serving and remove the key file's private directory."""
+        """Stop serving, save pending state and remove the key file's private directory."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -161,6 +163,7 @@ class Sandbox:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        self.state.close()
         if self._tempdir is not None:
             shutil.rmtree(self._tempdir, ignore_errors=True)
             self._tempdir = None
@@ -174,16 +177,14 @@ class Sandbox:
     # -- state ---------------------------------------------------------------------
 
     def _load(self) -> None:
-        if self.state_file is not None and self.state_file.is_file():
-            self.store.load_dict(json.loads(self.state_file.read_text()))
-        else:
+        if not self.state.load():
             self._seed_store()
 
     def _seed_store(self) -> None:
         with self.store.lock:
             self.store.load_dict({"resources": []})
             populate(self.store, self.seed)
-        self.app.save_state()
+        self.state.save_now()
 
     def reset(self) -> None:
         """Back to the seed: store, journal, rate budget and fault sequence start over."""

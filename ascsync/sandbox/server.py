@@ -17,15 +17,12 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import socket
-import tempfile
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -35,6 +32,7 @@ from ascsync.sandbox.auth import KeyRing, check_authorization
 from ascsync.sandbox.engine import Engine, Request, Response, error_response
 from ascsync.sandbox.faults import Faults
 from ascsync.sandbox.journal import EXPECT_INVALID_HEADER, Journal, JournalEntry
+from ascsync.sandbox.persistence import StateFile
 from ascsync.sandbox.ratelimit import RateLimiter
 from ascsync.sandbox.store import Store
 
@@ -79,7 +77,7 @@ class SandboxApp:
         faults: Faults,
         journal: Journal,
         reset: Callable[[], None],
-        state_file: Path | None = None,
+        state: StateFile,
     ) -> None:
         self.store = store
         self.engine = engine
@@ -89,21 +87,13 @@ class SandboxApp:
         self.faults = faults
         self.journal = journal
         self._reset = reset
-        self.state_file = state_file
+        self.state = state
 
     # -- persistence ---------------------------------------------------------------
 
     def save_state(self) -> None:
-        """Write the store to ``state_file`` atomically (no-op without one)."""
-        if self.state_file is None:
-            return
-        with self.store.lock:
-            text = json.dumps(self.store.to_dict(), sort_keys=True)
-        directory = self.state_file.parent
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".state-", suffix=".json")
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.replace(tmp, self.state_file)
+        """Schedule a save of the store to the state file (no-op without one)."""
+        self.state.mark_dirty()
 
     # -- requests ------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 
 import requests
 
@@ -131,3 +132,15 @@ def test_links_use_the_host_the_client_asked_for(sandbox, api):
     port = sandbox.url.rsplit(":", 1)[1]
     response = api.get(f"http://localhost:{port}/v1/apps")
     assert response.json()["links"]["self"] == f"http://localhost:{port}/v1/apps"
+
+
+def test_state_is_saved_shortly_after_a_write_while_serving(tmp_path):
+    state = tmp_path / "state.json"
+    with Sandbox(hooks=[], state_file=state) as sandbox, authed(sandbox) as api:
+        app = sandbox.store.create("apps", {"name": "A", "bundleId": "a", "sku": "A"})
+        body = {"data": {"type": "apps", "id": app.id, "attributes": {"primaryLocale": "ja"}}}
+        api.patch(f"{sandbox.url}/v1/apps/{app.id}", json=body)
+        deadline = time.monotonic() + 5
+        while '"ja"' not in state.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert '"primaryLocale": "ja"' in state.read_text()
