@@ -156,10 +156,21 @@ def _is_truncated(path: Path, fmt: str) -> bool:
     return False
 
 
+_PNG_IEND_CHUNK = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
 def _png_has_iend(path: Path) -> bool:
-    """Walk PNG chunk headers, seeking over chunk data, until IEND or the end of the file."""
+    """Whether the PNG's chunks run complete up to IEND.
+
+    Fast path: a complete PNG almost always ends with the fixed 12-byte IEND chunk.
+    Otherwise walk the chunk headers, seeking over chunk data, so that bytes appended
+    after IEND are not mistaken for truncation.
+    """
     size = path.stat().st_size
     with path.open("rb") as stream:
+        stream.seek(max(0, size - len(_PNG_IEND_CHUNK)))
+        if stream.read() == _PNG_IEND_CHUNK:
+            return True
         stream.seek(8)  # signature
         while True:
             header = stream.read(8)

@@ -162,6 +162,12 @@ def test_truncated_png(tmp_path):
     ]
 
 
+def test_bytes_after_the_png_end_are_not_mistaken_for_truncation(tmp_path):
+    path = save(tmp_path, "padded.png")
+    path.write_bytes(path.read_bytes() + b"\0" * 100)
+    assert check(tmp_path) == []
+
+
 def test_truncated_jpeg(tmp_path):
     path = save(tmp_path, "cut.jpg", fmt="JPEG")
     path.write_bytes(path.read_bytes()[:-2000])
