@@ -65,11 +65,11 @@ class ChecksumCache:
             self._dirty = False
 
     def _key(self, path: Path) -> str:
-        resolved = path.resolve()
-        try:
-            return resolved.relative_to(self.root).as_posix()
-        except ValueError:
-            return resolved.as_posix()
+        # abspath, not resolve(): no per-component symlink lookups on this hot path (the
+        # loader already refused symlinks leaving the repo).
+        absolute = os.path.abspath(path)
+        relative = os.path.relpath(absolute, self.root)
+        return Path(absolute if relative.startswith("..") else relative).as_posix()
 
     def _load(self) -> dict[str, list]:
         """Entries from disk; an unreadable or foreign cache is ignored, never fatal."""

@@ -163,7 +163,7 @@ class ApiClient:
         *,
         retry: RetryPolicy | None = None,
         timeout: tuple[float, float] = (10.0, 60.0),
-        pool_size: int = 8,
+        pool_size: int = 16,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         pacer: Pacer | None = None,

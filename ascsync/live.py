@@ -6,8 +6,9 @@ and states apply needs. Requests are a budget: whole trees come back through ``i
 one request per locale fetches its screenshot sets with their screenshots, and the
 per-locale requests run concurrently.
 
-Request count for one app: 3 (app, app infos, version) + one per managed locale with
-screenshots + one per managed locale with previews.
+Request count for one app: 4 (app; then app infos, the version, a version count at once)
++ one per managed locale with screenshots + one per managed locale with previews, in
+three rounds whatever the number of locales (given enough concurrency).
 """
 
 from __future__ import annotations
@@ -120,8 +121,12 @@ class AppNotFound(AscsyncError):
     """The bundle id is not an app of this account (the API cannot create apps)."""
 
 
-def fetch_app(client: ApiClient, desired: App, *, concurrency: int = 4) -> LiveApp:
-    """Read what App Store Connect has for the parts of ``desired`` the repo manages."""
+def fetch_app(client: ApiClient, desired: App, *, concurrency: int = 16) -> LiveApp:
+    """Read what App Store Connect has for the parts of ``desired`` the repo manages.
+
+    Three rounds of requests: the app; its app infos and the version (concurrently);
+    then each locale's media sets (concurrently, ``concurrency`` at a time).
+    """
     bundle_id = desired.record.get("bundle_id")
     app_doc = client.get("/v1/apps", {"filter[bundleId]": bundle_id, "limit": 2})
     apps = [a for a in app_doc.resources() if a["attributes"].get("bundleId") == bundle_id]
@@ -132,20 +137,66 @@ def fetch_app(client: ApiClient, desired: App, *, concurrency: int = 4) -> LiveA
         )
     app = apps[0]
     live = LiveApp(model=App(desired.name, desired.folder, Record(LIVE)), app_id=app["id"])
-    _read_app_info(client, live, app)
-    _read_version(client, live, desired)
-    _read_media(client, live, desired, concurrency)
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        infos = pool.submit(_fetch_app_infos, client, live.app_id)
+        versions = pool.submit(_fetch_versions, client, live.app_id, desired)
+        count = pool.submit(_count_versions, client, live.app_id, desired)
+        _read_app_info(live, app, infos.result())
+        _read_version(live, desired, versions.result(), count.result())
+        _read_media(client, live, desired, pool)
     return live
 
 
-def _read_app_info(client: ApiClient, live: LiveApp, app: dict[str, Any]) -> None:
-    doc = client.get(
-        f"/v1/apps/{live.app_id}/appInfos",
+def _fetch_app_infos(client: ApiClient, app_id: str) -> Document:
+    return client.get(
+        f"/v1/apps/{app_id}/appInfos",
         {
             "include": ["appInfoLocalizations", "ageRatingDeclaration", *CATEGORY_SLOTS],
             "limit[appInfoLocalizations]": 50,
         },
     )
+
+
+def _fetch_versions(client: ApiClient, app_id: str, desired: App) -> Document | None:
+    if desired.version_string is None:
+        return None
+    params: dict[str, Any] = {
+        "include": [
+            "appStoreVersionLocalizations",
+            "appStoreReviewDetail",
+            "appStoreVersionPhasedRelease",
+        ],
+        "limit[appStoreVersionLocalizations]": 50,
+        "fields[appStoreVersions]": [
+            "platform",
+            "versionString",
+            "appVersionState",
+            "copyright",
+            "releaseType",
+            "earliestReleaseDate",
+            "createdDate",
+            "appStoreVersionLocalizations",
+            "appStoreReviewDetail",
+            "appStoreVersionPhasedRelease",
+        ],
+        "filter[versionString]": desired.version_string,
+    }
+    platform = desired.record.get("platform")
+    if platform:
+        params["filter[platform]"] = platform
+    return client.get(f"/v1/apps/{app_id}/appStoreVersions", params)
+
+
+def _count_versions(client: ApiClient, app_id: str, desired: App) -> int:
+    """How many versions the platform has (0, 1 or 2+), to apply the first-version rule."""
+    params: dict[str, Any] = {"fields[appStoreVersions]": ["versionString"], "limit": 2}
+    platform = desired.record.get("platform")
+    if platform:
+        params["filter[platform]"] = platform
+    return len(client.get(f"/v1/apps/{app_id}/appStoreVersions", params).resources())
+
+
+def _read_app_info(live: LiveApp, app: dict[str, Any], doc: Document) -> None:
     infos = doc.resources()
     info = next(
         (i for i in infos if i["attributes"].get("state") in EDITABLE_APP_INFO_STATES),
@@ -175,41 +226,17 @@ def _read_app_info(client: ApiClient, live: LiveApp, app: dict[str, Any]) -> Non
         )
 
 
-def _read_version(client: ApiClient, live: LiveApp, desired: App) -> None:
-    version_string = desired.version_string
-    platform = desired.record.get("platform")
-    if version_string is None:
+def _read_version(live: LiveApp, desired: App, doc: Document | None, count: int) -> None:
+    if doc is None:
         return
-    params: dict[str, Any] = {
-        "include": [
-            "appStoreVersionLocalizations",
-            "appStoreReviewDetail",
-            "appStoreVersionPhasedRelease",
-        ],
-        "limit[appStoreVersionLocalizations]": 50,
-        "fields[appStoreVersions]": [
-            "platform",
-            "versionString",
-            "appVersionState",
-            "copyright",
-            "releaseType",
-            "earliestReleaseDate",
-            "createdDate",
-            "appStoreVersionLocalizations",
-            "appStoreReviewDetail",
-            "appStoreVersionPhasedRelease",
-        ],
-        "limit": 2,
-    }
-    if platform:
-        params["filter[platform]"] = platform
-    doc = client.get(f"/v1/apps/{live.app_id}/appStoreVersions", params)
-    versions = doc.resources()
-    # Apple lists versions newest first; the app's first version is the only one it has.
+    version_string = desired.version_string
     match = next(
-        (v for v in versions if v["attributes"].get("versionString") == version_string), None
+        (v for v in doc.resources() if v["attributes"].get("versionString") == version_string),
+        None,
     )
-    live.is_first_version = len(versions) <= 1 if match else not versions
+    # whatsNew is refused on an app's first version: the one we edit is the only one, or
+    # the one we would create is the very first.
+    live.is_first_version = count <= 1 if match else count == 0
     if match is None:
         return
     attributes = match["attributes"]
@@ -237,7 +264,7 @@ def _read_version(client: ApiClient, live: LiveApp, desired: App) -> None:
         )
 
 
-def _read_media(client: ApiClient, live: LiveApp, desired: App, concurrency: int) -> None:
+def _read_media(client: ApiClient, live: LiveApp, desired: App, pool: ThreadPoolExecutor) -> None:
     """One request per managed locale and media kind, run concurrently."""
     jobs = []
     for code, wanted in desired.localizations.items():
@@ -248,8 +275,7 @@ def _read_media(client: ApiClient, live: LiveApp, desired: App, concurrency: int
             jobs.append((code, "screenshots", version_loc))
         if wanted.preview_sets:
             jobs.append((code, "previews", version_loc))
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        results = list(pool.map(lambda job: (job, _fetch_sets(client, *job[1:])), jobs))
+    results = list(pool.map(lambda job: (job, _fetch_sets(client, *job[1:])), jobs))
     for (code, kind, _), sets in results:
         target = live.locales[code]
         if kind == "screenshots":

@@ -116,8 +116,8 @@ def compute_plan(
 )
 @click.option(
     "--concurrency",
-    type=click.IntRange(1, 16),
-    default=4,
+    type=click.IntRange(1, 32),
+    default=16,
     show_default=True,
     help="Parallel requests while reading live state.",
 )

@@ -36,8 +36,10 @@ def main() -> None:
                 cache.md5(path)
             cache.save()
             elapsed = time.perf_counter() - started
-            print(f"{label}: {args.files} files ({total_mb:.0f} MB) in {elapsed:.3f} s "
-                  f"(hits {cache.hits}, misses {cache.misses})")
+            print(
+                f"{label}: {args.files} files ({total_mb:.0f} MB) in {elapsed:.3f} s "
+                f"(hits {cache.hits}, misses {cache.misses})"
+            )
 
 
 if __name__ == "__main__":

@@ -67,9 +67,9 @@ def test_changes_exit_2_with_exact_addresses(repo: Path, seed: dict) -> None:
 
 def test_request_count_is_pinned(repo: Path, seed: dict) -> None:
     plan = plan_for(repo, seed)
-    # app, app infos (+localizations, age rating, categories), version (+localizations,
-    # review, phased release), one screenshot-set listing per locale.
-    assert plan.requests == 4
+    # app; app infos (+localizations, age rating, categories), the version (+localizations,
+    # review, phased release), a version count; one screenshot-set listing per locale.
+    assert plan.requests == 5
 
 
 def test_drift_made_by_hand_appears_in_the_next_plan(repo: Path, seed: dict) -> None:
