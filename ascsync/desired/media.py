@@ -108,7 +108,7 @@ class ImageInfo:
 
 def image_info(path: Path) -> ImageInfo:
     """Read an image's header only (no pixel decode); raise :class:`UnreadableMedia`."""
-    if path.stat().st_size == 0:
+    if _file_size(path) == 0:
         raise UnreadableMedia("file is empty (0 bytes)")
     try:
         with warnings.catch_warnings():
@@ -127,6 +127,13 @@ def image_info(path: Path) -> ImageInfo:
     if width * height > MAX_SCREENSHOT_PIXELS:
         raise UnreadableMedia(_BOMB_MESSAGE.format(size=f"{width}×{height}"))
     return ImageInfo(width, height, fmt, mode, alpha, truncated=_is_truncated(path, fmt))
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError as exc:
+        raise UnreadableMedia(f"cannot be read ({exc.strerror or exc})") from None
 
 
 def _png_header_size(path: Path) -> str:
@@ -263,9 +270,9 @@ def _check_screenshot(
     problems = []
     if info.format != expected_format:
         message = f"file is {_format_name(info.format)} but named {path.suffix}"
-        valid = (
-            f"rename it to {_suggested_name(path, info.format)} or re-export as {expected_format}"
-        )
+        valid = f"re-export as {expected_format}"
+        if info.format in SCREENSHOT_EXTENSIONS.values():
+            valid = f"rename it to {_suggested_name(path, info.format)} or {valid}"
         problems.append(Problem(path, None, field, message, valid))
     if info.truncated:
         problems.append(
@@ -288,8 +295,7 @@ def _format_name(fmt: str) -> str:
 
 
 def _suggested_name(path: Path, fmt: str) -> str:
-    extension = {"PNG": ".png", "JPEG": ".jpg"}.get(fmt)
-    return path.with_suffix(extension).name if extension else "a .png or .jpg"
+    return path.with_suffix({"PNG": ".png", "JPEG": ".jpg"}[fmt]).name
 
 
 def _check_size(
@@ -373,10 +379,14 @@ _MAX_BOXES = 10_000
 
 def video_info(path: Path) -> VideoInfo:
     """Parse box headers only (moov/mvhd, trak/tkhd), seeking past media data."""
-    size = path.stat().st_size
+    size = _file_size(path)
     if size == 0:
         raise UnreadableMedia("file is empty (0 bytes)")
-    with path.open("rb") as stream:
+    try:
+        stream = path.open("rb")
+    except OSError as exc:
+        raise UnreadableMedia(f"cannot be read ({exc.strerror or exc})") from None
+    with stream:
         first = stream.read(12)
         if len(first) < 8 or (first[4:8] != b"ftyp" and first[4:8] not in _QUICKTIME_FIRST_ATOMS):
             raise UnreadableMedia(

@@ -152,6 +152,14 @@ def test_png_named_jpeg(tmp_path):
     ]
 
 
+def test_other_image_format_named_png(tmp_path):
+    save(tmp_path, "shot.png", fmt="WEBP")
+    assert check(tmp_path) == [
+        "shot.png: screenshots[APP_IPHONE_67][shot.png]: file is a WEBP image but named .png"
+        " (re-export as PNG)"
+    ]
+
+
 def test_truncated_png(tmp_path):
     path = save(tmp_path, "cut.png")
     data = path.read_bytes()
