@@ -338,8 +338,10 @@ class ComputedAttributes(Hooks):
 class VersionRules(Hooks):
     """appStoreVersions: one editable version per platform, locked attributes, copying."""
 
-    # Versions that block a new one: anything not yet live or replaced [I] fastlane#17534,
-    # parley#399 ("You cannot create a new version of the App in the current state.").
+    # [A] iTunes Connect Guide, "Replacing Your App with a New Version": a new version only
+    # for a platform whose versions are Ready for Sale / Developer Removed from Sale, not
+    # while one is Prepare for Submission, Waiting for Review, ... The answer's wording is
+    # from fastlane#17534 and parley#399 [I].
     SETTLED = RELEASED_VERSION_STATES | {"REMOVED_FROM_SALE", "DEVELOPER_REMOVED_FROM_SALE"}
 
     def before_create(

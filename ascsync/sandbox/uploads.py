@@ -411,9 +411,16 @@ class UploadHooks(Hooks):
             )
 
     def before_delete(self, ctx: RequestContext, resource: Resource) -> None:
-        if resource.type in MEDIA_TYPES:
-            token = str(resource.attributes.get("assetToken") or "")
-            registry(ctx.store).uploads.pop(token, None)
+        if resource.type not in MEDIA_TYPES:
+            return
+        token = str(resource.attributes.get("assetToken") or "")
+        registry(ctx.store).uploads.pop(token, None)
+        # A new version's copies share the original's token (and image): keep it for them.
+        shared = any(
+            other.attributes.get("assetToken") == token and other.id != resource.id
+            for other in ctx.store.list(resource.type)
+        )
+        if not shared:
             registry(ctx.store).blobs.pop(token, None)
 
     def routes(self) -> list[Route]:

@@ -580,3 +580,122 @@ def test_an_empty_review_submission_cannot_be_submitted(sandbox: Sandbox, api) -
     )
     submission_id = submission.json()["data"]["id"]
     assert error(patch(api, "reviewSubmissions", submission_id, {"submitted": True}))
+
+
+# -- what hangs off an app, and what Apple fills in --------------------------------------------
+
+
+def test_every_app_has_an_app_info_with_an_age_rating(sandbox: Sandbox, api) -> None:
+    [info] = get(api, f"/v1/apps/{NEW}/appInfos").json()["data"]
+    rating = get(api, f"/v1/appInfos/{info['id']}/ageRatingDeclaration").json()["data"]
+    assert rating["attributes"]["violenceRealistic"] == "NONE"
+    assert rating["attributes"]["gambling"] is False
+
+
+def test_age_rating_is_editable_only_with_the_app_info(sandbox: Sandbox, api) -> None:
+    def rating_of(app_id: str) -> str:
+        [info] = get(api, f"/v1/apps/{app_id}/appInfos").json()["data"]
+        return get(api, f"/v1/appInfos/{info['id']}/ageRatingDeclaration").json()["data"]["id"]
+
+    editable = patch(api, "ageRatingDeclarations", rating_of(LIVE), {"lootBox": True})
+    assert editable.status_code == 200, editable.text
+    assert editable.json()["data"]["attributes"]["lootBox"] is True
+    assert error(patch(api, "ageRatingDeclarations", rating_of(REVIEW), {"lootBox": True}))
+
+
+def test_a_tester_invited_to_a_group_is_invited_to_its_app(sandbox: Sandbox, api) -> None:
+    group = sandbox.store.list("betaGroups")[0]
+    payload = {
+        "data": {
+            "type": "betaTesters",
+            "attributes": {"email": "new.tester@example.com", "firstName": "New"},
+            "relationships": {"betaGroups": {"data": [{"type": "betaGroups", "id": group.id}]}},
+        }
+    }
+    response = post(api, "/v1/betaTesters", payload)
+    assert response.status_code == 201, response.text
+    assert response.json()["data"]["attributes"]["state"] == "INVITED"
+    tester_id = response.json()["data"]["id"]
+    apps = get(api, f"/v1/betaTesters/{tester_id}/apps").json()["data"]
+    assert [a["id"] for a in apps] == [LIVE]
+    members = get(api, f"/v1/betaGroups/{group.id}/betaTesters").json()["data"]
+    assert tester_id in {m["id"] for m in members}
+
+
+def test_a_known_tester_email_is_refused(sandbox: Sandbox, api) -> None:
+    response = post(api, "/v1/betaTesters", body("betaTesters", {"email": "A@x.io"}))
+    assert "has already been used" in error(response)["detail"]
+
+
+def test_a_version_has_one_review_detail(sandbox: Sandbox, api) -> None:
+    draft = ("appStoreVersions", version(sandbox, LIVE, "1.1").id)
+    attributes = {"contactEmail": "review@example.com"}
+    first = post(
+        api,
+        "/v1/appStoreReviewDetails",
+        body("appStoreReviewDetails", attributes, appStoreVersion=draft),
+    )
+    assert first.status_code == 201, first.text
+    again = post(
+        api,
+        "/v1/appStoreReviewDetails",
+        body("appStoreReviewDetails", attributes, appStoreVersion=draft),
+    )
+    assert error(again)["source"] == {"pointer": "/data/relationships/appStoreVersion"}
+
+
+def test_a_new_phased_release_starts_inactive(sandbox: Sandbox, api) -> None:
+    draft = ("appStoreVersions", version(sandbox, LIVE, "1.1").id)
+    response = post(
+        api,
+        "/v1/appStoreVersionPhasedReleases",
+        body("appStoreVersionPhasedReleases", {}, appStoreVersion=draft),
+    )
+    assert response.status_code == 201, response.text
+    attributes = response.json()["data"]["attributes"]
+    assert attributes["phasedReleaseState"] == "INACTIVE"
+    assert attributes["currentDayNumber"] == 0
+
+
+def test_screenshots_of_a_live_version_cannot_be_added_or_deleted(sandbox: Sandbox, api) -> None:
+    live_set = sandbox.store.create(
+        "appScreenshotSets",
+        {"screenshotDisplayType": "APP_IPHONE_67"},
+        {"appStoreVersionLocalization": localization(sandbox, LIVE, "1.0", "en-US").ref},
+    )
+    shot = sandbox.store.create(
+        "appScreenshots", {"fileName": "old.png", "fileSize": 5}, {"appScreenshotSet": live_set.ref}
+    )
+
+    adding = post(
+        api,
+        "/v1/appScreenshots",
+        body(
+            "appScreenshots",
+            {"fileName": "new.png", "fileSize": 10},
+            appScreenshotSet=("appScreenshotSets", live_set.id),
+        ),
+    )
+    deleting = api.delete(f"{api.base}/v1/appScreenshots/{shot.id}")
+
+    assert error(adding)["code"] == "STATE_ERROR"
+    assert error(deleting)["code"] == "STATE_ERROR"
+    members = get(api, f"/v1/appScreenshotSets/{live_set.id}/appScreenshots").json()["data"]
+    assert [m["id"] for m in members] == [shot.id]
+
+
+@pytest.mark.parametrize(("locale", "status"), [("ja", 201), ("jp", 409), ("en-us", 409)])
+def test_product_localizations_take_app_store_locales(sandbox: Sandbox, api, locale, status):
+    group = sandbox.store.list("subscriptionGroups")[0]
+    response = post(
+        api,
+        "/v1/subscriptionGroupLocalizations",
+        body(
+            "subscriptionGroupLocalizations",
+            {"locale": locale, "name": "Plus"},
+            subscriptionGroup=("subscriptionGroups", group.id),
+        ),
+    )
+    assert response.status_code == status, response.text
+    if status == 201:
+        assert response.json()["data"]["attributes"]["state"] == "PREPARE_FOR_SUBMISSION"

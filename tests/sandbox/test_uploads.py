@@ -334,3 +334,35 @@ def test_a_reorder_must_name_exactly_the_sets_screenshots(sandbox: Sandbox, api)
     assert response.status_code == 409
     assert response.json()["errors"][0]["code"] == "ENTITY_ERROR.RELATIONSHIP.INVALID"
     assert member_ids(sandbox, api, set_id) == ids
+
+
+def test_a_new_version_copies_screenshots_that_stay_downloadable(sandbox: Sandbox, api) -> None:
+    data = png(1290, 2796)
+    original = settled(sandbox, api, upload(sandbox, api, screenshot_set(sandbox), data))
+    [draft] = sandbox.store.list("appStoreVersions")
+    sandbox.store.update(draft, {"appVersionState": "READY_FOR_DISTRIBUTION"})  # released
+    created = api.post(
+        f"{sandbox.url}/v1/appStoreVersions",
+        json={
+            "data": {
+                "type": "appStoreVersions",
+                "attributes": {"platform": "IOS", "versionString": "1.1"},
+                "relationships": {"app": {"data": {"type": "apps", "id": "2000000001"}}},
+            }
+        },
+    )
+    assert created.status_code == 201, created.text
+    new_id = created.json()["data"]["id"]
+    locs = api.get(f"{sandbox.url}/v1/appStoreVersions/{new_id}/appStoreVersionLocalizations")
+    [loc] = locs.json()["data"]
+    sets = api.get(f"{sandbox.url}/v1/appStoreVersionLocalizations/{loc['id']}/appScreenshotSets")
+    [copied_set] = sets.json()["data"]
+    shots = api.get(f"{sandbox.url}/v1/appScreenshotSets/{copied_set['id']}/appScreenshots")
+    copies = shots.json()["data"]
+    checksums = [c["attributes"]["sourceFileChecksum"] for c in copies]
+    assert len(copies) == 4 and checksums[-1] == hashlib.md5(data).hexdigest()
+
+    assert api.delete(f"{sandbox.url}/v1/appScreenshots/{copies[-1]['id']}").status_code == 204
+
+    template = original["imageAsset"]["templateUrl"]
+    assert requests.get(template.format(w=1290, h=2796, f="png")).content == data
