@@ -307,6 +307,8 @@ def test_verbose_logs_and_errors_never_contain_secrets(
 
     server.handle("POST", "/v1/echo", echo_handler)
     client = make_client()
+    logger = logging.getLogger("ascsync")
+    logger.addHandler(caplog.handler)  # the CLI may have turned propagation off
     with caplog.at_level(logging.DEBUG, logger="ascsync"):
         client.get("/v1/apps")
         with pytest.raises(ApiError) as err:
