@@ -74,6 +74,12 @@ def suggest_locale(code: str) -> str:
     same_case_folded = by_fold.get(code.casefold().replace("_", "-"))
     if same_case_folded:
         return f"did you mean {same_case_folded}?"
+    language = code.replace("_", "-").split("-")[0].casefold()
+    same_language = [c for c in APP_STORE_LOCALES if c.split("-")[0].casefold() == language]
+    if len(same_language) == 1:
+        return f"did you mean {same_language[0]}?"
+    if same_language:
+        return "one of " + ", ".join(same_language)
     close = difflib.get_close_matches(code, list(APP_STORE_LOCALES), n=1, cutoff=0.6)
     if close:
         return f"did you mean {close[0]}?"

@@ -67,8 +67,13 @@ TEXT_LIMITS: dict[str, TextLimit] = {
 
 URL_SCHEMES = ("http", "https")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-# An opening or closing tag such as <b>, </p> or <a href=...>; "a < b" is not a tag.
-HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
+# Tags people paste from web copy. Only real tag names count, so "x<y and y>z" is not HTML.
+HTML_TAG_NAMES = (
+    "a", "b", "big", "blockquote", "br", "center", "code", "div", "em", "font", "h1", "h2",
+    "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s",
+    "small", "span", "strike", "strong", "sub", "sup", "table", "td", "th", "tr", "u", "ul",
+)  # fmt: skip
+HTML_TAG = re.compile(r"</?(?:" + "|".join(HTML_TAG_NAMES) + r")(?:\s[^<>]*)?/?>", re.IGNORECASE)
 # Separators App Store Connect accepts between keywords ([A] comma; [2] Chinese comma).
 KEYWORD_SEPARATORS = (",", "，")
 SHORT_KEYWORD = 2  # [A] keywords should be "greater than two characters"
