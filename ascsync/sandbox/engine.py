@@ -353,7 +353,9 @@ class Renderer:
         for rel in spec.relationships.values():
             if rel.hidden or (wanted is not None and rel.name not in wanted):
                 continue
-            relationships[rel.name] = self._relationship(resource, rel)
+            rendered = self._relationship(resource, rel)
+            if rendered:  # a data-only to-one without a value has nothing to show
+                relationships[rel.name] = rendered
         if relationships:
             out["relationships"] = relationships
         out["links"] = {"self": self.self(resource)}
@@ -377,8 +379,9 @@ class Renderer:
             out["data"] = [{"type": t, "id": i} for t, i in refs[:limit]]
             if rel.meta:
                 out["meta"] = {"paging": {"total": len(refs), "limit": limit}}
-        else:
-            out["data"] = {"type": value[0], "id": value[1]} if value else None
+        elif value:
+            # The spec declares to-one ``data`` as a non-nullable object: an empty one is omitted.
+            out["data"] = {"type": value[0], "id": value[1]}
         return out
 
     def add_included(self, document: dict[str, Any], primary: list[Resource]) -> None:

@@ -106,6 +106,30 @@ class SpecValidator:
             for error in sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
         ][:5]
 
+    def check_response(self, method: str, path: str, status: int, body: Any) -> list[str]:
+        """How a JSON response departs from the operation's declared response schema.
+
+        Apple renders unset attributes as ``null`` although the spec does not declare
+        them nullable; those nulls are dropped before validating.
+        """
+        template = self.template_for(path)
+        operation = self._spec["paths"].get(template or "", {}).get(method.lower())
+        if operation is None:
+            return [f"{method} {path} is not in the spec"]
+        response = operation["responses"].get(str(status))
+        if response is None:
+            return [f"status {status} is not declared for {method} {template}"]
+        ref = response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref")
+        if ref is None:
+            return [] if body is None else [f"status {status} declares no JSON body"]
+        validator = self._validator(ref.rsplit("/", 1)[1])
+        errors = validator.iter_errors(_without_null_attributes(body))
+        return [
+            f"response {'/'.join(str(p) for p in error.absolute_path) or '(root)'}: "
+            f"{error.message[:300]}"
+            for error in sorted(errors, key=lambda e: list(e.absolute_path))
+        ][:5]
+
     def _validator(self, name: str) -> Any:
         if name not in self._validators:
             from jsonschema import Draft4Validator
@@ -136,6 +160,26 @@ def _check_param(name: str, schema: dict[str, Any], value: str) -> list[str]:
         if items.get("type") == "boolean" and item not in ("true", "false"):
             problems.append(f"query parameter {name!r}: {item!r} is not a boolean")
     return problems
+
+
+def _without_null_attributes(body: Any) -> Any:
+    if not isinstance(body, dict):
+        return body
+    out = dict(body)
+    for key in ("data", "included"):
+        value = out.get(key)
+        if isinstance(value, list):
+            out[key] = [_strip_resource(item) for item in value]
+        elif isinstance(value, dict):
+            out[key] = _strip_resource(value)
+    return out
+
+
+def _strip_resource(item: Any) -> Any:
+    if not isinstance(item, dict) or not isinstance(item.get("attributes"), dict):
+        return item
+    attributes = {k: v for k, v in item["attributes"].items() if v is not None}
+    return {**item, "attributes": attributes}
 
 
 def _nullable(node: Any) -> Any:
