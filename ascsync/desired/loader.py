@@ -102,7 +102,9 @@ class _Loader:
     def _app_names(self, wanted: list[str] | None, config: Record | None) -> list[str]:
         apps_dir = self.root / "apps"
         found = (
-            sorted(p.name for p in apps_dir.iterdir() if p.is_dir()) if apps_dir.is_dir() else []
+            sorted(p.name for p in apps_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+            if apps_dir.is_dir()
+            else []
         )
         if wanted is None:
             if not found:
@@ -131,7 +133,7 @@ class _Loader:
         app = App(name=name, folder=folder, record=record)
         self._check_app_folder(folder)
         app.version = self.read_file(folder / "version.yml", FILE_KINDS["version"])
-        plain_app = {"name": name, **{k: _plain_value(v.value) for k, v in record.attrs.items()}}
+        plain_app = {"name": name, **record.to_plain()}
         self.context = {"defaults": defaults, "version": app.version_string, "app": plain_app}
         app.age_rating = self.read_file(folder / "age-rating.yml", FILE_KINDS["age-rating"])
         self.load_localizations(app)
@@ -843,10 +845,6 @@ def _type_name(raw: Any) -> str:
     if isinstance(raw, dt.date):
         return "a date"
     return type(raw).__name__
-
-
-def _plain_value(v: Any) -> Any:
-    return None if isinstance(v, Secret) else v
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -104,3 +104,21 @@ def test_misnamed_app_file_is_flagged(tmp_path: Path):
     assert _lines(root) == [
         "apps/demo/age_rating.yml: file: is not a file ascsync reads (did you mean age-rating.yml?)"
     ]
+
+
+def test_template_sees_app_values_defaults_locale_and_version(tmp_path: Path):
+    root = make_repo(
+        tmp_path,
+        {
+            "ascsync.yml": "format_version: 1\ndefaults: {company: Acme}\n",
+            "apps/demo/app.yml": "bundle_id: com.example.demo\nplatform: IOS\n"
+            "primary_locale: en-US\ncategories: {primary: UTILITIES}\n",
+            "apps/demo/version.yml": 'version: "3.1"\n',
+            "apps/demo/texts/promo.j2": "{{ app.name }}/{{ app.categories.primary }}/"
+            "{{ defaults.company }}/{{ locale }}/{{ version }}\n",
+            EN: "name: Demo App\npromotional_text: !template ../texts/promo.j2\n",
+        },
+    )
+    report = validate_repo(root)
+    en = report.repo.apps["demo"].localizations["en-US"].record
+    assert en.get("promotional_text") == "demo/UTILITIES/Acme/en-US/3.1"
