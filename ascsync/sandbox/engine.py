@@ -97,6 +97,14 @@ class Engine:
             headers = {"Content-Type": "application/json", **error.headers}
             return RawResponse(error.status, body, headers)
 
+    def operation_for(self, method: str, path: str) -> str | None:
+        """``"GET /v1/apps/{id}"``: the operation a request maps to (journal grouping), or None."""
+        try:
+            op, _ = self.surface.match(method, path)
+        except SandboxError:
+            return None
+        return f"{op.method} {op.path}"
+
     def handle(self, request: Request) -> Response:
         """Serve one JSON:API request; every SandboxError becomes an ErrorResponse."""
         try:

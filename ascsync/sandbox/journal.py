@@ -32,6 +32,7 @@ class JournalEntry:
     fault: str | None = None  # the injected fault, if any (latency is not a fault)
     base_url: str = ""
     operation: str | None = field(default=None)
+    """The spec operation served, e.g. ``"POST /v1/appScreenshots"`` (None if unknown)."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -31,6 +31,7 @@ from ascsync.sandbox import api_errors
 from ascsync.sandbox.auth import KeyRing, check_authorization
 from ascsync.sandbox.engine import Engine, Request, Response, error_response
 from ascsync.sandbox.faults import Faults
+from ascsync.sandbox.hooks import SandboxError
 from ascsync.sandbox.journal import EXPECT_INVALID_HEADER, Journal, JournalEntry
 from ascsync.sandbox.persistence import StateFile
 from ascsync.sandbox.ratelimit import RateLimiter
@@ -150,6 +151,7 @@ class SandboxApp:
             method, path, query, headers, raw, body, parse_error, decision, base_url
         )
         entry.status = None if reply.drop else reply.status
+        entry.operation = self.engine.operation_for(method, path)
         entry.ms = round((time.perf_counter() - started) * 1000, 3)
         self.journal.record(entry)
         return reply
@@ -176,8 +178,8 @@ class SandboxApp:
             return self._with(_json_reply(error_response(error)), rate_header)
         try:
             check_authorization(headers.get("authorization"), self.keys, self.clock)
-        except Exception as error:  # SandboxError: render like Apple
-            return self._with(_json_reply(error_response(error)), rate_header)  # type: ignore[arg-type]
+        except SandboxError as error:
+            return self._with(_json_reply(error_response(error)), rate_header)
         allowed, header, retry_after = self.rate_limiter.consume()
         rate_header = {"X-Rate-Limit": header}
         if not allowed:
