@@ -470,6 +470,7 @@ class _Loader:
                     src.problem(path, "is deprecated", f"use {spec.deprecated}", Severity.WARNING)
                 )
             if key in free_form:
+                self.expect(raw, dict, src, path, "a mapping of keys")
                 continue
             self.fill_one(spec, raw, record, src, path)
         for spec in fields:

@@ -226,6 +226,23 @@ def check_subscription_group(group: Record) -> list[Problem]:
     problems += _needs_localization(group, "localizations", "the group")
     for i, sub in enumerate(subs):
         problems += _needs_localization(sub, f"subscriptions[{i}].localizations", "a subscription")
+        problems += _unique_territories(sub, f"subscriptions[{i}].prices")
+    return problems
+
+
+def _unique_territories(sub: Record, key: str) -> list[Problem]:
+    """One price per territory: a second one would silently win or be refused by Apple."""
+    problems, seen = [], set()
+    for j, price in enumerate(sub.lists.get(key, [])):
+        field = f"{key}[{j}].territory"
+        territory = price.get(field)
+        if territory in seen:
+            problems.append(
+                price.where(field).problem(
+                    field, f"{territory} has a price already", "one per territory"
+                )
+            )
+        seen.add(territory)
     return problems
 
 

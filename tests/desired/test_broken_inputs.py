@@ -344,6 +344,31 @@ CASES: list[tuple[str, dict, list[str]]] = [
         ],
     ),
     (
+        "subscription-price-territory-twice",
+        {
+            "apps/demo/subscriptions/plus.yml": """\
+                reference_name: Plus
+                localizations: {en-US: {name: Plus}}
+                subscriptions:
+                  - product_id: com.example.demo.monthly
+                    reference_name: Plus monthly
+                    period: ONE_MONTH
+                    localizations: {en-US: {name: Monthly}}
+                    prices:
+                      - {territory: USA, customer_price: "2.99"}
+                      - {territory: USA, customer_price: "3.99"}
+                """,
+        },
+        [
+            "apps/demo/subscriptions/plus.yml:10: subscriptions[0].prices[1].territory: USA has a price already (one per territory)"
+        ],
+    ),
+    (
+        "defaults-not-a-mapping",
+        {"ascsync.yml": "format_version: 1\ndefaults: [a, b]\n"},
+        ["ascsync.yml:2: defaults: must be a mapping of keys, not a list"],
+    ),
+    (
         "beta-group-names-unique",
         {
             "apps/demo/testflight/groups/a.yml": "name: Testers\ninternal: true\npublic_link: {enabled: true}\n",
