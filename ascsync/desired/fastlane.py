@@ -31,7 +31,7 @@ from ascsync.desired.problems import Severity
 from ascsync.errors import AscsyncError
 from ascsync.rules import age_rating
 from ascsync.rules.locales import APP_STORE_LOCALES
-from ascsync.rules.media import SCREENSHOT_DISPLAY_TYPES
+from ascsync.rules.media import PREVIEW_EXTENSIONS, PREVIEW_TYPES, SCREENSHOT_DISPLAY_TYPES
 
 # ---------------------------------------------------------------- deliver's layout (facts)
 
@@ -216,6 +216,7 @@ class ImportOptions:
     metadata: Path
     screenshots: Path | None = None
     rating_config: Path | None = None
+    previews: Path | None = None
     app: str | None = None
     bundle_id: str | None = None
     platform: str = "IOS"
@@ -268,6 +269,8 @@ def plan_import(options: ImportOptions) -> ImportPlan:
     screenshot_types: set[str] = set()
     if options.screenshots is not None:
         screenshot_types = _plan_screenshots(options.screenshots, set(locales), plan)
+    if options.previews is not None:
+        _plan_previews(options.previews, plan)
     primary = _primary_locale(options, locales, plan)
     plan.documents[plan.app_dir / "app.yml"] = _app_document(
         options, metadata, primary, screenshot_types, plan
@@ -711,8 +714,33 @@ def _resolve_ambiguous(
     return chosen
 
 
-def _plan_copy(plan: ImportPlan, locale: str, display_type: str, source: Path) -> None:
-    target = plan.app_dir / "screenshots" / locale / display_type / source.name
+def _plan_previews(root: Path, plan: ImportPlan) -> None:
+    """``<app_previews_path>/<locale>/*.mp4``: deliver reads the preview type from the name.
+
+    deliver takes the first PreviewType value contained in the upper-cased file name,
+    e.g. ``01_IPHONE_67.mp4``; files without one are skipped by deliver and reported here.
+    """
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        locale = _screenshot_locale(folder, plan)
+        if locale is None:
+            continue
+        for nested in sorted(p for p in folder.iterdir() if p.is_dir()):
+            _report_folder(nested, "deliver does not read nested folders; not imported", plan)
+        for path in list_media(folder):
+            if path.suffix.lower() not in PREVIEW_EXTENSIONS:
+                plan.warn(path, "not a .mov/.m4v/.mp4 preview; not imported")
+                continue
+            preview_type = next((t for t in PREVIEW_TYPES if t in path.name.upper()), None)
+            if preview_type is None:
+                plan.warn(path, "no preview type (e.g. IPHONE_67) in the file name; not imported")
+                continue
+            _plan_copy(plan, locale, preview_type, path, kind="previews")
+
+
+def _plan_copy(
+    plan: ImportPlan, locale: str, display_type: str, source: Path, kind: str = "screenshots"
+) -> None:
+    target = plan.app_dir / kind / locale / display_type / source.name
     if target in plan.copies:
         plan.error(source, f"same file name as {plan.copies[target]} in {locale}/{display_type}")
         return
@@ -818,6 +846,11 @@ def import_group() -> None:
     help="deliver's screenshots folder (fastlane/screenshots).",
 )
 @click.option(
+    "--previews",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="deliver's app_previews_path (<locale>/*.mp4, preview type in the file name).",
+)
+@click.option(
     "--rating-config",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="deliver's app_rating_config_path JSON.",
@@ -845,6 +878,7 @@ def import_group() -> None:
 def fastlane_command(
     metadata: Path,
     screenshots: Path | None,
+    previews: Path | None,
     rating_config: Path | None,
     out: Path,
     app_name: str | None,
@@ -859,6 +893,7 @@ def fastlane_command(
         metadata=metadata,
         screenshots=screenshots,
         rating_config=rating_config,
+        previews=previews,
         app=app_name,
         bundle_id=bundle_id,
         platform=platform,
@@ -875,12 +910,12 @@ def fastlane_command(
 
 def format_report(plan: ImportPlan, written: list[Path], out: Path) -> str:
     """What was written, then every file not (fully) imported, errors first."""
-    documents = [path for path in written if path.suffix == ".yml"]
-    images = len(written) - len(documents)
     lines = [f"Imported into {out / plan.app_dir}:"]
-    lines += [f"  wrote {_relative(path, out)}" for path in documents]
-    if images:
-        lines.append(f"  copied {images} screenshot(s) into {plan.app_dir / 'screenshots'}/")
+    lines += [f"  wrote {_relative(path, out)}" for path in written if path.suffix == ".yml"]
+    for kind in ("screenshots", "previews"):
+        count = sum(1 for target in plan.copies if target.parts[2] == kind)
+        if count:
+            lines.append(f"  copied {count} {kind[:-1]}(s) into {plan.app_dir / kind}/")
     for severity in (Severity.ERROR, Severity.WARNING):
         notes = sorted(
             (note for note in plan.notes if note.severity is severity),

@@ -374,3 +374,26 @@ def test_broken_inputs_are_errors_with_the_file_named(tmp_path, monkeypatch):
     # What could be read is still written, so the user only fixes the broken files.
     assert load(tmp_path / "repo/apps/movie-catalog/locales/en-US.yml") == {"name": "Movie Catalog"}
     assert not (tmp_path / "repo/apps/movie-catalog/age-rating.yml").exists()
+
+
+def test_previews_are_sorted_by_the_type_in_their_file_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    md = write(tmp_path / "metadata" / "en-US" / "name.txt", "Movie Catalog\n").parent.parent
+    movie = b"\x00\x00\x00\x10ftypisom\x00\x00\x00\x00"  # content is the validator's business
+    write(tmp_path / "previews" / "en-US" / "01_iphone_67_intro.mp4", "").write_bytes(movie)
+    write(tmp_path / "previews" / "en-US" / "tour_IPAD_PRO_3GEN_129.mov", "").write_bytes(movie)
+    write(tmp_path / "previews" / "en-US" / "teaser.mp4", "").write_bytes(movie)
+    write(tmp_path / "previews" / "en-US" / "script.txt", "voice over\n")
+    result = run(str(md), "--previews", "previews", "--out", "repo", "--app-version", "1.0")
+    assert result.exit_code == 0, result.output
+    previews = tmp_path / "repo" / "apps" / "movie-catalog" / "previews"
+    assert sorted(str(p.relative_to(previews)) for p in previews.rglob("*.m*")) == [
+        "en-US/IPAD_PRO_3GEN_129/tour_IPAD_PRO_3GEN_129.mov",
+        "en-US/IPHONE_67/01_iphone_67_intro.mp4",
+    ]
+    assert "copied 2 preview(s) into apps/movie-catalog/previews/" in result.output
+    assert (
+        "previews/en-US/teaser.mp4: no preview type (e.g. IPHONE_67) in the file name;"
+        " not imported" in result.output
+    )
+    assert "previews/en-US/script.txt: not a .mov/.m4v/.mp4 preview; not imported" in result.output
