@@ -34,8 +34,9 @@ def _use_color(ctx: click.Context) -> bool:
     show_default=True,
     help="json: a stable, documented form for CI (see docs/repo-layout.md).",
 )
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.pass_context
-def validate_command(ctx: click.Context, repo: Path, fmt: str) -> None:
+def validate_command(ctx: click.Context, repo: Path, fmt: str, strict: bool) -> None:
     """Check the repo offline; exit 1 if there are errors.
 
     Every problem is reported in one run as ``file:line: field: message (valid)``.
@@ -46,7 +47,7 @@ def validate_command(ctx: click.Context, repo: Path, fmt: str) -> None:
         click.echo(json.dumps(report_json(report, str(repo)), indent=2, ensure_ascii=False))
     else:
         _print_text(report, color=_use_color(ctx))
-    if not report.ok:
+    if not report.ok or (strict and report.warnings):
         ctx.exit(1)
 
 

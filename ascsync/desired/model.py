@@ -814,7 +814,11 @@ class Record:
     """One loaded object: flat attributes plus nested sub-resources.
 
     ``localizations`` (LOCALES fields) and lists of objects (LIST fields) become
-    sub-records so they can be diffed one by one.
+    sub-records so they can be diffed one by one. Keys are always the full path from
+    the file's root, also inside sub-records, so a key doubles as the ``field`` of a
+    message: a subscription group record has ``maps["localizations"]["ja"]`` whose
+    attrs hold ``"localizations.ja.name"``, and ``lists["subscriptions"][0]`` holds
+    ``"subscriptions[0].period"``. :func:`field_spec` resolves any such key.
     """
 
     source: Source

@@ -109,3 +109,12 @@ def test_schema_writes_one_schema_per_file_kind(tmp_path: Path):
     assert len(names) == 9
     locale = json.loads((out / "locale.schema.json").read_text())
     assert locale["properties"]["subtitle"]["maxLength"] == 30
+
+
+def test_strict_fails_on_warnings_only(tmp_path: Path):
+    root = make_repo(
+        tmp_path,
+        {"apps/demo/locales/de-DE.yml": "name: Demo DE\nkeywords: [ab]\n"},
+    )
+    assert run("validate", str(root)).exit_code == 0
+    assert run("validate", "--strict", str(root)).exit_code == 1
