@@ -369,7 +369,10 @@ def _app_dir_name(options: ImportOptions, locales: dict[str, CommentedMap]) -> s
     if options.bundle_id:
         candidate = options.bundle_id.rsplit(".", 1)[-1]
     else:
-        names = [str(values["name"]) for values in locales.values() if "name" in values]
+        preferred = [options.primary_locale, "en-US", *sorted(locales)]
+        names = [
+            str(locales[c]["name"]) for c in preferred if c in locales and "name" in locales[c]
+        ]
         candidate = names[0] if names else "app"
     slug = re.sub(r"[^a-z0-9]+", "-", candidate.lower()).strip("-")
     return slug or "app"
@@ -446,7 +449,7 @@ def _version_document(
     if options.app_version:
         version["version"] = options.app_version
     else:
-        plan.warn(None, "version.yml has no version: add it (or use --app-version)")
+        plan.warn(None, f"{plan.app_dir}/version.yml has no version: add it (or use --app-version)")
     copyright_file = metadata / "copyright.txt"
     if copyright_file.is_file():
         value = read_text(copyright_file, plan)

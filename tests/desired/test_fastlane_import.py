@@ -379,6 +379,7 @@ def test_broken_inputs_are_errors_with_the_file_named(tmp_path, monkeypatch):
 def test_previews_are_sorted_by_the_type_in_their_file_name(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     md = write(tmp_path / "metadata" / "en-US" / "name.txt", "Movie Catalog\n").parent.parent
+    write(md / "de-DE" / "name.txt", "Filmkatalog\n")  # the folder is named after en-US's name
     movie = b"\x00\x00\x00\x10ftypisom\x00\x00\x00\x00"  # content is the validator's business
     write(tmp_path / "previews" / "en-US" / "01_iphone_67_intro.mp4", "").write_bytes(movie)
     write(tmp_path / "previews" / "en-US" / "tour_IPAD_PRO_3GEN_129.mov", "").write_bytes(movie)
