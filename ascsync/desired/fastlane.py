@@ -196,7 +196,6 @@ class ImportPlan:
     documents: dict[Path, Any] = field(default_factory=dict)  # relative path -> YAML data
     copies: dict[Path, Path] = field(default_factory=dict)  # relative target -> source file
     notes: list[Note] = field(default_factory=list)
-    env_vars: list[str] = field(default_factory=list)
 
     def warn(self, source: Path | None, message: str) -> None:
         self.notes.append(Note(Severity.WARNING, source, message))
@@ -234,6 +233,9 @@ def read_text(path: Path, plan: ImportPlan) -> str | None:
         value = path.read_text(encoding="utf-8-sig").strip()
     except UnicodeDecodeError:
         plan.error(path, "not UTF-8 text; re-save it as UTF-8 and import again")
+        return None
+    except OSError as exc:
+        plan.error(path, f"cannot be read ({exc.strerror or exc})")
         return None
     if not value:
         plan.warn(path, "empty, skipped (deliver skips empty values too)")
@@ -468,6 +470,7 @@ def _review(metadata: Path, app_name: str, plan: ImportPlan) -> CommentedMap:
     )
     files += sorted(p for p in metadata.glob("review_*.txt") if p.name in LEGACY_ROOT_REVIEW_FILES)
     values: dict[tuple[str, ...], str] = {}
+    sources: dict[tuple[str, ...], Path] = {}
     for path in files:
         target = REVIEW_FILES.get(path.name)
         if target is None:
@@ -476,6 +479,7 @@ def _review(metadata: Path, app_name: str, plan: ImportPlan) -> CommentedMap:
         value = read_text(path, plan)
         if value is not None:
             values[target] = value
+            sources[target] = path
     review = CommentedMap()
     contact = {key[1]: text for key, text in values.items() if key[0] == "contact"}
     if contact:
@@ -491,9 +495,8 @@ def _review(metadata: Path, app_name: str, plan: ImportPlan) -> CommentedMap:
         if has_password:
             variable = re.sub(r"[^A-Z0-9]+", "_", app_name.upper()).strip("_") + "_DEMO_PASSWORD"
             demo["password"] = TaggedScalar(value=variable, tag="!env")
-            plan.env_vars.append(variable)
             plan.warn(
-                metadata / REVIEW_FOLDER / "demo_password.txt",
+                sources[("demo_account", "password")],
                 f"the demo password was not copied; version.yml reads it from ${variable}:"
                 " set that variable where you run ascsync (e.g. a CI secret)",
             )
