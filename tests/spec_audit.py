@@ -6,6 +6,9 @@ checks each API request against the full spec (path and method exist; query
 parameters declared with valid values; the JSON body validates). Any departure fails
 the run with a listing.
 
+A request that crashed the sandbox (an unhandled exception, answered 500) fails the run
+too, spec or not.
+
 Requests that are invalid ON PURPOSE must say so, explicitly, in one of two ways:
 
 - send the header ``X-Sandbox-Expect-Invalid: 1`` on that request, or
@@ -20,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from ascsync.sandbox.journal import OBSERVERS, JournalEntry
+from ascsync.sandbox.server import INTERNAL_ERROR
 
 SPEC_PATH = (
     Path(__file__).resolve().parent.parent.parent / "shared" / "asc-openapi" / "openapi.json"
@@ -38,17 +42,19 @@ class SpecAudit:
     """Collects requests and reports those the spec does not allow."""
 
     recorded: list[Recorded] = field(default_factory=list)
+    crashes: list[Recorded] = field(default_factory=list)
     exempt: int = 0
     current_test: str = "(outside a test)"
     current_exempt: bool = False
 
     def observe(self, entry: JournalEntry) -> None:
-        if entry.kind != "api":
-            return  # upload part URLs are Apple's storage, not the API
         if entry.expect_invalid or self.current_exempt:
             self.exempt += 1
             return
-        self.recorded.append(Recorded(entry, self.current_test))
+        if entry.fault == INTERNAL_ERROR:
+            self.crashes.append(Recorded(entry, self.current_test))
+        if entry.kind == "api":  # upload part URLs are Apple's storage, not the API
+            self.recorded.append(Recorded(entry, self.current_test))
 
     def problems(self, validator) -> list[str]:
         """One line per non-conforming request (identical requests checked once)."""
@@ -90,11 +96,16 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if not SPEC_PATH.is_file() or not AUDIT.recorded:
-        return
-    from ascsync.sandbox.spec_validator import SpecValidator
+    problems = [
+        f"{c.test}: {c.entry.method} {c.entry.path}: the sandbox crashed (500, see the log)"
+        for c in AUDIT.crashes
+    ]
+    if SPEC_PATH.is_file() and AUDIT.recorded:
+        from ascsync.sandbox.spec_validator import SpecValidator
 
-    problems = AUDIT.problems(SpecValidator.from_file(SPEC_PATH))
+        problems += AUDIT.problems(SpecValidator.from_file(SPEC_PATH))
+    elif not AUDIT.crashes:
+        return
     session.config.stash[_PROBLEMS] = problems
     if problems:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -40,12 +40,14 @@ from ascsync.sandbox.store import Store
 log = logging.getLogger("ascsync.sandbox")
 
 API_PREFIXES = ("/v1/", "/v2/", "/v3/")
+INTERNAL_ERROR = "internal-error"
+"""``JournalEntry.fault`` of a request that crashed the sandbox (the test audit reports it)."""
 CONTROL_PREFIX = "/sandbox"
 
 
 @dataclass
 class Reply:
-    """What the HTTP handler sends; ``drop_after`` = close the socket after reading N bytes."""
+    """What the HTTP handler sends; ``drop`` = close the socket without answering."""
 
     status: int
     body: bytes = b""
@@ -147,9 +149,14 @@ class SandboxApp:
             fault=decision.kind,
             base_url=base_url,
         )
-        reply = self._api_reply(
-            method, path, query, headers, raw, body, parse_error, decision, base_url
-        )
+        try:
+            reply = self._api_reply(
+                method, path, query, headers, raw, body, parse_error, decision, base_url
+            )
+        except Exception:  # a bug in the sandbox or a hook: answer 500, keep serving
+            log.exception("sandbox: unhandled error for %s %s", method, path)
+            entry.fault = INTERNAL_ERROR
+            reply = _json_reply(error_response(api_errors.server_error(500)))
         entry.status = None if reply.drop else reply.status
         entry.operation = self.engine.operation_for(method, path)
         entry.ms = round((time.perf_counter() - started) * 1000, 3)

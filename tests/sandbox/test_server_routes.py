@@ -85,3 +85,27 @@ def test_api_drop_faults_do_not_touch_uploads(routed):
     sandbox.set_faults("drop=1")
     assert requests.put(f"{sandbox.url}/_test/part4", data=b"ok").status_code == 200
     assert hooks.parts["part4"] == b"ok"
+
+
+class _Broken(Hooks):
+    def before_create(self, ctx, type_, attributes, relationships):
+        raise RuntimeError("a bug in a hook")
+
+
+@pytest.mark.spec_audit_exempt  # this test crashes the sandbox on purpose
+def test_a_crashing_hook_answers_500_and_is_flagged_in_the_journal():
+    from ascsync.sandbox.server import INTERNAL_ERROR
+    from tests.sandbox.conftest import authed
+    from tests.spec_audit import SpecAudit
+
+    with Sandbox(hooks=[_Broken()]) as sandbox, authed(sandbox) as api:
+        body = {"data": {"type": "betaTesters", "attributes": {"email": "a@example.com"}}}
+        response = api.post(f"{sandbox.url}/v1/betaTesters", json=body)
+        assert response.status_code == 500
+        assert response.json()["errors"][0]["status"] == "500"
+        assert api.get(f"{sandbox.url}/v1/apps").status_code == 200  # still serving
+        (crash, _) = sandbox.journal
+        assert crash.fault == INTERNAL_ERROR
+        audit = SpecAudit(current_test="t::crash")
+        audit.observe(crash)
+        assert [c.test for c in audit.crashes] == ["t::crash"]
