@@ -21,20 +21,21 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from ascsync.errors import ConfigError
 from ascsync.sandbox import api_errors
 from ascsync.sandbox.auth import KeyRing, check_authorization
-from ascsync.sandbox.engine import Engine, Request, Response, error_response
+from ascsync.sandbox.control import PREFIX as CONTROL_PREFIX
+from ascsync.sandbox.control import Control
+from ascsync.sandbox.engine import Engine, Request, error_response
 from ascsync.sandbox.faults import Faults
 from ascsync.sandbox.hooks import SandboxError
 from ascsync.sandbox.journal import EXPECT_INVALID_HEADER, Journal, JournalEntry
 from ascsync.sandbox.persistence import StateFile
 from ascsync.sandbox.ratelimit import RateLimiter
+from ascsync.sandbox.replies import Reply, json_reply
 from ascsync.sandbox.store import Store
 
 log = logging.getLogger("ascsync.sandbox")
@@ -42,17 +43,6 @@ log = logging.getLogger("ascsync.sandbox")
 API_PREFIXES = ("/v1/", "/v2/", "/v3/")
 INTERNAL_ERROR = "internal-error"
 """``JournalEntry.fault`` of a request that crashed the sandbox (the test audit reports it)."""
-CONTROL_PREFIX = "/sandbox"
-
-
-@dataclass
-class Reply:
-    """What the HTTP handler sends; ``drop`` = close the socket without answering."""
-
-    status: int
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    drop: bool = False
 
 
 class Clock:
@@ -89,8 +79,15 @@ class SandboxApp:
         self.rate_limiter = rate_limiter
         self.faults = faults
         self.journal = journal
-        self._reset = reset
         self.state = state
+        self.control = Control(
+            store=store,
+            journal=journal,
+            faults=faults,
+            rate_limiter=rate_limiter,
+            clock=clock,
+            reset=reset,
+        )
 
     # -- persistence ---------------------------------------------------------------
 
@@ -114,14 +111,15 @@ class SandboxApp:
         path = split.path
         query = parse_qsl(split.query, keep_blank_values=True)
         if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
-            return self._control(method, path, read_body(length), base_url)
+            raw = read_body(length)
+            return self.control.handle(method, path, _parse_json(raw)[0], raw, base_url)
         route = self.engine.find_route(method, path)
         if route is not None:
             return self._upload(route, method, path, query, headers, read_body, length, base_url)
         if path.startswith(API_PREFIXES):
             return self._api(method, path, query, headers, read_body(length), base_url)
         error = api_errors.path_not_found(path)
-        return _json_reply(error_response(error))
+        return json_reply(error_response(error))
 
     def _api(
         self,
@@ -156,7 +154,7 @@ class SandboxApp:
         except Exception:  # a bug in the sandbox or a hook: answer 500, keep serving
             log.exception("sandbox: unhandled error for %s %s", method, path)
             entry.fault = INTERNAL_ERROR
-            reply = _json_reply(error_response(api_errors.server_error(500)))
+            reply = json_reply(error_response(api_errors.server_error(500)))
         entry.status = None if reply.drop else reply.status
         entry.operation = self.engine.operation_for(method, path)
         entry.ms = round((time.perf_counter() - started) * 1000, 3)
@@ -179,26 +177,26 @@ class SandboxApp:
             return Reply(0, drop=True)
         rate_header = {"X-Rate-Limit": self.rate_limiter.header()}
         if decision.kind == "429":
-            return self._with(_json_reply(error_response(api_errors.rate_limited(60))), rate_header)
+            return self._with(json_reply(error_response(api_errors.rate_limited(60))), rate_header)
         if decision.kind == "error":
             error = api_errors.server_error(decision.status or 500)
-            return self._with(_json_reply(error_response(error)), rate_header)
+            return self._with(json_reply(error_response(error)), rate_header)
         try:
             check_authorization(headers.get("authorization"), self.keys, self.clock)
         except SandboxError as error:
-            return self._with(_json_reply(error_response(error)), rate_header)
+            return self._with(json_reply(error_response(error)), rate_header)
         allowed, header, retry_after = self.rate_limiter.consume()
         rate_header = {"X-Rate-Limit": header}
         if not allowed:
             error = api_errors.rate_limited(retry_after)
-            return self._with(_json_reply(error_response(error)), rate_header)
+            return self._with(json_reply(error_response(error)), rate_header)
         if parse_error is not None and method in ("POST", "PATCH", "DELETE") and raw.strip():
             error = api_errors.body_unparsable(parse_error)
-            return self._with(_json_reply(error_response(error)), rate_header)
+            return self._with(json_reply(error_response(error)), rate_header)
         response = self.engine.handle(Request(method, path, query, body, base_url, raw))
         if method != "GET" and response.status < 300:
             self.save_state()
-        return self._with(_json_reply(response), rate_header)
+        return self._with(json_reply(response), rate_header)
 
     def _upload(
         self,
@@ -246,75 +244,6 @@ class SandboxApp:
         reply.headers.update(headers)
         return reply
 
-    # -- control endpoints ---------------------------------------------------------
-
-    def _control(self, method: str, path: str, raw: bytes, base_url: str) -> Reply:
-        body, _ = _parse_json(raw)
-        name = path[len(CONTROL_PREFIX) :].strip("/")
-        try:
-            return self._control_action(method, name, body, raw, base_url)
-        except ConfigError as error:
-            return _plain_json(400, {"error": str(error)})
-
-    def _control_action(
-        self, method: str, name: str, body: Any, raw: bytes, base_url: str
-    ) -> Reply:
-        if (method, name) == ("GET", ""):
-            return _plain_json(200, {"url": base_url, "endpoints": CONTROL_ENDPOINTS})
-        if (method, name) == ("GET", "journal"):
-            return _plain_json(200, {"entries": [e.to_dict() for e in self.journal.entries()]})
-        if (method, name) == ("DELETE", "journal"):
-            self.journal.clear()
-            return Reply(204)
-        if (method, name) == ("POST", "reset"):
-            self._reset()
-            return Reply(204)
-        if (method, name) == ("GET", "faults"):
-            return _plain_json(200, self.faults.config.to_dict())
-        if (method, name) == ("PUT", "faults"):
-            spec = body if isinstance(body, dict) else raw.decode().strip() or None
-            self.faults.configure(
-                spec.get("spec") if isinstance(spec, dict) and "spec" in spec else spec
-            )
-            return _plain_json(200, self.faults.config.to_dict())
-        if (method, name) == ("GET", "state"):
-            with self.store.lock:
-                return _plain_json(200, self.store.to_dict())
-        if (method, name) == ("GET", "clock"):
-            return _plain_json(200, {"now": self.clock(), "offset": self.clock.offset})
-        if (method, name) == ("POST", "clock"):
-            advance = body.get("advance", 0) if isinstance(body, dict) else None
-            if not isinstance(advance, int | float):
-                raise ConfigError('POST /sandbox/clock needs a JSON body {"advance": seconds}')
-            self.clock.offset += advance
-            return _plain_json(200, {"now": self.clock(), "offset": self.clock.offset})
-        if (method, name) == ("PUT", "rate-limit"):
-            per_hour = body.get("per_hour") if isinstance(body, dict) else None
-            if not isinstance(per_hour, int) or per_hour < 0:
-                raise ConfigError('PUT /sandbox/rate-limit needs a JSON body {"per_hour": N}')
-            self.rate_limiter.reset(per_hour)
-            return _plain_json(200, {"per_hour": per_hour})
-        return _plain_json(
-            404,
-            {
-                "error": f"unknown control endpoint {method} /sandbox/{name}",
-                "endpoints": CONTROL_ENDPOINTS,
-            },
-        )
-
-
-CONTROL_ENDPOINTS = [
-    "GET /sandbox/journal",
-    "DELETE /sandbox/journal",
-    "POST /sandbox/reset",
-    "GET /sandbox/faults",
-    "PUT /sandbox/faults",
-    "GET /sandbox/state",
-    "GET /sandbox/clock",
-    "POST /sandbox/clock",
-    "PUT /sandbox/rate-limit",
-]
-
 
 def _parse_json(raw: bytes) -> tuple[Any, str | None]:
     if not raw.strip():
@@ -323,18 +252,6 @@ def _parse_json(raw: bytes) -> tuple[Any, str | None]:
         return json.loads(raw), None
     except (ValueError, UnicodeDecodeError) as exc:
         return None, f"The request body is not valid JSON: {exc}"
-
-
-def _json_reply(response: Response) -> Reply:
-    headers = dict(response.headers)
-    if response.body is None:
-        return Reply(response.status, b"", headers)
-    headers.setdefault("Content-Type", "application/json")
-    return Reply(response.status, json.dumps(response.body).encode(), headers)
-
-
-def _plain_json(status: int, data: Any) -> Reply:
-    return Reply(status, json.dumps(data).encode(), {"Content-Type": "application/json"})
 
 
 # -- sockets ----------------------------------------------------------------------------------
@@ -361,7 +278,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
         except Exception:  # a bug in the sandbox: answer 500 and keep serving
             log.exception("sandbox: unhandled error for %s %s", self.command, self.path)
-            reply = _json_reply(error_response(api_errors.server_error(500)))
+            reply = json_reply(error_response(api_errors.server_error(500)))
         if reply.drop:
             self.close_connection = True
             with contextlib.suppress(OSError):

@@ -144,3 +144,11 @@ def test_state_is_saved_shortly_after_a_write_while_serving(tmp_path):
         while '"ja"' not in state.read_text() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert '"primaryLocale": "ja"' in state.read_text()
+
+
+def test_control_endpoints_reject_bad_bodies_with_a_message(sandbox):
+    answer = requests.post(f"{sandbox.url}/sandbox/clock", json={"advance": "soon"})
+    assert answer.status_code == 400 and "advance" in answer.json()["error"]
+    answer = requests.put(f"{sandbox.url}/sandbox/rate-limit", json={"per_hour": -1})
+    assert answer.status_code == 400 and "per_hour" in answer.json()["error"]
+    assert requests.get(f"{sandbox.url}/sandbox").json()["url"] == sandbox.url
