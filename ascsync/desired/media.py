@@ -494,6 +494,10 @@ def _check_preview(
         return problems + [
             Problem(path, None, field, str(exc), "an H.264 or ProRes .mov/.mp4/.m4v")
         ]
+    if info.duration_seconds is None:
+        message = "no movie header (moov/mvhd) found, so duration and size were not checked"
+        valid = "export a complete movie"
+        problems.append(Problem(path, None, field, message, valid, Severity.WARNING))
     problems += _check_duration(path, info.duration_seconds, field)
     if spec is not None and spec.resolutions and info.width and info.height:
         problems += _check_resolution(path, (info.width, info.height), spec, preview_type, field)

@@ -145,11 +145,26 @@ def test_larger_than_500_mb(tmp_path):
     # The 64-bit mdat header makes the box walk seek past 500 MB of media without reading it.
     size = 501_000_000
     ftyp = box(b"ftyp", b"isom" + bytes(4) + b"isom")
-    path = write(tmp_path, "huge.mp4", ftyp + struct.pack(">I4sQ", 1, b"mdat", size - len(ftyp)))
+    moov = box(b"moov", mvhd(20) + box(b"trak", tkhd(886, 1920)))
+    mdat_size = size - len(ftyp) - len(moov)
+    path = write(tmp_path, "huge.mp4", ftyp + struct.pack(">I4sQ", 1, b"mdat", mdat_size))
     with path.open("r+b") as stream:
-        stream.truncate(size)
+        stream.seek(len(ftyp) + mdat_size)
+        stream.write(moov)
     assert check(tmp_path) == [
         "huge.mp4: previews[IPHONE_67][huge.mp4]: file is 501 MB (at most 500 MB)"
+    ]
+
+
+def test_movie_without_a_header_only_warns(tmp_path):
+    write(tmp_path, "p.mp4", box(b"ftyp", b"isom" + bytes(8)) + box(b"mdat", bytes(64)))
+    problems = check_preview_set("IPHONE_67", list_media(tmp_path), where=tmp_path)
+    assert [(p.severity.value, p.format(tmp_path)) for p in problems] == [
+        (
+            "warning",
+            "p.mp4: previews[IPHONE_67][p.mp4]: no movie header (moov/mvhd) found, so duration"
+            " and size were not checked (export a complete movie)",
+        )
     ]
 
 
