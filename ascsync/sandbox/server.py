@@ -15,6 +15,7 @@ control endpoints get none of these.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import logging
 import socket
@@ -268,13 +269,13 @@ class _Handler(BaseHTTPRequestHandler):
     server: SandboxServer
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        read_body, length = self._body_reader()
         headers = {k.lower(): v for k, v in self.headers.items()}
         host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
         base_url = f"http://{host}"
         try:
             reply = self.server.app.handle(
-                self.command, self.path, headers, self.rfile.read, length, base_url
+                self.command, self.path, headers, read_body, length, base_url
             )
         except Exception:  # a bug in the sandbox: answer 500 and keep serving
             log.exception("sandbox: unhandled error for %s %s", self.command, self.path)
@@ -291,6 +292,22 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(reply.body)
+
+    def _body_reader(self) -> tuple[Callable[[int], bytes], int]:
+        """``(read, length)`` for a Content-Length or a chunked request body."""
+        if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
+            return self.rfile.read, int(self.headers.get("Content-Length") or 0)
+        chunks = []
+        while True:
+            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                break
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline()  # the CRLF after each chunk
+        data = b"".join(chunks)
+        return io.BytesIO(data).read, len(data)
 
     do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _serve
 

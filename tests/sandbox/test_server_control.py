@@ -152,3 +152,15 @@ def test_control_endpoints_reject_bad_bodies_with_a_message(sandbox):
     answer = requests.put(f"{sandbox.url}/sandbox/rate-limit", json={"per_hour": -1})
     assert answer.status_code == 400 and "per_hour" in answer.json()["error"]
     assert requests.get(f"{sandbox.url}/sandbox").json()["url"] == sandbox.url
+
+
+def test_a_chunked_request_body_is_read(sandbox, api, make_app):
+    app = make_app()
+    body = {"data": {"type": "apps", "id": app.id, "attributes": {"primaryLocale": "it"}}}
+    encoded = json.dumps(body).encode()
+    chunks = (encoded[i : i + 7] for i in range(0, len(encoded), 7))  # a generator: chunked
+    response = api.patch(
+        f"{sandbox.url}/v1/apps/{app.id}", data=chunks, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 200, response.text
+    assert sandbox.store.get("apps", app.id).attributes["primaryLocale"] == "it"
