@@ -825,6 +825,9 @@ def _quote_hint(raw: Any, expected: str) -> str | None:
         return f'quote it: "{raw}"'
     if expected == "text" and isinstance(raw, bool):
         return "quote it if you mean the word"
+    if expected == "a list of strings" and isinstance(raw, str):
+        items = ", ".join(part.strip() for part in str(raw).split(",")[:3])
+        return f"a YAML list, e.g. [{items}]"
     return None
 
 

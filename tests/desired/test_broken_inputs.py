@@ -131,6 +131,13 @@ CASES: list[tuple[str, dict, list[str]]] = [
     ),
     # ------------------------------------------------------------ keys and types
     (
+        "keywords-as-one-string",
+        en("keywords: movies, films, cinema\n"),
+        [
+            f"{EN}:5: keywords: must be a list of strings, not text 'movies, films, cinema' (a YAML list, e.g. [movies, films, cinema])"
+        ],
+    ),
+    (
         "list-item-wrong-type",
         en("keywords:\n  - movies\n  - 42\n"),
         [f'{EN}:7: keywords[1]: must be text, not a number 42 (quote it: "42")'],
