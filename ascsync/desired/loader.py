@@ -263,7 +263,17 @@ class _Loader:
                 localization.screenshot_sets if kind == "screenshots" else localization.preview_sets
             )
             for set_dir in sorted(locale_dir.iterdir()):
-                if set_dir.name.startswith(".") or not set_dir.is_dir():
+                if set_dir.name.startswith("."):
+                    continue
+                if not set_dir.is_dir():
+                    self.report(
+                        set_dir,
+                        None,
+                        kind,
+                        "is ignored: each file goes in a folder named after its display type",
+                        f"move it to {kind}/{code}/<TYPE>/{set_dir.name}",
+                        Severity.WARNING,
+                    )
                     continue
                 if not self.inside_repo(set_dir, Source(set_dir), kind):
                     continue

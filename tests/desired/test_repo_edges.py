@@ -122,3 +122,11 @@ def test_template_sees_app_values_defaults_locale_and_version(tmp_path: Path):
     report = validate_repo(root)
     en = report.repo.apps["demo"].localizations["en-US"].record
     assert en.get("promotional_text") == "demo/UTILITIES/Acme/en-US/3.1"
+
+
+def test_screenshot_outside_a_display_type_folder_is_flagged(tmp_path: Path):
+    root = make_repo(tmp_path, {"apps/demo/screenshots/en-US/01.png": IPHONE_PNG.read_bytes()})
+    assert _lines(root) == [
+        "apps/demo/screenshots/en-US/01.png: screenshots: is ignored: each file goes in a folder "
+        "named after its display type (move it to screenshots/en-US/<TYPE>/01.png)"
+    ]
