@@ -217,10 +217,16 @@ class Engine:
     def _create(self, op: Operation, request: Request, ctx: RequestContext) -> Response:
         parsed = self.surface.parse_body(op, request.body, None)
         local_ids = self._create_included(parsed, ctx)
-        relationships = self._resolve(parsed.relationships, local_ids)
-        attributes = dict(parsed.attributes)
-        for hook in self.hooks:
-            hook.before_create(ctx, parsed.type, attributes, relationships)
+        try:
+            relationships = self._resolve(parsed.relationships, local_ids)
+            attributes = dict(parsed.attributes)
+            for hook in self.hooks:
+                hook.before_create(ctx, parsed.type, attributes, relationships)
+        except SandboxError:
+            for ref in local_ids.values():  # a refused create leaves no inline resources behind
+                if ref[0] != "territories":
+                    self.store.delete(*ref)
+            raise
         resource = self.store.create(parsed.type, attributes, relationships)
         for hook in self.hooks:
             hook.after_create(ctx, resource)

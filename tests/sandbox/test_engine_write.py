@@ -201,6 +201,33 @@ def test_create_with_inline_included_resources(sandbox, api, make_app):
     assert sandbox.store.related(price, "appPricePoint")[0].id == "p1"
 
 
+def test_a_refused_create_leaves_no_inline_resources_behind(sandbox, api):
+    sandbox.store.create("appPricePoints", {"customerPrice": "0.99"}, id_="p1")
+    body = {
+        "data": {
+            "type": "appPriceSchedules",
+            "relationships": {
+                "app": {"data": {"type": "apps", "id": "no-such-app"}},
+                "baseTerritory": {"data": {"type": "territories", "id": "USA"}},
+                "manualPrices": {"data": [{"type": "appPrices", "id": "${p}"}]},
+            },
+        },
+        "included": [
+            {
+                "type": "appPrices",
+                "id": "${p}",
+                "relationships": {
+                    "appPricePoint": {"data": {"type": "appPricePoints", "id": "p1"}}
+                },
+            }
+        ],
+    }
+    response = api.post(f"{sandbox.url}/v1/appPriceSchedules", json=body)
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["source"] == {"pointer": "/data/relationships/app"}
+    assert sandbox.store.list("appPrices") == []
+
+
 class _RejectCopyright(Hooks):
     def before_create(self, ctx, type_, attributes, relationships):
         if attributes.get("copyright") == "forbidden":
