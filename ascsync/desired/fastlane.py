@@ -17,7 +17,7 @@ import io
 import json
 import re
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -259,6 +259,8 @@ def plan_import(options: ImportOptions) -> ImportPlan:
     plan = ImportPlan(app_dir=Path("apps"))  # the app folder name is known after reading
     locale_dirs, defaults_dir = _scan_metadata(metadata, plan)
     locales = {code: _import_locale(folder, plan) for code, folder in locale_dirs.items()}
+    if not options.bundle_id:
+        options = replace(options, bundle_id=_bundle_id_from_appfile(metadata.parent, plan))
     name = options.app or _app_dir_name(options, locales)
     plan.app_dir = Path("apps") / name
     for code, values in locales.items():
@@ -364,6 +366,26 @@ def _ordered(values: CommentedMap, order: list[str]) -> CommentedMap:
         if key in values:
             result[key] = values[key]
     return result
+
+
+_APP_IDENTIFIER = re.compile(r"""^\s*app_identifier\s*\(?\s*["']([^"']+)["']""", re.MULTILINE)
+
+
+def _bundle_id_from_appfile(fastlane_dir: Path, plan: ImportPlan) -> str | None:
+    """The bundle id from ``fastlane/Appfile``'s ``app_identifier``, when it names just one."""
+    appfile = fastlane_dir / "Appfile"
+    if not appfile.is_file():
+        return None
+    try:
+        found = sorted(set(_APP_IDENTIFIER.findall(appfile.read_text(encoding="utf-8"))))
+    except (OSError, UnicodeDecodeError):
+        return None
+    if len(found) == 1:
+        plan.warn(appfile, f"bundle_id {found[0]} taken from app_identifier; check app.yml")
+        return found[0]
+    if found:
+        plan.warn(appfile, f"several app_identifier values ({', '.join(found)}); use --bundle-id")
+    return None
 
 
 def _app_dir_name(options: ImportOptions, locales: dict[str, CommentedMap]) -> str:

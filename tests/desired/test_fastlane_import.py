@@ -398,3 +398,29 @@ def test_previews_are_sorted_by_the_type_in_their_file_name(tmp_path, monkeypatc
         " not imported" in result.output
     )
     assert "previews/en-US/script.txt: not a .mov/.m4v/.mp4 preview; not imported" in result.output
+
+
+@pytest.mark.parametrize(
+    ("appfile", "bundle_id", "note"),
+    [
+        (
+            'app_identifier("com.example.moviecatalog")\napple_id "a@b.c"\n',
+            "com.example.moviecatalog",
+            "fastlane/Appfile: bundle_id com.example.moviecatalog taken from app_identifier",
+        ),
+        (
+            'app_identifier "com.example.a"\n'
+            'for_lane :beta do\n  app_identifier "com.example.b"\nend\n',
+            None,
+            "fastlane/Appfile: several app_identifier values (com.example.a, com.example.b)",
+        ),
+    ],
+)
+def test_bundle_id_from_the_appfile(tmp_path, monkeypatch, appfile, bundle_id, note):
+    monkeypatch.chdir(tmp_path)
+    md = write(tmp_path / "fastlane" / "metadata" / "en-US" / "name.txt", "Movie Catalog\n")
+    write(tmp_path / "fastlane" / "Appfile", appfile)
+    result = run(str(md.parent.parent), "--out", "repo", "--app", "movies")
+    assert result.exit_code == 0, result.output
+    assert load(tmp_path / "repo/apps/movies/app.yml").get("bundle_id") == bundle_id
+    assert note in result.output
