@@ -58,7 +58,7 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
 
 
 def check_app(app: App) -> list[Problem]:
-    problems = pr.check_categories(app.record)
+    problems = pr.check_categories(app.record) + pr.check_platform_fields(app.record)
     if app.version is not None:
         problems += pr.check_version(app.version)
     for localization in app.localizations.values():
@@ -72,6 +72,7 @@ def check_app(app: App) -> list[Problem]:
         problems += pr.check_demo_account(app.beta_app, "demo_account")
     for beta_group in app.beta_groups.values():
         problems += pr.check_beta_group(beta_group)
+    problems += pr.check_external_testing(app.beta_app, app.beta_groups)
     return problems
 
 
@@ -107,7 +108,17 @@ def _missing_submission_fields(app: App, localization: Localization) -> list[Pro
     needed = list(SUBMISSION_FIELDS)
     platform = app.record.get("platform")
     needed.append("privacy_policy_text" if platform == "TV_OS" else "privacy_policy_url")
-    return [
+    problems = []
+    if platform != "TV_OS" and "privacy_policy_text" in record.attrs:
+        problems.append(
+            record.where("privacy_policy_text").problem(
+                "privacy_policy_text",
+                "is used on tvOS only",
+                "use privacy_policy_url",
+                Severity.WARNING,
+            )
+        )
+    return problems + [
         record.source.problem(
             key,
             f"is not set for the primary locale {localization.locale}",

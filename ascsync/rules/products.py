@@ -282,3 +282,36 @@ def check_beta_group(group: Record) -> list[Problem]:
                 )
             seen.add(email.casefold())
     return problems
+
+
+def check_platform_fields(app: Record) -> list[Problem]:
+    """Keys that only mean something on some platforms (Apple ignores them elsewhere)."""
+    platform = app.get("platform")
+    if app.get("supports_ipad") is True and platform != "IOS":
+        return [
+            app.where("supports_ipad").problem(
+                "supports_ipad", f"has no effect for {platform}", "iOS apps only", Severity.WARNING
+            )
+        ]
+    return []
+
+
+def check_external_testing(beta_app: Record | None, groups: dict[str, Record]) -> list[Problem]:
+    """[A] External testing needs a beta description and feedback email in some locale."""
+    external = [g for g in groups.values() if g.get("internal") is not True]
+    if not external:
+        return []
+    localizations = beta_app.maps.get("localizations", {}) if beta_app else {}
+    for code, loc in localizations.items():
+        prefix = f"localizations.{code}"
+        if loc.get(f"{prefix}.description") and loc.get(f"{prefix}.feedback_email"):
+            return []
+    group = external[0]
+    return [
+        group.where("internal").problem(
+            "internal",
+            "external groups need test information",
+            "add testflight/beta-app.yml with a description and feedback_email",
+            Severity.WARNING,
+        )
+    ]

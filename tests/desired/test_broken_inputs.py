@@ -387,6 +387,20 @@ CASES: list[tuple[str, dict, list[str]]] = [
         ],
     ),
     (
+        "external-group-without-test-information",
+        {"apps/demo/testflight/groups/public.yml": "name: Public\ninternal: false\n"},
+        [
+            "apps/demo/testflight/groups/public.yml:2: internal: external groups need test information (add testflight/beta-app.yml with a description and feedback_email)"
+        ],
+    ),
+    (
+        "ipad-flag-on-mac",
+        {
+            APP: "bundle_id: com.example.demo\nplatform: MAC_OS\nprimary_locale: en-US\nsupports_ipad: true\n"
+        },
+        None,  # MAC_OS also needs desktop screenshots; see test below
+    ),
+    (
         "scheduled-release-without-date",
         {VERSION: 'version: "1.0"\nrelease:\n  type: SCHEDULED\n'},
         [
@@ -454,3 +468,16 @@ def test_age_rating_requires_every_answer_and_warns_on_deprecated(tmp_path: Path
     assert "gambling" in missing and "violence_realistic" in missing
     assert "contests" not in missing and "social_media" not in missing
     assert len(missing) == 11 + 9  # 13 level questions minus the 2 given, plus 9 booleans
+
+
+def test_ipad_flag_on_a_mac_app_warns(tmp_path: Path):
+    files = dict((name, f) for name, f, _ in CASES)["ipad-flag-on-mac"]
+    root = make_repo(tmp_path, files)
+    assert f"{APP}:4: supports_ipad: has no effect for MAC_OS (iOS apps only)" in _lines(root)
+
+
+def test_privacy_policy_text_outside_tvos_warns(tmp_path: Path):
+    root = make_repo(tmp_path, en("privacy_policy_text: Our policy.\n"))
+    assert _lines(root) == [
+        f"{EN}:5: privacy_policy_text: is used on tvOS only (use privacy_policy_url)"
+    ]
