@@ -794,6 +794,9 @@ def _plan_default_screenshots(
 # ---------------------------------------------------------------- writing
 
 
+IMPORTED_HEADER = "# Imported from fastlane by `ascsync import fastlane`; edit freely.\n"
+
+
 def yaml_writer() -> YAML:
     yaml = YAML()
     yaml.indent(mapping=2, sequence=4, offset=2)
@@ -834,7 +837,7 @@ def write_plan(plan: ImportPlan, out: Path, *, force: bool) -> list[Path]:
     for relative, data in plan.documents.items():
         target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_yaml(data), encoding="utf-8")
+        target.write_text(IMPORTED_HEADER + render_yaml(data), encoding="utf-8")
         written.append(target)
     for relative, source in plan.copies.items():
         target = out / relative
