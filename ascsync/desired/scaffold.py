@@ -108,15 +108,26 @@ def scaffold_repo(
         path = target / relative
         if _write_new(path, _header(kind, relative) + content):
             written.append(path)
-    for relative, content in (
-        (".gitignore", GITIGNORE),
-        (".vscode/settings.json", json.dumps(vscode_settings(SCHEMA_DIR), indent=2) + "\n"),
-    ):
-        if _write_new(target / relative, content):
-            written.append(target / relative)
+    settings = json.dumps(vscode_settings(SCHEMA_DIR), indent=2) + "\n"
+    if _write_new(target / ".vscode/settings.json", settings):
+        written.append(target / ".vscode/settings.json")
+    if _ensure_gitignore(target / ".gitignore"):
+        written.append(target / ".gitignore")
     (target / f"apps/{app}/screenshots/{locale}").mkdir(parents=True, exist_ok=True)
     written += write_schemas(target / SCHEMA_DIR)
     return written
+
+
+def _ensure_gitignore(path: Path) -> bool:
+    """Add ascsync's cache folder to ``.gitignore``, keeping what the team already has."""
+    if not path.exists():
+        return _write_new(path, GITIGNORE)
+    current = path.read_text(encoding="utf-8")
+    if any(line.strip().rstrip("/") in (".ascsync", "/.ascsync") for line in current.splitlines()):
+        return False
+    separator = "" if current.endswith("\n") or not current else "\n"
+    path.write_text(current + separator + GITIGNORE, encoding="utf-8")
+    return True
 
 
 def _write_new(path: Path, content: str) -> bool:

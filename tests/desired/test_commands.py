@@ -118,3 +118,10 @@ def test_strict_fails_on_warnings_only(tmp_path: Path):
     )
     assert run("validate", str(root)).exit_code == 0
     assert run("validate", "--strict", str(root)).exit_code == 1
+
+
+def test_init_keeps_an_existing_gitignore_and_adds_the_cache(tmp_path: Path):
+    (tmp_path / ".gitignore").write_text("build/")
+    assert run("init", str(tmp_path)).exit_code == 0
+    assert (tmp_path / ".gitignore").read_text().splitlines()[0] == "build/"
+    assert ".ascsync/" in (tmp_path / ".gitignore").read_text().splitlines()
