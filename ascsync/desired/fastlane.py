@@ -906,6 +906,7 @@ def import_group() -> None:
 @click.option("--primary-locale", help="Primary locale (default: en-US if present).")
 @click.option("--app-version", help="Version string for version.yml, e.g. 2.4.0.")
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+@click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
 def fastlane_command(
     metadata: Path,
     screenshots: Path | None,
@@ -918,6 +919,7 @@ def fastlane_command(
     primary_locale: str | None,
     app_version: str | None,
     force: bool,
+    dry_run: bool,
 ) -> None:
     """Convert deliver's METADATA folder (fastlane/metadata) into this repo's layout."""
     options = ImportOptions(
@@ -933,20 +935,27 @@ def fastlane_command(
     )
     plan = plan_import(options)
     _check_apps_list(out, plan)
-    written = write_plan(plan, out, force=force)
-    click.echo(format_report(plan, written, out))
+    if dry_run:
+        documents = [out / path for path in plan.documents]
+        click.echo(format_report(plan, documents, out, dry_run=True))
+    else:
+        written = write_plan(plan, out, force=force)
+        click.echo(format_report(plan, written, out))
     if plan.errors:
         raise click.exceptions.Exit(1)
 
 
-def format_report(plan: ImportPlan, written: list[Path], out: Path) -> str:
-    """What was written, then every file not (fully) imported, errors first."""
-    lines = [f"Imported into {out / plan.app_dir}:"]
-    lines += [f"  wrote {_relative(path, out)}" for path in written if path.suffix == ".yml"]
+def format_report(
+    plan: ImportPlan, written: list[Path], out: Path, *, dry_run: bool = False
+) -> str:
+    """What was (or would be) written, then every file not (fully) imported, errors first."""
+    wrote, copied = ("would write", "would copy") if dry_run else ("wrote", "copied")
+    lines = [f"{'Dry run, nothing written' if dry_run else 'Imported'} into {out / plan.app_dir}:"]
+    lines += [f"  {wrote} {_relative(path, out)}" for path in written if path.suffix == ".yml"]
     for kind in ("screenshots", "previews"):
         count = sum(1 for target in plan.copies if target.parts[2] == kind)
         if count:
-            lines.append(f"  copied {count} {kind[:-1]}(s) into {plan.app_dir / kind}/")
+            lines.append(f"  {copied} {count} {kind[:-1]}(s) into {plan.app_dir / kind}/")
     for severity in (Severity.ERROR, Severity.WARNING):
         notes = sorted(
             (note for note in plan.notes if note.severity is severity),

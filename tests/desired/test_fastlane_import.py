@@ -424,3 +424,15 @@ def test_bundle_id_from_the_appfile(tmp_path, monkeypatch, appfile, bundle_id, n
     assert result.exit_code == 0, result.output
     assert load(tmp_path / "repo/apps/movies/app.yml").get("bundle_id") == bundle_id
     assert note in result.output
+
+
+def test_dry_run_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    md = write(tmp_path / "metadata" / "en-US" / "name.txt", "Movie Catalog\n").parent.parent
+    image(tmp_path / "shots" / "en-US" / "01.png", IPHONE)
+    result = run(str(md), "--screenshots", "shots", "--out", "repo", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "repo").exists()
+    assert "Dry run, nothing written into repo/apps/movie-catalog:" in result.output
+    assert "  would write apps/movie-catalog/locales/en-US.yml\n" in result.output
+    assert "  would copy 1 screenshot(s) into apps/movie-catalog/screenshots/\n" in result.output
