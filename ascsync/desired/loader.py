@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -515,7 +516,14 @@ class _Loader:
             value = self.convert(spec, raw, src, path)
             if value is not None:
                 record.attrs[path] = value
-                self.problems.extend(_content_problems(spec, value, path))
+                problems = _content_problems(spec, value, path)
+                locale = self.context.get("locale")
+                if isinstance(raw, Tagged) and raw.tag == "!template" and locale:
+                    # one template renders differently per locale: say which one failed
+                    problems = [
+                        replace(p, message=f"rendered for {locale}, {p.message}") for p in problems
+                    ]
+                self.problems.extend(problems)
 
     def fill_locales(self, spec: Field, data: Any, at: Source, path: str) -> dict[str, Record]:
         result: dict[str, Record] = {}

@@ -130,3 +130,18 @@ def test_screenshot_outside_a_display_type_folder_is_flagged(tmp_path: Path):
         "apps/demo/screenshots/en-US/01.png: screenshots: is ignored: each file goes in a folder "
         "named after its display type (move it to screenshots/en-US/<TYPE>/01.png)"
     ]
+
+
+def test_template_problem_names_the_locale_it_was_rendered_for(tmp_path: Path):
+    root = make_repo(
+        tmp_path,
+        {
+            "apps/demo/locales/_defaults.yml": "promotional_text: !template ../texts/p.j2\n",
+            "apps/demo/locales/de-DE.yml": "name: Demo DE\n",
+            "apps/demo/texts/p.j2": "{% if locale == 'de-DE' %}{{ 'x' * 171 }}{% endif %}ok",
+        },
+    )
+    assert _lines(root) == [
+        "apps/demo/texts/p.j2:1: promotional_text: rendered for de-DE, is 173 characters long, "
+        "the limit is 170 (shorten by 3)"
+    ]
