@@ -223,8 +223,23 @@ def compact_body(spec: Spec, schema_ref: dict[str, Any]) -> dict[str, Any]:
         "relationships": relationships,
         "relationships_required": "relationships" in required,
         "required_relationships": sorted(rels.get("required", [])),
-        "included": "included" in schema.get("properties", {}),
+        "included": included_types(spec, schema),
     }
+
+
+def included_types(spec: Spec, body_schema: dict[str, Any]) -> list[str]:
+    """Types a create may carry inline in ``included`` (``...InlineCreate`` schemas)."""
+    included = body_schema.get("properties", {}).get("included")
+    if not included:
+        return []
+    items = spec.deref(spec.deref(included).get("items", {}))
+    options = items.get("oneOf", [items])
+    types = []
+    for option in options:
+        enum = spec.deref(option).get("properties", {}).get("type", {}).get("enum")
+        if enum:
+            types.append(enum[0])
+    return sorted(set(types))
 
 
 def success_status(op: dict[str, Any]) -> int:

@@ -192,3 +192,13 @@ def relationship_invalid(pointer: str, detail: str) -> SandboxError:
         detail,
         pointer=pointer,
     )
+
+
+def included_invalid(pointer: str, detail: str) -> SandboxError:
+    return SandboxError(
+        409,
+        "ENTITY_ERROR.INCLUDED.INVALID",
+        "The provided included entity is invalid",
+        detail,
+        pointer=pointer,
+    )

@@ -20,7 +20,13 @@ from urllib.parse import urlencode
 from ascsync.sandbox import api_errors
 from ascsync.sandbox.hooks import Hooks, RawResponse, RequestContext, Route, SandboxError
 from ascsync.sandbox.store import Ref, Resource, Store
-from ascsync.sandbox.surface import Operation, ParsedBody, Query, Surface
+from ascsync.sandbox.surface import (
+    Operation,
+    ParsedBody,
+    Query,
+    Surface,
+    inline_relationships,
+)
 
 DEFAULT_LIMIT = 50
 """Page size when a request gives no ``limit`` (Apple's documented default)."""
@@ -223,9 +229,7 @@ class Engine:
             for hook in self.hooks:
                 hook.before_create(ctx, parsed.type, attributes, relationships)
         except SandboxError:
-            for ref in local_ids.values():  # a refused create leaves no inline resources behind
-                if ref[0] != "territories":
-                    self.store.delete(*ref)
+            self._remove_inline(local_ids)
             raise
         resource = self.store.create(parsed.type, attributes, relationships)
         for hook in self.hooks:
@@ -237,30 +241,35 @@ class Engine:
     def _create_included(self, parsed: ParsedBody, ctx: RequestContext) -> dict[Ref, Ref]:
         """Inline creates (``included`` with local ids such as ``${price1}``) -> stored refs."""
         local_ids: dict[Ref, Ref] = {}
-        for index, item in enumerate(parsed.included):
-            if not isinstance(item, dict) or "type" not in item or "id" not in item:
-                raise api_errors.entity_invalid(
-                    f"/included/{index}", "An included object needs 'type' and 'id'"
-                )
-            type_ = item["type"]
-            if type_ == "territories":  # inline territories name existing, seeded ones
-                local_ids[(type_, item["id"])] = (type_, item["id"])
-                continue
-            attributes = dict(item.get("attributes") or {})
-            relationships: dict[str, Ref | list[Ref] | None] = {}
-            for name, value in (item.get("relationships") or {}).items():
-                data = value.get("data") if isinstance(value, dict) else None
-                if isinstance(data, list):
-                    relationships[name] = [(d["type"], d["id"]) for d in data]
-                elif isinstance(data, dict):
-                    relationships[name] = (data["type"], data["id"])
-            for hook in self.hooks:
-                hook.before_create(ctx, type_, attributes, relationships)
-            resource = self.store.create(type_, attributes, self._resolve(relationships, {}))
-            for hook in self.hooks:
-                hook.after_create(ctx, resource)
-            local_ids[(type_, item["id"])] = resource.ref
+        try:
+            for index, item in enumerate(parsed.included):
+                local = (item["type"], item["id"])
+                local_ids[local] = self._create_inline(item, index, local_ids, ctx)
+        except SandboxError:
+            self._remove_inline(local_ids)
+            raise
         return local_ids
+
+    def _create_inline(
+        self, item: dict[str, Any], index: int, local_ids: dict[Ref, Ref], ctx: RequestContext
+    ) -> Ref:
+        type_ = item["type"]
+        if type_ == "territories":  # inline territories name existing, seeded ones
+            return self._target((type_, item["id"]), f"/included/{index}/id")
+        attributes = dict(item.get("attributes") or {})
+        relationships = inline_relationships(item, f"/included/{index}")
+        for hook in self.hooks:
+            hook.before_create(ctx, type_, attributes, relationships)
+        resource = self.store.create(type_, attributes, self._resolve(relationships, local_ids))
+        for hook in self.hooks:
+            hook.after_create(ctx, resource)
+        return resource.ref
+
+    def _remove_inline(self, local_ids: dict[Ref, Ref]) -> None:
+        """A refused write leaves none of its inline resources behind."""
+        for local, ref in local_ids.items():
+            if local != ref:  # inline territories name seeded ones: never delete those
+                self.store.delete(*ref)
 
     def _resolve(
         self, relationships: dict[str, Ref | list[Ref] | None], local_ids: dict[Ref, Ref]
@@ -287,10 +296,15 @@ class Engine:
     def _update(self, op: Operation, id_: str, request: Request, ctx: RequestContext) -> Response:
         resource = self._existing(op.type, id_, ctx)
         parsed = self.surface.parse_body(op, request.body, id_)
-        relationships = self._resolve(parsed.relationships, {})
-        attributes = dict(parsed.attributes)
-        for hook in self.hooks:
-            hook.before_update(ctx, resource, attributes, relationships)
+        local_ids = self._create_included(parsed, ctx)  # e.g. new prices with a subscription
+        try:
+            relationships = self._resolve(parsed.relationships, local_ids)
+            attributes = dict(parsed.attributes)
+            for hook in self.hooks:
+                hook.before_update(ctx, resource, attributes, relationships)
+        except SandboxError:
+            self._remove_inline(local_ids)
+            raise
         self.store.update(resource, attributes, relationships)
         for hook in self.hooks:
             hook.after_update(ctx, resource)

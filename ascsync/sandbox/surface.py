@@ -78,7 +78,8 @@ class Body:
     relationships: dict[str, dict[str, Any]] = field(default_factory=dict)
     relationships_required: bool = False
     required_relationships: tuple[str, ...] = ()
-    included: bool = False
+    included: tuple[str, ...] = ()
+    """Types allowed inline in a create's top-level ``included`` (empty: none allowed)."""
 
 
 @dataclass(frozen=True)
@@ -209,10 +210,27 @@ class Surface:
             )
         attributes = self._check_attributes(spec, data)
         relationships = self._check_relationships(spec, data)
-        included = body.get("included") or [] if spec.included else []
-        if not spec.included and "included" in body:
+        included = self._check_included(spec, body)
+        return ParsedBody(spec.type or "", id_, attributes, relationships, included)
+
+    def _check_included(self, spec: Body, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """Inline creates: only where the schema allows them, and only of the allowed types."""
+        if "included" not in body:
+            return []
+        included = body["included"]
+        if not spec.included or not isinstance(included, list):
             raise api_errors.entity_invalid("/included", "'included' is not allowed here")
-        return ParsedBody(spec.type or "", id_, attributes, relationships, list(included))
+        for index, item in enumerate(included):
+            if not isinstance(item, dict) or item.get("type") not in spec.included:
+                valid = ", ".join(spec.included)
+                raise api_errors.included_invalid(
+                    f"/included/{index}/type", f"An included resource must be one of: {valid}"
+                )
+            if not isinstance(item.get("id"), str):
+                raise api_errors.included_invalid(
+                    f"/included/{index}/id", "An included resource needs a local 'id'"
+                )
+        return list(included)
 
     def parse_linkage(self, op: Operation, body: Any) -> Ref | list[Ref] | None:
         """Validate a linkage body (``{data: {type, id}}`` or ``{data: [...]}``)."""
@@ -344,6 +362,21 @@ def _linkage_refs(
     return _one_ref(data, target, f"{pointer}/data")
 
 
+def inline_relationships(item: dict[str, Any], pointer: str) -> dict[str, Ref | list[Ref] | None]:
+    """The relationships of an inline-created ``included`` item, as Refs."""
+    relationships = item.get("relationships") or {}
+    if not isinstance(relationships, dict):
+        raise api_errors.included_invalid(f"{pointer}/relationships", "must be an object")
+    out: dict[str, Ref | list[Ref] | None] = {}
+    for name, value in relationships.items():
+        where = f"{pointer}/relationships/{name}"
+        if not isinstance(value, dict) or "data" not in value:
+            raise api_errors.included_invalid(where, f"'{name}' must have 'data'")
+        data = value["data"]
+        out[name] = _linkage_refs(data, None, isinstance(data, list), where)
+    return out
+
+
 def _one_ref(item: Any, target: str | None, pointer: str) -> Ref:
     if not isinstance(item, dict) or not isinstance(item.get("id"), str) or "type" not in item:
         raise api_errors.relationship_invalid(pointer, "A linkage needs 'type' and a string 'id'")
@@ -469,7 +502,7 @@ def _operation(raw: dict[str, Any]) -> Operation:
             relationships=b.get("relationships", {}),
             relationships_required=b.get("relationships_required", False),
             required_relationships=tuple(b.get("required_relationships", ())),
-            included=b.get("included", False),
+            included=tuple(b.get("included") or ()),
         )
     return Operation(
         method=raw["method"],

@@ -253,3 +253,27 @@ def test_hooks_can_reject_and_add_computed_attributes():
         assert rejected.status_code == 409
         assert rejected.json()["errors"][0]["detail"] == "No."
         assert len(sandbox.store.list("appStoreVersions")) == 1
+
+
+def test_included_only_where_and_what_the_spec_allows(sandbox, api, make_app):
+    app = make_app()
+    body = {
+        "data": {
+            "type": "appPriceSchedules",
+            "relationships": {
+                "app": {"data": {"type": "apps", "id": app.id}},
+                "baseTerritory": {"data": {"type": "territories", "id": "USA"}},
+                "manualPrices": {"data": []},
+            },
+        },
+        "included": [{"type": "apps", "id": "${x}"}],
+    }
+    response = api.post(f"{sandbox.url}/v1/appPriceSchedules", json=body, headers=INVALID)
+    error = response.json()["errors"][0]
+    assert (response.status_code, error["code"]) == (409, "ENTITY_ERROR.INCLUDED.INVALID")
+    assert error["source"] == {"pointer": "/included/0/type"}
+
+    patch = {"data": {"type": "apps", "id": app.id}, "included": []}
+    response = api.patch(f"{sandbox.url}/v1/apps/{app.id}", json=patch, headers=INVALID)
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["source"] == {"pointer": "/included"}
