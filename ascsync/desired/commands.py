@@ -39,8 +39,8 @@ def _use_color(ctx: click.Context) -> bool:
 def validate_command(ctx: click.Context, repo: Path, fmt: str, strict: bool) -> None:
     """Check the repo offline; exit 1 if there are errors.
 
-    Every problem is reported in one run as ``file:line: field: message (valid)``.
-    No request goes to Apple.
+    Every problem is reported in one run as "file:line: field: message (valid)",
+    errors first, then warnings. No request goes to Apple.
     """
     report = validate_repo(repo)
     if fmt == "json":
