@@ -281,7 +281,7 @@ class Surface:
                 raise api_errors.relationship_invalid(pointer, f"'{name}' must have 'data'")
             out[name] = _linkage_refs(value["data"], rel["target"], rel["to_many"], pointer)
         for name in spec.required_relationships:
-            if not out.get(name):
+            if out.get(name) is None:  # an empty to-many list is given, not missing
                 raise api_errors.relationship_required(name)
         return out
 
