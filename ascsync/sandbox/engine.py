@@ -29,7 +29,7 @@ from ascsync.sandbox.surface import (
 )
 
 DEFAULT_LIMIT = 50
-"""Page size when a request gives no ``limit`` (Apple's documented default)."""
+"""Page size when a request gives no ``limit`` (Apple documents none; clients should send one)."""
 DEFAULT_INCLUDED_LIMIT = 50
 """Related items per resource in ``included`` when no ``limit[rel]`` is given."""
 
