@@ -23,6 +23,7 @@ import string
 import tempfile
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,13 +32,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from ascsync.sandbox.auth import KeyRing
+from ascsync.sandbox.clock import Clock
 from ascsync.sandbox.engine import Engine
 from ascsync.sandbox.faults import Faults
 from ascsync.sandbox.hooks import Hooks
 from ascsync.sandbox.journal import Journal, JournalEntry
 from ascsync.sandbox.persistence import StateFile
 from ascsync.sandbox.ratelimit import RateLimiter
-from ascsync.sandbox.server import Clock, SandboxApp, SandboxServer
+from ascsync.sandbox.server import SandboxApp, SandboxServer
 from ascsync.sandbox.store import Store
 from ascsync.sandbox.surface import load_surface
 from ascsync.tokens import mint_token
@@ -230,3 +232,7 @@ class Sandbox:
 
     def clear_journal(self) -> None:
         self._journal.clear()
+
+    def journal_counts(self) -> Counter[str]:
+        """Requests served so far by operation, e.g. ``{"GET /v1/apps/{id}": 3}``."""
+        return Counter(e.operation or f"{e.method} {e.path}" for e in self._journal.entries())

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ascsync.errors import ConfigError
+from ascsync.sandbox.clock import Clock
 from ascsync.sandbox.faults import Faults
 from ascsync.sandbox.journal import Journal
 from ascsync.sandbox.ratelimit import RateLimiter
@@ -29,7 +30,7 @@ class Control:
         journal: Journal,
         faults: Faults,
         rate_limiter: RateLimiter,
-        clock: Any,
+        clock: Clock,
         reset: Callable[[], None],
     ) -> None:
         self.store = store
@@ -88,7 +89,7 @@ class Control:
         advance = body.get("advance") if isinstance(body, dict) else None
         if not isinstance(advance, int | float) or isinstance(advance, bool):
             raise ConfigError('POST /sandbox/clock needs a JSON body {"advance": seconds}')
-        self.clock.offset += advance
+        self.clock.advance(advance)
         return self.get_clock()
 
     def set_rate_limit(self, body: Any, **_: Any) -> Reply:

@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ascsync.sandbox import api_errors
 from ascsync.sandbox.auth import KeyRing, check_authorization
+from ascsync.sandbox.clock import Clock
 from ascsync.sandbox.control import PREFIX as CONTROL_PREFIX
 from ascsync.sandbox.control import Control
 from ascsync.sandbox.engine import Engine, Request, error_response
@@ -44,17 +45,6 @@ log = logging.getLogger("ascsync.sandbox")
 API_PREFIXES = ("/v1/", "/v2/", "/v3/")
 INTERNAL_ERROR = "internal-error"
 """``JournalEntry.fault`` of a request that crashed the sandbox (the test audit reports it)."""
-
-
-class Clock:
-    """The sandbox's time: a base clock plus an offset moved by ``POST /sandbox/clock``."""
-
-    def __init__(self, base: Callable[[], float] | None = None) -> None:
-        self._base = base or time.time
-        self.offset = 0.0
-
-    def __call__(self) -> float:
-        return self._base() + self.offset
 
 
 class SandboxApp:

@@ -27,6 +27,7 @@ def test_journal_lists_requests_with_query_status_and_body(sandbox, api, make_ap
     assert entries[1]["body"] == body
     assert all(e["ms"] >= 0 for e in entries)
     assert [e.operation for e in sandbox.journal] == ["GET /v1/apps", "PATCH /v1/apps/{id}"]
+    assert sandbox.journal_counts() == {"GET /v1/apps": 1, "PATCH /v1/apps/{id}": 1}
 
 
 def test_journal_can_be_cleared_and_skips_control_requests(sandbox, api):
