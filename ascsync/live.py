@@ -31,6 +31,8 @@ from ascsync.desired.model import (
 )
 from ascsync.errors import AscsyncError
 from ascsync.jsonapi import Document
+from ascsync.live_products import LiveProducts, start_products
+from ascsync.live_testflight import LiveTestflight, start_testflight
 from ascsync.mapping import read_record
 from ascsync.rules.states import EDITABLE_APP_INFO_STATES
 
@@ -86,6 +88,8 @@ class LiveApp:
     review_detail_id: str | None = None
     phased_release_id: str | None = None
     locales: dict[str, LiveLocale] = field(default_factory=dict)
+    products: LiveProducts | None = None  # IAPs and subscription groups the repo manages
+    testflight: LiveTestflight | None = None  # TestFlight test information and groups
 
     @property
     def app_info_editable(self) -> bool:
@@ -114,6 +118,8 @@ class LiveApp:
                 }
                 for code, loc in sorted(self.model.localizations.items())
             },
+            "products": self.products.snapshot() if self.products else None,
+            "testflight": self.testflight.snapshot() if self.testflight else None,
         }
 
 
@@ -138,12 +144,16 @@ def fetch_app(client: ApiClient, desired: App, *, concurrency: int = 16) -> Live
     app = apps[0]
     live = LiveApp(model=App(desired.name, desired.folder, Record(LIVE)), app_id=app["id"])
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        products = start_products(client, live.app_id, desired, pool)
+        testflight = start_testflight(client, live.app_id, desired, pool)
         infos = pool.submit(_fetch_app_infos, client, live.app_id)
         versions = pool.submit(_fetch_versions, client, live.app_id, desired)
         count = pool.submit(_count_versions, client, live.app_id, desired)
         _read_app_info(live, app, infos.result())
         _read_version(live, desired, versions.result(), count.result())
         _read_media(client, live, desired, pool)
+        live.products = products.result().attach(live.model)
+        live.testflight = testflight.result().attach(live.model)
     return live
 
 
