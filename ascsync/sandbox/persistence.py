@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from ascsync.errors import ConfigError
 from ascsync.sandbox.store import Store
 
 SAVE_DELAY = 0.2
@@ -36,7 +37,15 @@ class StateFile:
         """Replace the store with the file's contents; False when there is no file yet."""
         if self.path is None or not self.path.is_file():
             return False
-        self.store.load_dict(json.loads(self.path.read_text()))
+        try:
+            data = json.loads(self.path.read_text())
+            if not isinstance(data, dict) or not isinstance(data.get("resources"), list):
+                raise ValueError("no 'resources' list")
+            self.store.load_dict(data)
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            raise ConfigError(
+                f"{self.path}: not a sandbox state file ({exc}); delete it or use another --state"
+            ) from None
         return True
 
     def mark_dirty(self) -> None:

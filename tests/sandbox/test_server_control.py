@@ -6,8 +6,10 @@ import json
 import socket
 import time
 
+import pytest
 import requests
 
+from ascsync.errors import ConfigError
 from ascsync.sandbox import Sandbox
 from ascsync.sandbox.journal import OBSERVERS
 from tests.sandbox.conftest import INVALID, authed
@@ -165,3 +167,10 @@ def test_a_chunked_request_body_is_read(sandbox, api, make_app):
     )
     assert response.status_code == 200, response.text
     assert sandbox.store.get("apps", app.id).attributes["primaryLocale"] == "it"
+
+
+def test_a_corrupt_state_file_is_a_clear_error(tmp_path):
+    state = tmp_path / "state.json"
+    state.write_text("{not json")
+    with pytest.raises(ConfigError, match="not a sandbox state file"):
+        Sandbox(hooks=[], state_file=state).start()
