@@ -206,6 +206,10 @@ class Sandbox:
         overrides.setdefault("now", self.clock())
         return mint_token(self.key_id, self.private_key_pem, self.issuer_id, **overrides)
 
+    def add_key(self, key_id: str, issuer_id: str | None, private_key_pem: bytes) -> None:
+        """Accept tokens from another key too (``issuer_id=None``: an individual key)."""
+        self.keys.add(key_id, issuer_id, private_key_pem)
+
     def _write_key_file(self) -> None:
         self._tempdir = Path(tempfile.mkdtemp(prefix="ascsync-sandbox-"))
         os.chmod(self._tempdir, 0o700)

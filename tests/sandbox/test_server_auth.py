@@ -96,3 +96,12 @@ def test_the_token_never_appears_in_answers_or_the_journal(sandbox):
     assert token not in response.text
     journal = requests.get(f"{sandbox.url}/sandbox/journal").text
     assert token not in journal and sandbox.token()[:40] not in journal
+
+
+def test_individual_keys_use_sub_user_instead_of_an_issuer(sandbox):
+    pem = make_ec_key_pem()
+    sandbox.add_key("INDIVIDUAL", None, pem)
+    now = sandbox.clock()
+    assert _get(sandbox, mint_token("INDIVIDUAL", pem, None, now=now)).status_code == 200
+    with_issuer = mint_token("INDIVIDUAL", pem, "some-issuer", now=now)
+    assert _get(sandbox, with_issuer).status_code == 401
