@@ -32,6 +32,7 @@ class Control:
         rate_limiter: RateLimiter,
         clock: Clock,
         reset: Callable[[], None],
+        settings: dict[str, Any] | None = None,
     ) -> None:
         self.store = store
         self.journal = journal
@@ -39,6 +40,7 @@ class Control:
         self.rate_limiter = rate_limiter
         self.clock = clock
         self._reset = reset
+        self.settings = settings if settings is not None else {}
 
     def handle(self, method: str, path: str, body: Any, raw: bytes, base_url: str) -> Reply:
         """Run the endpoint for ``method path``; 400 on bad input, 404 listing the valid ones."""
@@ -99,6 +101,18 @@ class Control:
         self.rate_limiter.reset(per_hour)
         return plain_json(200, {"per_hour": per_hour})
 
+    def get_settings(self, **_: Any) -> Reply:
+        return plain_json(200, self.settings)
+
+    def update_settings(self, body: Any, **_: Any) -> Reply:
+        """Merge a JSON object into the settings hooks read (``ctx.settings``)."""
+        if not isinstance(body, dict):
+            raise ConfigError(
+                'PATCH /sandbox/settings needs a JSON object, e.g. {"settle_seconds": 0}'
+            )
+        self.settings.update(body)
+        return plain_json(200, self.settings)
+
 
 ENDPOINTS: dict[tuple[str, str], Callable[..., Reply]] = {
     ("GET", ""): Control.info,
@@ -111,6 +125,8 @@ ENDPOINTS: dict[tuple[str, str], Callable[..., Reply]] = {
     ("GET", "clock"): Control.get_clock,
     ("POST", "clock"): Control.advance_clock,
     ("PUT", "rate-limit"): Control.set_rate_limit,
+    ("GET", "settings"): Control.get_settings,
+    ("PATCH", "settings"): Control.update_settings,
 }
 
 

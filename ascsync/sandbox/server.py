@@ -78,6 +78,7 @@ class SandboxApp:
             rate_limiter=rate_limiter,
             clock=clock,
             reset=reset,
+            settings=engine.settings,
         )
 
     # -- persistence ---------------------------------------------------------------

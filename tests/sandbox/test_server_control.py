@@ -11,6 +11,7 @@ import requests
 
 from ascsync.errors import ConfigError
 from ascsync.sandbox import Sandbox
+from ascsync.sandbox.hooks import Hooks
 from ascsync.sandbox.journal import OBSERVERS
 from tests.sandbox.conftest import INVALID, authed
 
@@ -174,3 +175,19 @@ def test_a_corrupt_state_file_is_a_clear_error(tmp_path):
     state.write_text("{not json")
     with pytest.raises(ConfigError, match="not a sandbox state file"):
         Sandbox(hooks=[], state_file=state).start()
+
+
+def test_settings_reach_hooks_and_can_be_changed_while_serving():
+    seen = []
+
+    class Spy(Hooks):
+        def before_update(self, ctx, resource, attributes, relationships):
+            seen.append(dict(ctx.settings))
+
+    with Sandbox(hooks=[Spy()], settings={"settle_seconds": 5}) as sandbox, authed(sandbox) as api:
+        answer = requests.patch(f"{sandbox.url}/sandbox/settings", json={"settle_seconds": 0})
+        assert answer.json() == {"settle_seconds": 0}
+        app = sandbox.store.create("apps", {"name": "A"})
+        body = {"data": {"type": "apps", "id": app.id, "attributes": {"primaryLocale": "fr"}}}
+        api.patch(f"{sandbox.url}/v1/apps/{app.id}", json=body)
+    assert seen == [{"settle_seconds": 0}]
