@@ -9,6 +9,16 @@ In-process use (tests, benchmarks, the CLI's ``--sandbox`` flag)::
 
 The sandbox generates an API key on start, accepts tokens signed by it, and writes it as
 a fastlane-format API key JSON (``api_key_json_path``) so any ASC client can use it.
+
+Where things live:
+
+- ``surface.json`` / ``surface.py``: the API served, derived from Apple's OpenAPI by
+  ``scripts/derive_sandbox_surface.py``; routing and Apple-style 400/409 validation.
+- ``engine.py``: JSON:API over the ``store.py`` Store, calling ``hooks.py`` Hooks
+  (Apple's business rules live in ``rules.py`` and ``uploads.py``).
+- ``server.py``: HTTP; with ``auth.py`` (tokens), ``ratelimit.py``, ``faults.py``,
+  ``journal.py``, ``persistence.py`` (``--state``), ``control.py`` (``/sandbox/...``).
+- ``spec_validator.py``: checks requests/responses against the FULL spec (test audit).
 """
 
 from __future__ import annotations
