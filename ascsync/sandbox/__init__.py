@@ -41,6 +41,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from ascsync.errors import ConfigError
 from ascsync.sandbox.auth import KeyRing
 from ascsync.sandbox.clock import Clock
 from ascsync.sandbox.engine import Engine
@@ -158,7 +159,12 @@ class Sandbox:
     def start(self) -> Sandbox:
         """Load state (or the seed), bind the port, write the key file, start serving."""
         self._load()
-        self._server = SandboxServer((self.host, self.port), self.app)
+        try:
+            self._server = SandboxServer((self.host, self.port), self.app)
+        except OSError as exc:
+            raise ConfigError(
+                f"the sandbox cannot listen on {self.host}:{self.port}: {exc.strerror or exc}"
+            ) from None
         host, port = self._server.server_address[:2]
         self.url = f"http://{host}:{port}"
         self._write_key_file()

@@ -191,3 +191,9 @@ def test_settings_reach_hooks_and_can_be_changed_while_serving():
         body = {"data": {"type": "apps", "id": app.id, "attributes": {"primaryLocale": "fr"}}}
         api.patch(f"{sandbox.url}/v1/apps/{app.id}", json=body)
     assert seen == [{"settle_seconds": 0}]
+
+
+def test_a_busy_port_is_a_clear_error(sandbox):
+    port = int(sandbox.url.rsplit(":", 1)[1])
+    with pytest.raises(ConfigError, match=f"cannot listen on 127.0.0.1:{port}"):
+        Sandbox(hooks=[], port=port).start()
