@@ -28,6 +28,8 @@ from ascsync.desired.model import (
     Record,
     Secret,
 )
+from ascsync.diff_products import plan_products
+from ascsync.diff_testflight import plan_testflight
 from ascsync.live import LiveApp, LiveLocale, LiveSet
 from ascsync.mapping import apple_target, flat_fields
 from ascsync.plan import Action, Change, FieldChange, Plan
@@ -67,30 +69,13 @@ class _Context:
 def plan_app(desired: App, live: LiveApp, *, root: Path, checksum: Checksum) -> Plan:
     """Every change for one app, in declaration order (``Plan.ordered`` sorts them)."""
     ctx = _Context(desired, live, root, checksum, Plan())
-    _not_planned_yet(ctx)
     _app_record(ctx)
     _age_rating(ctx)
     _version(ctx)
     _locales(ctx)
+    plan_products(desired, live, ctx.plan, root=root)
+    plan_testflight(desired, live, ctx.plan, root=root)
     return ctx.plan
-
-
-def _not_planned_yet(ctx: _Context) -> None:
-    """Managed kinds this version reads but cannot plan: named in the plan, never dropped."""
-    app = ctx.desired
-    pending = {
-        "in-app purchases": [r.source for r in app.in_app_purchases.values()],
-        "subscription groups": [r.source for r in app.subscription_groups.values()],
-        "TestFlight test information": [app.beta_app.source] if app.beta_app else [],
-        "TestFlight groups": [r.source for r in app.beta_groups.values()],
-    }
-    for label, sources in pending.items():
-        for where in sources:
-            ctx.plan.unsupported.append(
-                f"{app.address}: {label} ({_rel(ctx, where.file)})"
-                if where.file
-                else f"{app.address}: {label}"
-            )
 
 
 # -- app.yml -----------------------------------------------------------------------
