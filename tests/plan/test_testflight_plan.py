@@ -1,0 +1,246 @@
+"""``ascsync plan`` for TestFlight test information, beta groups and testers (sandbox)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ascsync.desired.loader import load_repo
+from ascsync.plan import Plan
+from ascsync.plan_command import compute_plan
+from ascsync.sandbox import Sandbox
+from tests.plan.conftest import client_for
+
+BETA = "app[demo].beta_group[Beta]"
+BETA_APP = "app[demo].beta_app"
+
+BETA_APP_FILE = """\
+localizations:
+  en-US:
+    description: Try the next version.
+    feedback_email: beta@example.com
+"""
+
+GROUP_FILE = """\
+name: Beta
+internal: false
+public_link:
+  enabled: true
+  limit: 100
+feedback_enabled: true
+testers:
+  - {email: ana@example.com, first_name: Ana, last_name: Ruiz}
+  - {email: bo@example.com}
+"""
+
+
+def write_testflight(
+    repo: Path, *, beta_app: str | None = BETA_APP_FILE, group: str | None = GROUP_FILE
+) -> None:
+    folder = repo / "apps" / "demo" / "testflight"
+    (folder / "groups").mkdir(parents=True, exist_ok=True)
+    if beta_app is not None:
+        (folder / "beta-app.yml").write_text(beta_app)
+    if group is not None:
+        (folder / "groups" / "beta.yml").write_text(group)
+
+
+def live_group() -> dict[str, Any]:
+    """The seed entry equal to GROUP_FILE."""
+    return {
+        "name": "Beta",
+        "isInternalGroup": False,
+        "publicLinkEnabled": True,
+        "publicLinkLimitEnabled": True,
+        "publicLinkLimit": 100,
+        "feedbackEnabled": True,
+        "testers": [
+            {"email": "ana@example.com", "firstName": "Ana", "lastName": "Ruiz"},
+            {"email": "bo@example.com"},
+        ],
+    }
+
+
+def with_testflight(seed: dict[str, Any]) -> dict[str, Any]:
+    seed["apps"][0]["betaAppLocalizations"] = {
+        "en-US": {"description": "Try the next version.", "feedbackEmail": "beta@example.com"}
+    }
+    seed["apps"][0]["betaGroups"] = [live_group()]
+    return seed
+
+
+def run(repo: Path, seed: dict[str, Any]) -> tuple[Plan, dict[tuple[str, str], int]]:
+    desired, problems = load_repo(repo)
+    assert not [p for p in problems if p.severity.name == "ERROR"], problems
+    with Sandbox(seed=seed) as sandbox:
+        client = client_for(sandbox)
+        plan = compute_plan(client, desired, (), concurrency=2)
+        return plan, dict(client.stats)
+
+
+def actions(plan: Plan) -> list[tuple[str, str]]:
+    return [(c.action.value, c.address) for c in plan.ordered()]
+
+
+def fields(plan: Plan, address: str, *, locked: bool = False) -> dict[str, tuple[Any, Any]]:
+    changes = plan.locked if locked else plan.changes
+    change = next(c for c in changes if c.address == address)
+    return {f.name: (f.before, f.after) for f in change.fields}
+
+
+def test_matching_testflight_plans_nothing(repo: Path, seed: dict) -> None:
+    write_testflight(repo)
+    plan, _ = run(repo, with_testflight(seed))
+    assert actions(plan) == []
+    assert plan.locked == []
+    assert plan.unsupported == []
+
+
+def test_request_count_is_pinned(repo: Path, seed: dict) -> None:
+    write_testflight(repo)
+    plan, stats = run(repo, with_testflight(seed))
+    # 5 for the app; 1 for the beta app localizations; 1 for the groups with their testers.
+    assert plan.requests == 5 + 1 + 1
+    assert stats[("GET", "/v1/betaGroups")] == 1
+
+
+def test_no_testflight_files_means_no_testflight_requests(repo: Path, seed: dict) -> None:
+    plan, stats = run(repo, with_testflight(seed))
+    assert actions(plan) == []
+    assert not [path for _, path in stats if "beta" in path.lower()]
+
+
+def test_testers_added_and_removed_emails_case_insensitive(repo: Path, seed: dict) -> None:
+    write_testflight(repo, beta_app=None)
+    group = live_group()
+    group["testers"] = [
+        {"email": "ANA@example.com", "firstName": "Ana", "lastName": "Ruiz"},
+        {"email": "old@example.com", "firstName": "Old"},
+    ]
+    seed["apps"][0]["betaGroups"] = [group]
+    plan, _ = run(repo, seed)
+    assert actions(plan) == [
+        ("create", f"{BETA}.tester[bo@example.com]"),
+        ("delete", f"{BETA}.tester[old@example.com]"),
+    ]
+    assert [c.address for c in plan.deletions()] == [f"{BETA}.tester[old@example.com]"]
+    removal = plan.deletions()[0]
+    assert removal.calls == ("DELETE /v1/betaGroups/{id}/relationships/betaTesters",)
+    invite = next(c for c in plan.changes if c.action.value == "create")
+    assert invite.after == (BETA,)
+    assert invite.source and invite.source.endswith("testflight/groups/beta.yml:9")
+
+
+def test_group_settings_update_and_fixed_internal_flag(repo: Path, seed: dict) -> None:
+    write_testflight(repo, beta_app=None)
+    group = live_group()
+    group["publicLinkLimit"] = 50
+    group["feedbackEnabled"] = False
+    group["isInternalGroup"] = True
+    seed["apps"][0]["betaGroups"] = [group]
+    plan, _ = run(repo, seed)
+    assert actions(plan) == [("update", BETA)]
+    assert fields(plan, BETA) == {
+        "public_link.limit": (50, 100),
+        "feedback_enabled": (False, True),
+    }
+    assert fields(plan, BETA, locked=True) == {"internal": (True, False)}
+    assert "fixed when a group is created" in (plan.locked[0].note or "")
+
+
+def test_renamed_tester_is_locked_with_the_reason(repo: Path, seed: dict) -> None:
+    write_testflight(repo, beta_app=None)
+    group = live_group()
+    group["testers"][0]["lastName"] = "Old"
+    seed["apps"][0]["betaGroups"] = [group]
+    plan, _ = run(repo, seed)
+    assert actions(plan) == []
+    address = f"{BETA}.tester[ana@example.com]"
+    assert fields(plan, address, locked=True) == {"last_name": ("Old", "Ruiz")}
+
+
+def test_missing_group_is_created_before_its_testers(repo: Path, seed: dict) -> None:
+    write_testflight(repo, beta_app=None)
+    plan, _ = run(repo, seed)
+    assert actions(plan) == [
+        ("create", BETA),
+        ("create", f"{BETA}.tester[ana@example.com]"),
+        ("create", f"{BETA}.tester[bo@example.com]"),
+    ]
+    assert fields(plan, BETA)["public_link.limit"] == (None, 100)
+
+
+def test_live_group_without_a_file_is_left_alone(repo: Path, seed: dict) -> None:
+    write_testflight(repo, beta_app=None)
+    other = {**live_group(), "name": "Friends", "testers": [{"email": "x@example.com"}]}
+    seed["apps"][0]["betaGroups"] = [live_group(), other]
+    plan, _ = run(repo, seed)
+    assert actions(plan) == []
+
+
+def test_group_with_more_testers_than_one_page(repo: Path, seed: dict) -> None:
+    emails = [f"tester{n:03d}@example.com" for n in range(60)]
+    listed = "\n".join(f"  - {{email: {e}}}" for e in emails)
+    write_testflight(
+        repo, beta_app=None, group=GROUP_FILE.split("testers:")[0] + "testers:\n" + listed + "\n"
+    )
+    group = live_group()
+    group["testers"] = [{"email": e} for e in emails[1:]] + [{"email": "gone@example.com"}]
+    seed["apps"][0]["betaGroups"] = [group]
+    plan, stats = run(repo, seed)
+    assert actions(plan) == [
+        ("create", f"{BETA}.tester[{emails[0]}]"),
+        ("delete", f"{BETA}.tester[gone@example.com]"),
+    ]
+    assert stats[("GET", "/v1/betaGroups/{id}/betaTesters")] == 1
+
+
+def test_beta_app_locales_managed_as_a_set(repo: Path, seed: dict) -> None:
+    write_testflight(
+        repo,
+        group=None,
+        beta_app=BETA_APP_FILE + "  de-DE:\n    description: Neue Version testen.\n",
+    )
+    seed["apps"][0]["betaAppLocalizations"] = {
+        "en-US": {"description": "Old text.", "feedbackEmail": "beta@example.com"},
+        "fr-FR": {"description": "Essayez."},
+    }
+    plan, _ = run(repo, seed)
+    assert actions(plan) == [
+        ("update", f"{BETA_APP}.locale[en-US]"),
+        ("create", f"{BETA_APP}.locale[de-DE]"),
+        ("delete", f"{BETA_APP}.locale[fr-FR]"),
+    ]
+    assert fields(plan, f"{BETA_APP}.locale[en-US]") == {
+        "description": ("Old text.", "Try the next version.")
+    }
+
+
+def test_beta_review_details_are_listed_as_not_supported(repo: Path, seed: dict) -> None:
+    write_testflight(
+        repo, group=None, beta_app=BETA_APP_FILE + "review_contact:\n  email: r@example.com\n"
+    )
+    plan, _ = run(repo, with_testflight(seed))
+    assert actions(plan) == []
+    assert len(plan.unsupported) == 1
+    assert "review_contact.email" in plan.unsupported[0]
+    assert "testflight/beta-app.yml:6" in plan.unsupported[0]
+
+
+def test_example_repo_against_demo_seed_shows_the_intended_testflight_changes() -> None:
+    root = Path(__file__).resolve().parents[2] / "example-repo"
+    desired, _ = load_repo(root)
+    with Sandbox(seed="demo") as sandbox:
+        plan = compute_plan(client_for(sandbox), desired, (), concurrency=4)
+    app = "app[moviecatalog]"
+    testflight = {a for a in actions(plan) if ".beta_" in a[1]}
+    assert ("delete", f"{app}.beta_group[Internal QA].tester[old.contractor@example.com]") in (
+        testflight
+    )
+    assert ("create", f"{app}.beta_group[Public Beta].tester[friend.of.the.app@example.org]") in (
+        testflight
+    )
+    assert ("update", f"{app}.beta_app.locale[en-US]") in testflight
+    assert ("create", f"{app}.beta_app.locale[de-DE]") in testflight
+    # the groups exist with the repo's settings: nothing to change on them
+    assert not {a for a in testflight if a[1].endswith(("[Internal QA]", "[Public Beta]"))}
