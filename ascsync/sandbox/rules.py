@@ -110,6 +110,7 @@ def default_hooks() -> list[Hooks]:
         AppInfoRules(),
         UniqueNameRules(),
         ReviewSubmissionRules(),
+        PriceRules(),
         UploadHooks(),
         CascadeDeletes(),
     ]
@@ -835,6 +836,99 @@ class ReviewSubmissionRules(Hooks):
         for version in versions:
             version.attributes["appVersionState"] = state
             version.attributes["appStoreState"] = state
+
+
+# -- prices ----------------------------------------------------------------------------
+
+
+class PriceRules(Hooks):
+    """Price points for new products; schedules that replace the previous one.
+
+    Apple: a price schedule names a base territory and manual prices, each pointing at a
+    price point of *that* product; other territories are equalized automatically, and a
+    new schedule replaces the old one (openapi-facts "App price schedules"; API 2.3
+    release notes). Inline prices carry no territory: it is the point's.
+    """
+
+    OWNERS = {"appPriceSchedules": "app", "inAppPurchasePriceSchedules": "inAppPurchase"}
+    SCHEDULE_OF = {"app": "appPriceSchedule", "inAppPurchase": "iapPriceSchedule"}
+    POINT_OF = {
+        "appPrices": "appPricePoint",
+        "inAppPurchasePrices": "inAppPurchasePricePoint",
+        "subscriptionPrices": "subscriptionPricePoint",
+    }
+
+    def after_create(self, ctx: RequestContext, resource: Resource) -> None:
+        if resource.type in ("inAppPurchases", "subscriptions"):
+            from ascsync.sandbox.seed import add_price_points  # seed imports this module
+
+            add_price_points(ctx.store, resource)
+
+    def before_create(
+        self, ctx: RequestContext, type_: str, attributes: dict[str, Any], relationships: Rels
+    ) -> None:
+        if type_ in self.POINT_OF:
+            self._price(ctx.store, type_, attributes, relationships)
+        elif type_ in self.OWNERS:
+            self._schedule(ctx.store, type_, relationships)
+
+    def _price(self, store: Store, type_: str, attributes: dict, relationships: Rels) -> None:
+        point_ref = relationships.get(self.POINT_OF[type_])
+        if not isinstance(point_ref, tuple):
+            return
+        point = store.get(*point_ref)
+        territory = point.relationships.get("territory") if point else None
+        given = relationships.get("territory")
+        if given is not None and given != territory:
+            raise relationship_invalid(
+                "territory", f"The price point is for {territory[1] if territory else '?'}."
+            )
+        relationships["territory"] = territory
+        if type_ != "subscriptionPrices":
+            attributes["manual"] = True
+            return
+        from ascsync.sandbox.seed import price_point_owner
+
+        subscription = relationships.get("subscription")
+        owner = price_point_owner(point_ref[1])
+        if isinstance(subscription, tuple) and (owner is None or owner[0] != subscription[1]):
+            raise relationship_invalid(
+                "subscriptionPricePoint", "The price point belongs to another subscription."
+            )
+        if isinstance(subscription, tuple) and not attributes.get("startDate"):
+            # [U] a new immediate price replaces the current one in that territory.
+            for old in siblings(store, type_, "subscription", subscription):
+                if old.relationships.get("territory") == territory:
+                    store.delete(old.type, old.id)
+        attributes.setdefault("preserved", bool(attributes.pop("preserveCurrentPrice", False)))
+
+    def _schedule(self, store: Store, type_: str, relationships: Rels) -> None:
+        from ascsync.sandbox.seed import price_point_owner
+
+        owner_rel = self.OWNERS[type_]
+        owner = one(store, relationships, owner_rel)
+        base = relationships.get("baseTerritory")
+        prices = [store.get(*r) for r in relationships.get("manualPrices") or []]
+        territories = set()
+        for price in prices:
+            if price is None:
+                continue
+            point_ref = price.relationships.get(self.POINT_OF[price.type])
+            found = price_point_owner(point_ref[1]) if isinstance(point_ref, tuple) else None
+            if owner is not None and (found is None or found[0] != owner.id):
+                raise relationship_invalid(
+                    "manualPrices", "A manual price uses a price point of another product."
+                )
+            territories.add(price.relationships.get("territory"))
+        if base not in territories:
+            raise relationship_invalid(
+                "manualPrices",
+                "The base territory needs a manual price.",  # [U] wording
+            )
+        for old in store.related(owner, self.SCHEDULE_OF[owner_rel]) if owner else []:
+            for price in store.related(old, "manualPrices") + store.related(old, "automaticPrices"):
+                store.delete(price.type, price.id)
+            store.delete(old.type, old.id)
 
 
 # -- deletes -----------------------------------------------------------------------------

@@ -73,10 +73,14 @@ Ids are stable across runs: an app's id is a 10-digit number derived from its bu
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
+import json
+import math
 import uuid
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +94,7 @@ from ascsync.sandbox.store import Ref, Resource, Store
 
 SEEDS_DIR = Path(__file__).with_name("seeds")
 BASE_FILE = SEEDS_DIR / "base.yml"
+PRICES_FILE = SEEDS_DIR / "prices.yml"
 DEMO_NAME = "demo"
 
 SEED_TIME = "2026-01-05T09:00:00Z"
@@ -315,6 +320,7 @@ class SeedBuilder:
             "subscriptionGroups",
             "betaGroups",
             "betaAppLocalizations",
+            "price",
         }
         bundle_id = str(self.required(node, "bundleId", where))
         self.required(node, "name", where)
@@ -323,6 +329,9 @@ class SeedBuilder:
         attrs.setdefault("sku", bundle_id.rsplit(".", 1)[-1].upper())
         attrs.setdefault("isOrEverWasMadeForKids", False)
         app = self.create("apps", where, attrs, id_=str(node.get("id") or app_id_for(bundle_id)))
+        add_price_points(self.store, app)
+        if node.get("price") is not None:
+            self.price_schedule(app, node, f"{where}.price")
         builds = self.builds(app, node, where)
         versions = self.sequence(node.get("versions"), node, "versions", f"{where}.versions")
         for index, version in enumerate(versions):
@@ -562,12 +571,19 @@ class SeedBuilder:
         self.required(node, "productId", where)
         self.required(node, "name", where)
         attrs = self.attributes(
-            "inAppPurchases", node, where, {"localizations", "type"}, {"type": "inAppPurchaseType"}
+            "inAppPurchases",
+            node,
+            where,
+            {"localizations", "type", "price"},
+            {"type": "inAppPurchaseType"},
         )
         attrs.setdefault("inAppPurchaseType", "NON_CONSUMABLE")
         attrs.setdefault("state", "READY_TO_SUBMIT")
         attrs.setdefault("familySharable", False)
         iap = self.create("inAppPurchases", where, attrs, {"app": app.ref})
+        add_price_points(self.store, iap)
+        if node.get("price") is not None:
+            self.price_schedule(iap, node, f"{where}.price")
         for loc in self.localizations(
             "inAppPurchaseLocalizations",
             node.get("localizations"),
@@ -596,17 +612,78 @@ class SeedBuilder:
             item = self.mapping(item, items, index, here)
             self.required(item, "productId", here)
             self.required(item, "name", here)
-            attrs = self.attributes("subscriptions", item, here, {"localizations"})
+            attrs = self.attributes("subscriptions", item, here, {"localizations", "prices"})
             attrs.setdefault("state", "READY_TO_SUBMIT")
             attrs.setdefault("groupLevel", index + 1)
             attrs.setdefault("familySharable", False)
             sub = self.create("subscriptions", here, attrs, {"group": group.ref})
+            add_price_points(self.store, sub)
+            self.subscription_prices(sub, item, f"{here}.prices")
             self.localizations(
                 "subscriptionLocalizations",
                 item.get("localizations"),
                 item,
                 f"{here}.localizations",
                 {"subscription": sub.ref},
+            )
+
+    def price_point(self, owner: Resource, node: Any, key: Any, where: str, territory: str) -> Ref:
+        """The seeded price point of ``owner`` for ``node[key]`` (a price such as "4.99")."""
+        ladder = price_ladder()
+        if territory not in ladder:
+            self.fail(node, key, where, f"no price points in {territory}", ", ".join(ladder))
+        price = _price_text(node[key])
+        if price not in ladder[territory]:
+            self.fail(
+                node, key, where, f"{price} is not a price point", ", ".join(ladder[territory])
+            )
+        index = ladder[territory].index(price)
+        return (PRICE_POINT_TYPES[owner.type], price_point_id(owner.id, territory, index))
+
+    def price_schedule(self, owner: Resource, node: dict, where: str) -> None:
+        """``price: {baseTerritory, customerPrice}`` -> a schedule with one manual price."""
+        spec = self.mapping(node["price"], node, "price", where)
+        for key in spec:
+            if key not in ("baseTerritory", "customerPrice"):
+                self.fail(
+                    spec, key, f"{where}.{key}", "unknown key", "baseTerritory, customerPrice"
+                )
+        territory = str(spec.get("baseTerritory") or "USA")
+        self.required(spec, "customerPrice", where)
+        point = self.price_point(owner, spec, "customerPrice", f"{where}.customerPrice", territory)
+        kind = SCHEDULES[owner.type]
+        price = self.create(
+            kind.price_type,
+            f"{where}.manual",
+            {"manual": True, "startDate": None, "endDate": None},
+            {kind.point_relationship: point, "territory": ("territories", territory)},
+        )
+        self.create(
+            kind.schedule_type,
+            where,
+            {},
+            {
+                kind.owner_relationship: owner.ref,
+                "baseTerritory": ("territories", territory),
+                "manualPrices": [price.ref],
+            },
+        )
+
+    def subscription_prices(self, sub: Resource, node: dict, where: str) -> None:
+        """``prices: {USA: "4.99", DEU: "4.99"}`` -> one current price per territory."""
+        prices = self.mapping(node.get("prices"), node, "prices", where)
+        for territory in prices:
+            here = f"{where}.{territory}"
+            point = self.price_point(sub, prices, territory, here, str(territory))
+            self.create(
+                "subscriptionPrices",
+                here,
+                {"startDate": None, "preserved": False},
+                {
+                    "subscription": sub.ref,
+                    "territory": ("territories", str(territory)),
+                    "subscriptionPricePoint": point,
+                },
             )
 
     def beta_group(self, app: Resource, node: dict, where: str) -> None:
@@ -631,6 +708,111 @@ class SeedBuilder:
                 tester = self._testers[email] = self.create("betaTesters", here, attrs)
             self.store.add_to_many(tester, "betaGroups", [group.ref])
             self.store.add_to_many(tester, "apps", [app.ref])
+
+
+# -- price points --------------------------------------------------------------------------
+
+PRICE_POINT_TYPES = {
+    "apps": "appPricePoints",
+    "inAppPurchases": "inAppPurchasePricePoints",
+    "subscriptions": "subscriptionPricePoints",
+}
+
+
+class _Schedule:
+    """How a product kind's price schedule and manual prices are named in the API."""
+
+    def __init__(self, schedule: str, price: str, point: str, owner: str) -> None:
+        self.schedule_type, self.price_type = schedule, price
+        self.point_relationship, self.owner_relationship = point, owner
+
+
+SCHEDULES = {
+    "apps": _Schedule("appPriceSchedules", "appPrices", "appPricePoint", "app"),
+    "inAppPurchases": _Schedule(
+        "inAppPurchasePriceSchedules",
+        "inAppPurchasePrices",
+        "inAppPurchasePricePoint",
+        "inAppPurchase",
+    ),
+}
+
+
+@cache
+def price_ladder() -> dict[str, list[str]]:
+    """Customer prices per territory, lowest first (``seeds/prices.yml``)."""
+    data = YAML(typ="safe").load(PRICES_FILE.read_text(encoding="utf-8"))
+    ladder: dict[str, list[str]] = {}
+    for territory, rule in data["territories"].items():
+        prices = []
+        for usd in data["tiers_usd"]:
+            local = float(usd) * float(rule["factor"])
+            if local == 0:
+                prices.append("0" if str(rule["rounding"]).startswith("step") else "0.00")
+            elif rule["rounding"] == "ninety_nine":
+                prices.append(f"{math.floor(local) + 0.99:.2f}")
+            else:
+                step = int(str(rule["rounding"]).split(":")[1])
+                prices.append(str(math.ceil(local / step) * step))
+        ladder[territory] = prices
+    return ladder
+
+
+def price_point_id(owner_id: str, territory: str, index: int) -> str:
+    """Opaque like Apple's: base64url of ``{"s": owner, "t": territory, "p": point}``."""
+    raw = json.dumps(
+        {"s": owner_id, "t": territory, "p": str(10001 + index)}, separators=(",", ":")
+    )
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def price_point_owner(point_id: str) -> tuple[str, str] | None:
+    """``(owner id, territory)`` of a sandbox price point id, or None if it is not one."""
+    try:
+        padded = point_id + "=" * (-len(point_id) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return str(data["s"]), str(data["t"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def add_price_points(store: Store, owner: Resource) -> None:
+    """Give an app, IAP or subscription its price points (``GET .../pricePoints``)."""
+    type_ = PRICE_POINT_TYPES[owner.type]
+    refs: list[Ref] = []
+    for territory, prices in price_ladder().items():
+        if store.get("territories", territory) is None:
+            continue
+        for index, price in enumerate(prices):
+            attributes: dict[str, Any] = {
+                "customerPrice": price,
+                "proceeds": _share(price, 0.70),
+            }
+            if type_ == "subscriptionPricePoints":
+                attributes["proceedsYear2"] = _share(price, 0.85)
+            relationships: dict[str, Ref | list[Ref] | None] = {
+                "territory": ("territories", territory)
+            }
+            if owner.type == "apps":
+                relationships["app"] = owner.ref
+            point = store.create(
+                type_, attributes, relationships, id_=price_point_id(owner.id, territory, index)
+            )
+            refs.append(point.ref)
+    if owner.type != "apps":  # apps list theirs through the inverse of ``app``
+        store.set_relationship(owner, "pricePoints", refs)
+
+
+def _share(price: str, ratio: float) -> str:
+    decimals = len(price.split(".")[1]) if "." in price else 0
+    return f"{float(price) * ratio:.{decimals}f}"
+
+
+def _price_text(value: Any) -> str:
+    """A price as the ladder spells it ("4.99", "0.00", "150"); YAML may give a float."""
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value).strip()
 
 
 # -- helpers -----------------------------------------------------------------------------
