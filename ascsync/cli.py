@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "whoami": "ascsync.connection:whoami_command",
     "validate": "ascsync.desired.commands:validate_command",
     "plan": "ascsync.plan_command:plan_command",
+    "apply": "ascsync.apply_command:apply_command",
     "schema": "ascsync.desired.commands:schema_command",
     "import": "ascsync.desired.fastlane:import_group",
     "sandbox": "ascsync.sandbox.cli:sandbox_group",
@@ -31,7 +32,18 @@ COMMANDS: dict[str, str] = {
 
 
 class LazyGroup(click.Group):
-    """A click group whose subcommands are imported only when used or listed."""
+    """A click group whose subcommands are imported only when used or listed.
+
+    It also turns any :class:`AscsyncError` into one line on stderr and exit code 1, so
+    users (and tests driving the group directly) never see a traceback for their mistakes.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except AscsyncError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)

@@ -30,7 +30,7 @@ from ascsync.desired.model import (
 )
 from ascsync.diff_products import plan_products
 from ascsync.diff_testflight import plan_testflight
-from ascsync.live import LiveApp, LiveLocale, LiveSet
+from ascsync.live import LiveApp, LiveLocale, LiveMedia, LiveSet
 from ascsync.mapping import apple_target, flat_fields
 from ascsync.plan import Action, Change, FieldChange, Plan
 from ascsync.rules.states import ALWAYS_EDITABLE_LOCALE_KEYS, EDITABLE_VERSION_STATES
@@ -438,19 +438,30 @@ def _media_items(
     resource: str,
     locked: str | None,
 ) -> None:
+    """Keep items whose MD5 matches, replace same-named ones, upload the rest, delete leftovers.
+
+    Only COMPLETE items with a checksum can be kept; an item stuck in processing or FAILED
+    is replaced (same name) or deleted, so a re-run converges on a clean set.
+    """
     live_items = list(have.items) if have else []
-    usable = [m for m in live_items if m.state == "COMPLETE" and m.checksum]
-    by_checksum: dict[str, list] = {}
-    for item in usable:
-        by_checksum.setdefault(item.checksum or "", []).append(item)
+    by_checksum: dict[str, list[LiveMedia]] = {}
+    for item in live_items:
+        if item.state == "COMPLETE" and item.checksum:
+            by_checksum.setdefault(item.checksum, []).append(item)
+    digests = {local.file_name: ctx.checksum(local.path) for local in want.files}
     kept: list[str] = []
+    missing = []
     for local in want.files:
-        digest = ctx.checksum(local.path)
-        match = by_checksum.get(digest)
+        match = by_checksum.get(digests[local.file_name])
         if match:
             kept.append(match.pop(0).id)
-            continue
-        replaced = next((m for m in live_items if m.file_name == local.file_name), None)
+        else:
+            missing.append(local)
+    leftover = [m for m in live_items if m.id not in set(kept)]
+    for local in missing:
+        replaced = next((m for m in leftover if m.file_name == local.file_name), None)
+        if replaced is not None:
+            leftover.remove(replaced)
         action = Action.REPLACE if replaced else Action.UPLOAD
         calls = (f"POST /v1/{resource}", "PUT upload operations", f"PATCH /v1/{resource}/{{id}}")
         if replaced:
@@ -463,31 +474,35 @@ def _media_items(
                 resource,
                 ctx.desired.name,
                 code,
-                fields=(FieldChange("checksum", replaced.checksum if replaced else None, digest),),
+                fields=(
+                    FieldChange(
+                        "checksum",
+                        replaced.checksum if replaced else None,
+                        digests[local.file_name],
+                    ),
+                ),
                 calls=calls,
                 after=(set_address,),
                 source=_rel(ctx, local.path),
+                live_id=replaced.id if replaced else None,
             ),
             locked_by=locked,
         )
-    kept_ids = set(kept)
-    replaced_names = {f.file_name for f in want.files}
-    for item in live_items:
-        if item.id in kept_ids:
-            continue
-        if item.file_name in replaced_names and item.state == "COMPLETE":
-            continue  # removed as part of its REPLACE
+    names = [m.file_name for m in leftover]
+    for item in leftover:
         why = "not in the repo" if item.state == "COMPLETE" else f"delivery state {item.state}"
+        label = item.file_name if item.file_name and names.count(item.file_name) == 1 else item.id
         _add(
             ctx,
             Change(
-                f"{set_address}[{item.file_name or item.id}]",
+                f"{set_address}[{label}]",
                 Action.DELETE,
                 resource,
                 ctx.desired.name,
                 code,
                 calls=(f"DELETE /v1/{resource}/{{id}}",),
                 note=why,
+                live_id=item.id,
             ),
             locked_by=locked,
         )

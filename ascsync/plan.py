@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -89,6 +90,8 @@ class Change:
     after: tuple[str, ...] = ()
     source: str | None = None
     note: str | None = None
+    live_id: str | None = None
+    """The live resource a delete or replace acts on, when its address alone is ambiguous."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -102,6 +105,7 @@ class Change:
             "depends_on": list(self.after),
             "source": self.source,
             "note": self.note,
+            "live_id": self.live_id,
         }
 
 
@@ -197,3 +201,23 @@ def plain_value(value: Any) -> Any:
     if isinstance(value, Secret):
         return SENSITIVE
     return str(value)
+
+
+_SEGMENT = re.compile(r"\.?([a-z_]+)((?:\[[^\]]*\])*)")
+
+
+def parse_address(address: str) -> list[tuple[str, list[str]]]:
+    """``app[x].version[2.4.0].screenshots[T][f.png]`` -> ``[("app", ["x"]), ...]``.
+
+    Keys are bracketed, so dots inside them (versions, product ids) are safe.
+    """
+    parts = []
+    for match in _SEGMENT.finditer(address):
+        keys = re.findall(r"\[([^\]]*)\]", match.group(2))
+        parts.append((match.group(1), keys))
+    return parts
+
+
+def address_keys(address: str) -> dict[str, list[str]]:
+    """The segments of an address by name (``{"locale": ["de-DE"], ...}``)."""
+    return dict(parse_address(address))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -18,11 +19,11 @@ from ascsync.cli import Settings
 from ascsync.client import ApiClient
 from ascsync.connection import open_client
 from ascsync.desired.loader import load_repo
-from ascsync.desired.model import DesiredRepo
+from ascsync.desired.model import App, DesiredRepo
 from ascsync.desired.problems import Severity
 from ascsync.diff import plan_app
 from ascsync.errors import AscsyncError
-from ascsync.live import fetch_app
+from ascsync.live import LiveApp, fetch_app
 from ascsync.plan import Plan, fingerprint
 from ascsync.plan_render import render_json, render_markdown, render_text
 from ascsync.tokens import TokenProvider
@@ -67,10 +68,26 @@ def api_client(settings: Settings, root: Path, sandbox: bool) -> Iterator[ApiCli
         yield ApiClient(running.url, tokens)
 
 
+@dataclass
+class PlanRun:
+    """A plan and what it was computed from, which apply needs to carry it out."""
+
+    plan: Plan
+    parts: list[tuple[App, LiveApp]]
+    checksums: ChecksumCache
+
+
 def compute_plan(
     client: ApiClient, repo: DesiredRepo, apps: tuple[str, ...], concurrency: int
 ) -> Plan:
     """Read live state for each selected app and diff it with the repo."""
+    return run_plan(client, repo, apps, concurrency).plan
+
+
+def run_plan(
+    client: ApiClient, repo: DesiredRepo, apps: tuple[str, ...], concurrency: int
+) -> PlanRun:
+    """:func:`compute_plan`, keeping the live states and the checksum cache for apply."""
     selected = [a for name, a in repo.apps.items() if not apps or name in apps]
     if apps and len(selected) != len(apps):
         unknown = sorted(set(apps) - set(repo.apps))
@@ -79,19 +96,20 @@ def compute_plan(
             f"(known: {', '.join(sorted(repo.apps)) or 'none'})"
         )
     cache = ChecksumCache(repo.root)
-    plan = Plan()
+    run = PlanRun(Plan(), [], cache)
     snapshots = []
     for app in selected:
         live = fetch_app(client, app, concurrency=concurrency)
         snapshots.append(live.snapshot())
         part = plan_app(app, live, root=repo.root, checksum=cache.md5)
-        plan.changes += part.changes
-        plan.locked += part.locked
-        plan.unsupported += part.unsupported
+        run.plan.changes += part.changes
+        run.plan.locked += part.locked
+        run.plan.unsupported += part.unsupported
+        run.parts.append((app, live))
     cache.save()
-    plan.requests = client.request_count
-    plan.fingerprint = fingerprint(snapshots)
-    return plan
+    run.plan.requests = client.request_count
+    run.plan.fingerprint = fingerprint(snapshots)
+    return run
 
 
 @click.command()
@@ -142,5 +160,6 @@ def plan_command(
     else:
         click.echo(render_text(plan, color=settings.color), nl=False)
     if out is not None:
-        out.write_text(json.dumps(plan.to_json(), indent=2, ensure_ascii=False) + "\n")
+        saved = {**plan.to_json(), "repo": str(repo.resolve())}
+        out.write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
     raise SystemExit(EXIT_CHANGES if plan.has_changes else EXIT_NO_CHANGES)

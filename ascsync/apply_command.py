@@ -1,0 +1,205 @@
+"""``ascsync apply``: compute a fresh plan (or check a saved one), confirm, carry it out.
+
+Safety rules, in the order they are checked:
+
+1. The repo must validate with every secret available (``!env`` values set).
+2. A saved plan (``ascsync apply plan.json``) is refused when App Store Connect changed
+   since it was made (fingerprint) or the repo now plans something else.
+3. Deletions beyond ``--max-delete-percent`` of a kind's live resources (when it has at
+   least 10, as octoDNS does) need ``--allow-delete``.
+4. Nothing is sent before the plan was shown and confirmed (``--auto-approve`` in CI;
+   without a terminal, apply refuses to prompt).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from ascsync.apply import Executor, Ids, Outcome, Report, compile_change, ordering_changes, seed_ids
+from ascsync.cli import Settings
+from ascsync.client import ApiClient
+from ascsync.errors import AscsyncError
+from ascsync.live import LiveApp
+from ascsync.media_upload import UploadSettings
+from ascsync.plan import Plan
+from ascsync.plan_command import EXIT_ERROR, PlanRun, api_client, load_valid_repo, run_plan
+from ascsync.plan_render import render_text
+
+SAFETY_MINIMUM = 10
+"""Kinds with fewer live resources than this are not subject to the deletion threshold."""
+
+
+class Refused(AscsyncError):
+    """Apply will not go ahead; the message says why and what to do."""
+
+
+def live_counts(live: LiveApp) -> Counter[str]:
+    """How many resources of each deletable kind exist live, for the deletion threshold."""
+    counts: Counter[str] = Counter()
+    for entry in live.locales.values():
+        counts["appStoreVersionLocalizations"] += bool(entry.version_id)
+        counts["appInfoLocalizations"] += bool(entry.info_id)
+        for sets, set_kind, item_kind in (
+            (entry.screenshot_sets, "appScreenshotSets", "appScreenshots"),
+            (entry.preview_sets, "appPreviewSets", "appPreviews"),
+        ):
+            counts[set_kind] += len(sets)
+            counts[item_kind] += sum(len(s.items) for s in sets.values())
+    return counts
+
+
+def check_deletions(plan: Plan, counts: Counter[str], max_percent: float) -> None:
+    """Refuse deletions beyond the threshold, listing them."""
+    deleting = Counter(c.resource for c in plan.deletions())
+    too_many = [
+        kind
+        for kind, n in deleting.items()
+        if counts[kind] >= SAFETY_MINIMUM and n * 100 > counts[kind] * max_percent
+    ]
+    if too_many:
+        listed = "\n".join(f"  - {c.address}" for c in plan.deletions() if c.resource in too_many)
+        summary = ", ".join(f"{deleting[k]} of {counts[k]} {k}" for k in too_many)
+        raise Refused(
+            f"the plan deletes {summary} (over {max_percent:g} %); pass --allow-delete if "
+            f"that is intended. Deletions:\n{listed}"
+        )
+
+
+def check_saved_plan(saved: dict, plan: Plan) -> None:
+    """A saved plan applies only to the live state and repo it was computed from."""
+    if saved.get("fingerprint") != plan.fingerprint:
+        raise Refused(
+            "App Store Connect changed since this plan was made (live state fingerprint "
+            f"{saved.get('fingerprint')} is now {plan.fingerprint}); run `ascsync plan` again"
+        )
+    then = [(c["action"], c["address"]) for c in saved.get("changes", [])]
+    now = [(c.action.value, c.address) for c in plan.ordered()]
+    if then != now:
+        raise Refused(
+            "the repo changed since this plan was made: it now plans other changes; "
+            "run `ascsync plan` again"
+        )
+
+
+def confirm(auto_approve: bool) -> None:
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise Refused(
+            "refusing to prompt without a terminal; review the plan and pass "
+            "--auto-approve to apply it non-interactively"
+        )
+    if not click.confirm("Apply these changes to App Store Connect?", default=False):
+        raise Refused("nothing was changed")
+
+
+def execute(
+    run: PlanRun,
+    client: ApiClient,
+    *,
+    concurrency: int,
+    uploads: UploadSettings,
+    echo: Callable[[str], None] = click.echo,
+) -> Report:
+    """Compile and run every change of the plan; one line per finished change."""
+    ids = Ids()
+    work = []
+    by_app = {desired.name: (desired, live) for desired, live in run.parts}
+    for desired, live in run.parts:
+        seed_ids(ids, desired, live)
+    changes = run.plan.ordered()
+    changes += ordering_changes(changes)
+    total = len(changes)
+    counter = iter(range(1, total + 1))
+    for change in changes:
+        desired, live = by_app[change.app]
+        work.append((change, compile_change(change, desired, live, run.checksums.md5, uploads)))
+
+    def report_line(outcome: Outcome) -> None:
+        mark = {"applied": "ok", "failed": "FAILED", "skipped": "skipped"}[outcome.status]
+        line = (
+            f"[{next(counter)}/{total}] {mark:7} {outcome.change.action.value:8} "
+            f"{outcome.change.address} ({outcome.seconds:.1f} s)"
+        )
+        echo(line + (f"\n          {outcome.error}" if outcome.error else ""))
+
+    executor = Executor(client, ids, concurrency=concurrency, on_outcome=report_line)
+    return executor.run(work)
+
+
+def summary(report: Report) -> str:
+    applied, failed, skipped = (len(report.by_status(s)) for s in ("applied", "failed", "skipped"))
+    lines = [f"Apply: {applied} applied, {failed} failed, {skipped} skipped."]
+    for outcome in report.by_status("failed"):
+        where = f" ({outcome.change.source})" if outcome.change.source else ""
+        lines.append(f"  failed: {outcome.change.address}{where}: {outcome.error}")
+    if failed or skipped:
+        lines.append("Run apply again once the cause is fixed: it only does what is missing.")
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("target", type=click.Path(exists=True, path_type=Path), default=".")
+@click.option("--sandbox", is_flag=True, help="Apply to the built-in sandbox (rehearsal).")
+@click.option("--app", "apps", multiple=True, help="Only this app folder (repeatable).")
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (CI).")
+@click.option("--allow-delete", is_flag=True, help="Allow deletions beyond the threshold.")
+@click.option(
+    "--max-delete-percent",
+    type=click.FloatRange(0, 100),
+    default=10.0,
+    show_default=True,
+    help="Deletion threshold per kind of resource.",
+)
+@click.option("--concurrency", type=click.IntRange(1, 32), default=8, show_default=True)
+@click.option(
+    "--upload-timeout",
+    type=click.FloatRange(1),
+    default=300.0,
+    show_default=True,
+    help="Seconds to wait for Apple to process each upload.",
+)
+@click.pass_obj
+def apply_command(
+    settings: Settings,
+    target: Path,
+    sandbox: bool,
+    apps: tuple[str, ...],
+    auto_approve: bool,
+    allow_delete: bool,
+    max_delete_percent: float,
+    concurrency: int,
+    upload_timeout: float,
+) -> None:
+    """Make App Store Connect match the repo (or apply a saved plan.json)."""
+    saved = None
+    if target.is_file():
+        saved = json.loads(target.read_text(encoding="utf-8"))
+        target = Path(saved.get("repo") or ".")
+    desired = load_valid_repo(target, need_secrets=True)
+    with api_client(settings, target, sandbox) as client:
+        run = run_plan(client, desired, apps, concurrency)
+        if saved is not None:
+            check_saved_plan(saved, run.plan)
+        click.echo(render_text(run.plan, color=settings.color), nl=False)
+        if not run.plan.has_changes:
+            return
+        if not allow_delete:
+            counts: Counter[str] = Counter()
+            for _, live in run.parts:
+                counts.update(live_counts(live))
+            check_deletions(run.plan, counts, max_delete_percent)
+        confirm(auto_approve)
+        report = execute(
+            run, client, concurrency=concurrency, uploads=UploadSettings(timeout=upload_timeout)
+        )
+        run.checksums.save()
+    click.echo(summary(report))
+    if not report.ok:
+        raise SystemExit(EXIT_ERROR)

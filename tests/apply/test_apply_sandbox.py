@@ -1,0 +1,170 @@
+"""``ascsync apply`` against the sandbox: converges, never duplicates, refuses unsafe runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ascsync.sandbox import Sandbox
+from tests.apply.conftest import (
+    PASSWORD,
+    converge,
+    expected_sets,
+    fast_settings,
+    invoke,
+    screenshot_sets,
+    writes,
+)
+
+
+def versions_of_demo(sandbox: Sandbox) -> list[str]:
+    return sorted(v.attributes["versionString"] for v in sandbox.store.list("appStoreVersions"))
+
+
+def test_plan_apply_plan_converges_from_the_demo_seed(example: Path) -> None:
+    with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
+        first = invoke(sandbox, "apply", str(example), "--auto-approve")
+        assert first.exit_code == 0, first.output
+        assert "Apply: " in first.output and " 0 failed, 0 skipped." in first.output
+        again = invoke(sandbox, "plan", str(example))
+        assert again.exit_code == 0, again.output
+        assert again.output.startswith("No changes.")
+        assert screenshot_sets(sandbox) == expected_sets(example)
+        locales = {
+            r.attributes["locale"]
+            for r in sandbox.store.list("appStoreVersionLocalizations")
+            if r.relationships.get("appStoreVersion")
+        }
+        assert "es-ES" not in {
+            r.attributes["locale"] for r in sandbox.store.list("appInfoLocalizations")
+        }
+        assert {"en-US", "de-DE", "fr-FR", "ja"} <= locales
+        review = sandbox.store.list("appStoreReviewDetails")
+        assert PASSWORD in [r.attributes.get("demoAccountPassword") for r in review]
+        assert PASSWORD not in first.output + again.output
+
+
+def test_second_apply_sends_no_writes(example: Path) -> None:
+    with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
+        assert invoke(sandbox, "apply", str(example), "--auto-approve").exit_code == 0
+        mark = len(sandbox.journal)
+        second = invoke(sandbox, "apply", str(example), "--auto-approve")
+        assert second.exit_code == 0, second.output
+        assert writes(sandbox, mark) == []
+
+
+def test_apply_from_an_app_with_no_version_creates_everything(example: Path) -> None:
+    seed = {
+        "apps": [
+            {
+                "bundleId": "com.example.moviecatalog",
+                "name": "Movie Catalog",
+                "primaryLocale": "en-US",
+            }
+        ]
+    }
+    with Sandbox(seed=seed, settings=fast_settings()) as sandbox:
+        converge(sandbox, example)
+        assert invoke(sandbox, "plan", str(example)).exit_code == 0
+        assert versions_of_demo(sandbox) == ["2.4.0"]
+        assert screenshot_sets(sandbox) == expected_sets(example)
+
+
+def test_converges_under_server_errors(example: Path) -> None:
+    with Sandbox(seed="demo", settings=fast_settings(), faults="seed=11,error=0.1") as sandbox:
+        converge(sandbox, example, attempts=8)
+        sandbox.set_faults(None)
+        assert invoke(sandbox, "plan", str(example)).exit_code == 0
+        assert screenshot_sets(sandbox) == expected_sets(example)
+
+
+def test_converges_when_uploads_are_dropped_midway(example: Path) -> None:
+    with Sandbox(
+        seed="demo",
+        settings={**fast_settings(), "upload_part_size": 20_000},
+        faults="seed=5,drop_upload=0.3",
+    ) as sandbox:
+        converge(sandbox, example, attempts=8)
+        sandbox.set_faults(None)
+        assert invoke(sandbox, "plan", str(example)).exit_code == 0
+        assert screenshot_sets(sandbox) == expected_sets(example)
+
+
+def test_failed_screenshots_are_replaced_on_the_next_run(example: Path) -> None:
+    settings = {**fast_settings(), "fail_next_uploads": 3}
+    with Sandbox(seed="demo", settings=settings) as sandbox:
+        first = invoke(sandbox, "apply", str(example), "--auto-approve")
+        assert first.exit_code == 1
+        assert first.output.count("FAILED  upload") == 3
+        converge(sandbox, example)
+        assert screenshot_sets(sandbox) == expected_sets(example)
+
+
+def test_screenshots_stuck_in_processing_are_retried_later(example: Path) -> None:
+    settings = {**fast_settings(), "stuck_uploads": True}
+    with Sandbox(seed="demo", settings=settings) as sandbox:
+        first = invoke(sandbox, "apply", str(example), "--auto-approve", "--upload-timeout", "1")
+        assert first.exit_code == 1
+        assert "still UPLOAD_COMPLETE after 1 s" in first.output
+        sandbox.settings["stuck_uploads"] = False
+        converge(sandbox, example)
+        assert screenshot_sets(sandbox) == expected_sets(example)
+
+
+def test_saved_plan_is_refused_when_live_state_changed(example: Path, tmp_path: Path) -> None:
+    plan_file = tmp_path / "plan.json"
+    with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
+        assert invoke(sandbox, "plan", str(example), "--out", str(plan_file)).exit_code == 2
+        app = sandbox.store.list("appInfoLocalizations")[0]
+        sandbox.store.update(app, {"subtitle": "Edited by hand"})
+        mark = len(sandbox.journal)
+        result = invoke(sandbox, "apply", str(plan_file), "--auto-approve")
+        assert result.exit_code == 1
+        assert "App Store Connect changed since this plan was made" in result.output
+        assert writes(sandbox, mark) == []
+
+
+def test_saved_plan_applies_when_nothing_changed(example: Path, tmp_path: Path) -> None:
+    plan_file = tmp_path / "plan.json"
+    with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
+        invoke(sandbox, "plan", str(example), "--out", str(plan_file))
+        assert json.loads(plan_file.read_text())["repo"] == str(example.resolve())
+        result = invoke(sandbox, "apply", str(plan_file), "--auto-approve")
+        assert result.exit_code == 0, result.output
+
+
+def test_no_prompt_without_a_terminal(example: Path) -> None:
+    with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
+        mark = len(sandbox.journal)
+        result = invoke(sandbox, "apply", str(example))
+        assert result.exit_code == 1
+        assert "refusing to prompt without a terminal" in result.output
+        assert writes(sandbox, mark) == []
+
+
+def test_deletion_threshold_needs_allow_delete(example: Path) -> None:
+    with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
+        assert invoke(sandbox, "apply", str(example), "--auto-approve").exit_code == 0
+        for name in ("02-detail.png", "03-search.png"):
+            for locale in ("en-US", "de-DE", "fr-FR", "ja"):
+                (
+                    example / "apps/moviecatalog/screenshots" / locale / "APP_IPHONE_67" / name
+                ).unlink()
+        mark = len(sandbox.journal)
+        refused = invoke(sandbox, "apply", str(example), "--auto-approve")
+        assert refused.exit_code == 1
+        assert "the plan deletes 8 of 24 appScreenshots (over 10 %)" in refused.output
+        assert "pass --allow-delete" in refused.output
+        assert writes(sandbox, mark) == []
+        allowed = invoke(sandbox, "apply", str(example), "--auto-approve", "--allow-delete")
+        assert allowed.exit_code == 0, allowed.output
+        assert screenshot_sets(sandbox) == expected_sets(example)
+
+
+def test_missing_secret_stops_apply_before_any_request(example: Path, monkeypatch) -> None:
+    monkeypatch.delenv("MOVIECATALOG_DEMO_PASSWORD")
+    with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
+        result = invoke(sandbox, "apply", str(example), "--auto-approve")
+        assert result.exit_code == 1
+        assert "MOVIECATALOG_DEMO_PASSWORD is not set" in result.output
+        assert len(sandbox.journal) == 0
