@@ -6,6 +6,7 @@ these instead of raising, so one run can report all mistakes at once.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -27,33 +28,30 @@ class Problem:
     valid: str | None = None
     severity: Severity = Severity.ERROR
 
+    def relative_file(self, root: Path | None = None) -> str | None:
+        """The file relative to ``root`` when inside it (symlinks are not followed, so a
+        link pointing out of the repo is shown where the user wrote it)."""
+        if self.file is None:
+            return None
+        if root is None:
+            return str(self.file)
+        relative = os.path.relpath(self.file.absolute(), root.absolute())
+        return str(self.file) if relative.startswith("..") else relative
+
     def format(self, root: Path | None = None) -> str:
         """Render as ``file:line: field: message (valid)``, paths relative to ``root``."""
         where = ""
-        if self.file is not None:
-            path = self.file
-            if root is not None:
-                try:
-                    path = self.file.resolve().relative_to(root.resolve())
-                except ValueError:
-                    path = self.file
+        path = self.relative_file(root)
+        if path is not None:
             where = f"{path}:{self.line}: " if self.line else f"{path}: "
         hint = f" ({self.valid})" if self.valid else ""
         return f"{where}{self.field}: {self.message}{hint}"
 
     def to_json(self, root: Path | None = None) -> dict:
         """Stable machine form used by ``--format json``."""
-        file = None
-        if self.file is not None:
-            try:
-                file = (
-                    str(self.file.resolve().relative_to(root.resolve())) if root else str(self.file)
-                )
-            except ValueError:
-                file = str(self.file)
         return {
             "severity": self.severity.value,
-            "file": file,
+            "file": self.relative_file(root),
             "line": self.line,
             "field": self.field,
             "message": self.message,

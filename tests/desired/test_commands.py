@@ -94,7 +94,7 @@ def test_init_scaffolds_a_repo_that_only_lacks_screenshots(tmp_path: Path):
 def test_init_refuses_to_overwrite_and_rejects_bad_locale(tmp_path: Path):
     assert run("init", str(tmp_path)).exit_code == 0
     again = CliRunner().invoke(cli, ["init", str(tmp_path)])
-    assert again.exit_code == 1 and "already exists" in str(again.exception)
+    assert again.exit_code == 1 and "already exists" in again.output
     bad = CliRunner().invoke(cli, ["init", str(tmp_path / "x"), "--locale", "en-us"])
     assert bad.exit_code == 2
     assert "did you mean en-US?" in bad.output
