@@ -319,3 +319,32 @@ def test_example_repo_against_demo_seed_shows_the_intended_product_changes() -> 
         f"{plus}.subscription[com.example.moviecatalog.plus.yearly].price[DEU]",
     ) in created
     assert len(created) == 1 + 4 + 2 * (1 + 4) + 3  # group, its locales, subs + locales, prices
+
+
+def test_example_repo_product_and_testflight_request_count_is_pinned() -> None:
+    root = Path(__file__).resolve().parents[2] / "example-repo"
+    desired, _ = load_repo(root)
+    with Sandbox(seed="demo") as sandbox:
+        client = client_for(sandbox)
+        compute_plan(client, desired, (), concurrency=4)
+        stats = dict(client.stats)
+    ours = {
+        key: n
+        for key, n in stats.items()
+        if any(
+            word in key[1] for word in ("Purchase", "subscription", "beta", "/v1/apps/{id}/{id}")
+        )
+    }
+    # IAPs: 1 listing + 2 for the Pro IAP's price (schedule, manual prices); subscription
+    # groups: 1 listing (the demo has none live yet, so nothing more); TestFlight: 1 for the
+    # beta app localizations + 1 for the groups with their testers.
+    assert sum(ours.values()) == 6
+
+
+def test_product_drift_changes_the_plan_fingerprint(repo: Path, seed: dict) -> None:
+    """A saved plan must go stale when a product changed live, as for the app's own text."""
+    write_products(repo)
+    before, _ = run(repo, with_products(seed))
+    seed["apps"][0]["subscriptionGroups"][0]["subscriptions"][0]["prices"] = {"USA": "1.99"}
+    after, _ = run(repo, seed)
+    assert before.fingerprint != after.fingerprint

@@ -244,3 +244,11 @@ def test_example_repo_against_demo_seed_shows_the_intended_testflight_changes() 
     assert ("create", f"{app}.beta_app.locale[de-DE]") in testflight
     # the groups exist with the repo's settings: nothing to change on them
     assert not {a for a in testflight if a[1].endswith(("[Internal QA]", "[Public Beta]"))}
+
+
+def test_tester_drift_changes_the_plan_fingerprint(repo: Path, seed: dict) -> None:
+    write_testflight(repo)
+    before, _ = run(repo, with_testflight(seed))
+    seed["apps"][0]["betaGroups"][0]["testers"].append({"email": "new@example.com"})
+    after, _ = run(repo, seed)
+    assert before.fingerprint != after.fingerprint
