@@ -49,8 +49,13 @@ IAP_IMMUTABLE = ("type",)
 """IAP keys fixed once the product exists (``product_id`` is the key itself)."""
 
 _IAP_ATTRIBUTES = ("reference_name", "family_sharable", "review_note")
-_SUBSCRIPTION_ATTRIBUTES = ("reference_name", "period", "group_level", "family_sharable")
-_SUBSCRIPTION_ATTRIBUTES += ("review_note",)
+_SUBSCRIPTION_ATTRIBUTES = (
+    "reference_name",
+    "period",
+    "group_level",
+    "family_sharable",
+    "review_note",
+)
 
 
 # -- shared with diff_testflight -----------------------------------------------------
@@ -77,14 +82,12 @@ class Planner:
 
     def add(self, change: Change, *, locked_by: str | None = None) -> None:
         """Plan the change, or list it as locked when the resource's state forbids it."""
-        if locked_by:
-            self.plan.locked.append(
-                Change(
-                    **{**change.__dict__, "note": change.note or f"not editable while {locked_by}"}
-                )
-            )
-        else:
+        if not locked_by:
             self.plan.changes.append(change)
+            return
+        why = f"not editable while {locked_by}"
+        note = f"{change.note}; {why}" if change.note else why
+        self.plan.locked.append(Change(**{**change.__dict__, "note": note}))
 
     def lock(self, change: Change) -> None:
         """List a wanted change that cannot be planned; ``change.note`` says why."""
@@ -506,6 +509,8 @@ __all__ = [
     "Planner",
     "changed",
     "field_changes",
+    "field_order",
+    "item_prefix",
     "plan_locales",
     "plan_products",
     "relative",

@@ -212,11 +212,13 @@ def test_iap_in_review_is_locked(repo: Path, seed: dict) -> None:
     iap = live_iap()
     iap["state"] = "WAITING_FOR_REVIEW"
     iap["name"] = "Old Pro"
+    iap["localizations"]["fr-FR"] = {"name": "Pro FR"}
     seed["apps"][0]["inAppPurchases"] = [iap]
     plan, _ = run(repo, seed)
     assert actions(plan) == []
     assert [(c.address, c.note) for c in plan.locked] == [
-        (IAP, "not editable while WAITING_FOR_REVIEW")
+        (IAP, "not editable while WAITING_FOR_REVIEW"),
+        (f"{IAP}.locale[fr-FR]", "locale not in the file; not editable while WAITING_FOR_REVIEW"),
     ]
 
 
