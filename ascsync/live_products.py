@@ -171,24 +171,20 @@ def _read_iaps(
         live.in_app_purchases[product_id] = record
         live.iap_ids[product_id] = ids
     priced = [
-        (pid, live.iap_ids[pid].price_schedule_id)
+        pid
         for pid, wanted in desired.in_app_purchases.items()
         if pid in live.iap_ids and live.iap_ids[pid].price_schedule_id and _has_price(wanted)
     ]
-    for pid, price in zip(
-        [p for p, _ in priced],
-        pool.map(lambda job: _iap_price(client, job[1]), priced),
-        strict=True,
-    ):
-        if price:
-            live.in_app_purchases[pid].attrs.update(price)
+    prices = pool.map(lambda pid: _iap_price(client, live.iap_ids[pid].price_schedule_id), priced)
+    for pid, price in zip(priced, prices, strict=True):
+        live.in_app_purchases[pid].attrs.update(price)
 
 
 def _has_price(record: Record) -> bool:
     return any(key.startswith("price.") for key in record.attrs)
 
 
-def _iap_price(client: ApiClient, schedule_id: str) -> dict[str, Value]:
+def _iap_price(client: ApiClient, schedule_id: str | None) -> dict[str, Value]:
     """``price.base_territory`` and ``price.customer_price`` from a price schedule."""
     schedule = client.get(
         f"/v1/inAppPurchasePriceSchedules/{schedule_id}",
