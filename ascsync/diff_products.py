@@ -9,7 +9,9 @@ Same conventions as :mod:`ascsync.diff`; what is particular to products:
   list is *not* deleted (Apple allows deleting only products never submitted); it is
   listed as locked with a note, so the difference is visible.
 * ``product_id`` is the key and ``type`` cannot change once the product exists: a
-  different type is listed as locked with a note instead of being planned.
+  different type is listed as locked with a note instead of being planned. A group is
+  keyed by its ``reference_name``: renaming it in the file plans a new group (the old
+  one is left alone, like any live product without a file).
 * Products waiting for or in review cannot be edited: their changes are locked.
 * Prices: an IAP's base-territory price and each listed subscription territory price are
   compared with the price in effect today; a change is a new price (Apple keeps history).

@@ -8,6 +8,7 @@ Same conventions as :mod:`ascsync.diff` and :mod:`ascsync.diff_products`:
   membership; the tester keeps any other group). Emails compare case-insensitively.
 * ``beta-app.yml`` localizations are managed as a set: a live locale without an entry
   is deleted.
+* A group is keyed by its ``name``: renaming it in the file plans a new group.
 * ``internal`` is fixed when a group is created, and testers cannot be renamed through the
   API (betaTesters have no PATCH): such differences are listed as locked with a note.
 * The TestFlight review contact and demo account (``betaAppReviewDetails``) are not
