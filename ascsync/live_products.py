@@ -9,7 +9,7 @@ The result has the loader's shape (:mod:`ascsync.desired.loader`): one
 Only what the repo manages is fetched: no IAP files, no IAP requests. Request count:
 
 * IAPs: 1 listing (localizations and price schedule included), then 2 per IAP whose
-  price the repo manages (its schedule's base territory and its manual prices).
+  price the repo manages (its schedule's base territory and its manual prices, side by side).
 * Subscription groups: 1 listing (group localizations included), then 1 per group
   (subscriptions with their localizations), then 1 per subscription whose prices the
   repo manages.
@@ -175,35 +175,37 @@ def _read_iaps(
         for pid, wanted in desired.in_app_purchases.items()
         if pid in live.iap_ids and live.iap_ids[pid].price_schedule_id and _has_price(wanted)
     ]
-    prices = pool.map(lambda pid: _iap_price(client, live.iap_ids[pid].price_schedule_id), priced)
-    for pid, price in zip(priced, prices, strict=True):
-        live.in_app_purchases[pid].attrs.update(price)
+    schedules = [live.iap_ids[pid].price_schedule_id or "" for pid in priced]
+    # both maps submit at once: the base territories and the prices load side by side
+    bases = pool.map(lambda schedule: _base_territory(client, schedule), schedules)
+    manual = pool.map(lambda schedule: _manual_prices(client, schedule), schedules)
+    for pid, base, current in zip(priced, bases, manual, strict=True):
+        if base:
+            record = live.in_app_purchases[pid]
+            record.attrs["price.base_territory"] = Value(base, LIVE)
+            if base in current:
+                record.attrs["price.customer_price"] = Value(current[base][1], LIVE)
 
 
 def _has_price(record: Record) -> bool:
     return any(key.startswith("price.") for key in record.attrs)
 
 
-def _iap_price(client: ApiClient, schedule_id: str | None) -> dict[str, Value]:
-    """``price.base_territory`` and ``price.customer_price`` from a price schedule."""
+def _base_territory(client: ApiClient, schedule_id: str) -> str | None:
     schedule = client.get(
         f"/v1/inAppPurchasePriceSchedules/{schedule_id}",
         {"include": ["baseTerritory"], "fields[inAppPurchasePriceSchedules]": ["baseTerritory"]},
     )
-    base = None
-    for resource in schedule.resources():
-        base = _linked_id(resource, "baseTerritory")
+    return next((_linked_id(r, "baseTerritory") for r in schedule.resources()), None)
+
+
+def _manual_prices(client: ApiClient, schedule_id: str) -> dict[str, tuple[str, str]]:
+    """The manual prices in effect (the base territory's is the one the repo sets)."""
     prices = client.get_all(
         f"/v1/inAppPurchasePriceSchedules/{schedule_id}/manualPrices",
         {"include": ["inAppPurchasePricePoint", "territory"]},
     )
-    current = _current_prices(prices, "inAppPurchasePricePoint")
-    out: dict[str, Value] = {}
-    if base:
-        out["price.base_territory"] = Value(base, LIVE)
-        if base in current:
-            out["price.customer_price"] = Value(current[base][1], LIVE)
-    return out
+    return _current_prices(prices, "inAppPurchasePricePoint")
 
 
 def _current_prices(doc: Document, point_relationship: str) -> dict[str, tuple[str, str]]:

@@ -10,8 +10,8 @@ group -> prices per subscription (3 rounds); so 4 rounds x latency. Requests:
 1 + 2 x IAPs (IAP listing, schedule and manual prices per IAP), 1 + groups +
 subscriptions, 1 + 1 per group of more than 50 testers, plus the app's own 5.
 
-Measured (2 cores, 250 ms latency, defaults): 64 requests, wall 1.70 s for a 1.00 s
-floor (1.7x): the 52 price requests share the 16-wide pool with everything else.
+Measured (2 cores, 250 ms latency, defaults): 64 requests, wall 1.67 s for a 1.00 s
+floor (1.67x): the 52 price requests share the 16-wide pool with everything else.
 
 Run by hand: ``python benchmarks/plan_products.py [--latency-ms 250] [--iaps 20]``.
 """
