@@ -244,6 +244,11 @@ def plan_products(desired: App, live: LiveApp, plan: Plan, *, root: Path) -> Non
             products.in_app_purchases.get(product_id),
             products.iap_ids.get(product_id),
         )
+    elsewhere = {
+        product_id: name
+        for name, group in products.group_ids.items()
+        for product_id in group.subscriptions
+    }
     for name, wanted in desired.subscription_groups.items():
         _plan_group(
             planner,
@@ -251,6 +256,7 @@ def plan_products(desired: App, live: LiveApp, plan: Plan, *, root: Path) -> Non
             wanted,
             products.subscription_groups.get(name),
             products.group_ids.get(name),
+            elsewhere,
         )
 
 
@@ -356,8 +362,14 @@ def _plan_iap_price(
 
 
 def _plan_group(
-    planner: Planner, name: str, wanted: Record, live: Record | None, ids: LiveGroup | None
+    planner: Planner,
+    name: str,
+    wanted: Record,
+    live: Record | None,
+    ids: LiveGroup | None,
+    live_group_of: dict[str, str],
 ) -> None:
+    """The group, its locales and subscriptions. ``live_group_of``: product id -> live group."""
     address = f"{planner.desired.address}.subscription_group[{name}]"
     if ids is None:
         planner.add(
@@ -391,6 +403,9 @@ def _plan_group(
         if not isinstance(product_id, str):
             continue
         wanted_ids.add(product_id)
+        if live_group_of.get(product_id, name) != name:
+            _cannot_move(planner, address, product_id, sub, live_group_of[product_id])
+            continue
         sub_ids = ids.subscriptions.get(product_id) if ids else None
         _plan_subscription(planner, address, product_id, sub, live_subs.get(product_id), sub_ids)
     if ids is not None and "subscriptions" in wanted.lists:
@@ -406,6 +421,22 @@ def _plan_group(
                     "delete subscriptions (add it to the file, or remove it in App Store Connect)",
                 )
             )
+
+
+def _cannot_move(
+    planner: Planner, address: str, product_id: str, wanted: Record, live_group: str
+) -> None:
+    """A subscription filed under another group than the one it has live: Apple cannot move it."""
+    planner.lock(
+        Change(
+            f"{address}.subscription[{product_id}]",
+            Action.CREATE,
+            "subscriptions",
+            planner.desired.name,
+            source=planner.source(wanted, item_prefix(wanted) + "product_id"),
+            note=f"exists in the group {live_group!r}; subscriptions cannot move between groups",
+        )
+    )
 
 
 def _plan_subscription(

@@ -350,3 +350,19 @@ def test_product_drift_changes_the_plan_fingerprint(repo: Path, seed: dict) -> N
     seed["apps"][0]["subscriptionGroups"][0]["subscriptions"][0]["prices"] = {"USA": "1.99"}
     after, _ = run(repo, seed)
     assert before.fingerprint != after.fingerprint
+
+
+def test_subscription_filed_under_another_group_is_locked(repo: Path, seed: dict) -> None:
+    head, subscriptions = GROUP_FILE.split("subscriptions:\n")
+    write_products(repo, iap=None, group=head)
+    other = "reference_name: Other\nsubscriptions:\n" + subscriptions
+    (repo / "apps/demo/subscriptions/other.yml").write_text(other)
+    plan, _ = run(repo, with_products(seed))
+    assert actions(plan) == [("create", "app[demo].subscription_group[Other]")]
+    assert [(c.action.value, c.address, c.note) for c in plan.locked] == [
+        (
+            "create",
+            "app[demo].subscription_group[Other].subscription[com.example.demo.plus.monthly]",
+            "exists in the group 'Demo Plus'; subscriptions cannot move between groups",
+        )
+    ]
