@@ -21,11 +21,12 @@ from pathlib import Path
 
 import click
 
+from ascsync import submission
 from ascsync.apply import Executor, Ids, Outcome, Report, compile_change, ordering_changes, seed_ids
 from ascsync.cli import Settings
 from ascsync.client import ApiClient
 from ascsync.errors import AscsyncError
-from ascsync.live import LiveApp
+from ascsync.live import LiveApp, fetch_app
 from ascsync.media_upload import UploadSettings
 from ascsync.plan import Plan
 from ascsync.plan_command import EXIT_ERROR, PlanRun, api_client, load_valid_repo, run_plan
@@ -165,6 +166,11 @@ def summary(report: Report) -> str:
     show_default=True,
     help="Seconds to wait for Apple to process each upload.",
 )
+@click.option(
+    "--submit-for-review",
+    is_flag=True,
+    help="After a successful apply, submit the version to App Review.",
+)
 @click.pass_obj
 def apply_command(
     settings: Settings,
@@ -176,6 +182,7 @@ def apply_command(
     max_delete_percent: float,
     concurrency: int,
     upload_timeout: float,
+    submit_for_review: bool,
 ) -> None:
     """Make App Store Connect match the repo (or apply a saved plan.json)."""
     saved = None
@@ -188,18 +195,36 @@ def apply_command(
         if saved is not None:
             check_saved_plan(saved, run.plan)
         click.echo(render_text(run.plan, color=settings.color), nl=False)
-        if not run.plan.has_changes:
-            return
-        if not allow_delete:
-            counts: Counter[str] = Counter()
-            for _, live in run.parts:
-                counts.update(live_counts(live))
-            check_deletions(run.plan, counts, max_delete_percent)
-        confirm(auto_approve)
-        report = execute(
-            run, client, concurrency=concurrency, uploads=UploadSettings(timeout=upload_timeout)
+        report = Report()
+        if run.plan.has_changes:
+            if not allow_delete:
+                counts: Counter[str] = Counter()
+                for _, live in run.parts:
+                    counts.update(live_counts(live))
+                check_deletions(run.plan, counts, max_delete_percent)
+            confirm(auto_approve)
+            report = execute(
+                run, client, concurrency=concurrency, uploads=UploadSettings(timeout=upload_timeout)
+            )
+            run.checksums.save()
+            click.echo(summary(report))
+        if not report.ok:
+            raise SystemExit(EXIT_ERROR)
+        if submit_for_review:
+            if not run.plan.has_changes:
+                confirm(auto_approve)
+            submit_versions(client, run)
+
+
+def submit_versions(client: ApiClient, run: PlanRun) -> None:
+    """Submit each applied app's version (looked up again when this apply created it)."""
+    for desired, live in run.parts:
+        version_id = live.version_id or fetch_app(client, desired, concurrency=4).version_id
+        if version_id is None:
+            raise AscsyncError(f"{desired.address}: no version {desired.version_string} to submit")
+        platform = str(desired.record.get("platform") or "IOS")
+        submitted = submission.submit_for_review(client, live.app_id, version_id, platform)
+        click.echo(
+            f"{desired.address}: version {desired.version_string} submitted for review "
+            f"(review submission {submitted})"
         )
-        run.checksums.save()
-    click.echo(summary(report))
-    if not report.ok:
-        raise SystemExit(EXIT_ERROR)

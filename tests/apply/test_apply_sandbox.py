@@ -168,3 +168,32 @@ def test_missing_secret_stops_apply_before_any_request(example: Path, monkeypatc
         assert result.exit_code == 1
         assert "MOVIECATALOG_DEMO_PASSWORD is not set" in result.output
         assert len(sandbox.journal) == 0
+
+
+def test_submit_for_review_after_apply(example: Path) -> None:
+    with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
+        result = invoke(sandbox, "apply", str(example), "--auto-approve", "--submit-for-review")
+        assert result.exit_code == 0, result.output
+        assert "version 2.4.0 submitted for review" in result.output
+        version = next(
+            v
+            for v in sandbox.store.list("appStoreVersions")
+            if v.attributes["versionString"] == "2.4.0"
+        )
+        assert version.attributes["appVersionState"] == "WAITING_FOR_REVIEW"
+        again = invoke(sandbox, "plan", str(example))
+        assert again.exit_code == 0, again.output
+
+
+def test_submit_refused_without_a_build(example: Path) -> None:
+    with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
+        version = next(
+            v
+            for v in sandbox.store.list("appStoreVersions")
+            if v.attributes["versionString"] == "2.4.0"
+        )
+        sandbox.store.set_relationship(version, "build", None)
+        result = invoke(sandbox, "apply", str(example), "--auto-approve", "--submit-for-review")
+        assert result.exit_code == 1
+        assert "version 2.4.0 cannot be submitted for review: no build is attached" in result.output
+        assert not sandbox.store.list("reviewSubmissions")
