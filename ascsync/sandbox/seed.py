@@ -75,7 +75,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
 import math
 import uuid
@@ -84,12 +83,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from ascsync.errors import ConfigError
-from ascsync.sandbox.rules import EDITABLE_VERSION_STATES
+from ascsync.sandbox import uploads
+from ascsync.sandbox.rules import APP_STORE_LOCALES, EDITABLE_VERSION_STATES
 from ascsync.sandbox.store import Ref, Resource, Store
 
 SEEDS_DIR = Path(__file__).with_name("seeds")
@@ -171,8 +170,6 @@ def resolve_seed(seed: str | Path) -> Path:
 
 def populate(store: Store, seed: str | Path | dict | None) -> None:
     """Fill ``store`` with the base data, then with ``seed`` (a file, ``"demo"`` or a dict)."""
-    from ascsync.sandbox import uploads
-
     with store.lock:
         uploads.forget_assets(store)
         add_base_data(store)
@@ -282,8 +279,42 @@ class SeedBuilder:
             enum = spec.get("enum") if spec else None
             if enum and value is not None and value not in enum:
                 self.fail(node, key, f"{where}.{key}", f"{value!r} is not valid", ", ".join(enum))
-            out[name] = _plain(value)
+            out[name] = self.typed(node, key, f"{where}.{key}", spec or {}, _plain(value))
         return out
+
+    def typed(self, node: Any, key: Any, where: str, spec: dict, value: Any) -> Any:
+        """``value`` as the attribute's API type (YAML reads ``2026`` as a number, say)."""
+        kind = spec.get("type")
+        if value is None or kind not in ("string", "integer", "boolean"):
+            return value
+        if (
+            kind == "string"
+            and isinstance(value, str | int | float)
+            and not isinstance(value, bool)
+        ):
+            return str(value)
+        if kind == "integer" and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if kind == "boolean" and isinstance(value, bool):
+            return value
+        expected = {"string": "a text", "integer": "a whole number", "boolean": "true or false"}
+        self.fail(node, key, where, f"must be {expected[kind]}, not {value!r}")
+        raise AssertionError("unreachable")
+
+    def number(self, node: dict, key: str, where: str) -> int:
+        """A required whole number, such as a file size or a pixel width."""
+        value = self.required(node, key, where)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self.fail(node, key, f"{where}.{key}", f"must be a whole number, not {value!r}")
+        return int(value)
+
+    def locale(self, node: Any, key: Any, where: str) -> str:
+        """A localization key: one of the App Store's locales (case-sensitive)."""
+        if key not in APP_STORE_LOCALES:
+            self.fail(
+                node, key, where, f"{key!r} is not an App Store locale", "e.g. en-US, de-DE, ja"
+            )
+        return str(key)
 
     def new_id(self, type_: str, where: str) -> str:
         return str(uuid.uuid5(_ID_NAMESPACE, f"{self.file}:{type_}:{where}"))
@@ -328,7 +359,16 @@ class SeedBuilder:
         attrs.setdefault("primaryLocale", "en-US")
         attrs.setdefault("sku", bundle_id.rsplit(".", 1)[-1].upper())
         attrs.setdefault("isOrEverWasMadeForKids", False)
-        app = self.create("apps", where, attrs, id_=str(node.get("id") or app_id_for(bundle_id)))
+        app_id = str(node.get("id") or app_id_for(bundle_id))
+        for other in self.store.list("apps"):
+            if (
+                other.id == app_id
+                or str(other.attributes.get("bundleId")).lower() == bundle_id.lower()
+            ):
+                self.fail(
+                    node, "bundleId", f"{where}.bundleId", "another app has this id or bundle id"
+                )
+        app = self.create("apps", where, attrs, id_=app_id)
         add_price_points(self.store, app)
         if node.get("price") is not None:
             self.price_schedule(app, node, f"{where}.price")
@@ -445,6 +485,7 @@ class SeedBuilder:
         locales = self.mapping(node.get("localizations"), node, "localizations", where)
         for locale, loc_node in locales.items():
             here = f"{where}.localizations.{locale}"
+            self.locale(locales, locale, here)
             loc_node = self.mapping(loc_node, locales, locale, here)
             self.version_localization(version, str(locale), loc_node, here)
         review = node.get("reviewDetail")
@@ -503,8 +544,6 @@ class SeedBuilder:
 
     def media_item(self, type_: str, media_set: Resource, node: dict, where: str) -> None:
         """A COMPLETE screenshot or preview, from a file or from explicit numbers."""
-        from ascsync.sandbox import uploads  # uploads imports nothing from here; avoid a cycle
-
         allowed = {"fileName", "file", "checksum", "fileSize", "width", "height"}
         for key in node:
             if key not in allowed:
@@ -514,12 +553,18 @@ class SeedBuilder:
         if node.get("file") is not None:
             data = self.read_file(node, where)
             checksum, size = hashlib.md5(data).hexdigest(), len(data)
-            width, height = _image_size(data) if type_ == "appScreenshots" else (None, None)
+            width = height = None
+            if type_ == "appScreenshots":
+                found = uploads.inspect_image(data)
+                if found is None:
+                    self.fail(node, "file", f"{where}.file", "is not a PNG or JPEG image")
+                _format, width, height = found
             uploads.registry(self.store).blobs[token] = data
         else:
             checksum = str(self.required(node, "checksum", where))
-            size = int(self.required(node, "fileSize", where))
-            width, height = node.get("width"), node.get("height")
+            size = self.number(node, "fileSize", where)
+            width = self.number(node, "width", where) if type_ == "appScreenshots" else None
+            height = self.number(node, "height", where) if type_ == "appScreenshots" else None
         attrs: dict[str, Any] = {
             "fileName": file_name,
             "fileSize": size,
@@ -529,8 +574,6 @@ class SeedBuilder:
         }
         parent = "appScreenshotSet" if type_ == "appScreenshots" else "appPreviewSet"
         if type_ == "appScreenshots":
-            if width is None or height is None:
-                self.fail(node, None, where, "needs width and height (or a file: to read them)")
             attrs["assetDeliveryState"] = uploads.delivery_state("COMPLETE")
             attrs["assetType"] = "SortedScreenShot"
             attrs["imageAsset"] = {
@@ -560,6 +603,7 @@ class SeedBuilder:
         created = []
         for locale, attrs_node in self.mapping(node, parent, where, where).items():
             here = f"{where}.{locale}"
+            self.locale(node, locale, here)
             attrs = self.attributes(
                 type_, self.mapping(attrs_node, node, locale, here), here, set()
             )
@@ -858,8 +902,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float):
         return float(value)
     return str(value)
-
-
-def _image_size(data: bytes) -> tuple[int, int]:
-    with Image.open(io.BytesIO(data)) as image:
-        return image.width, image.height

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from ascsync.sandbox import Sandbox
@@ -220,3 +222,87 @@ def test_seed_mistakes_name_file_line_and_field(tmp_path: Path, body: str, expec
 def test_an_unknown_seed_name_is_reported() -> None:
     with pytest.raises(SeedError, match="seed file not found"):
         populate(Store(), "no-such-seed.yml")
+
+
+@pytest.mark.parametrize(
+    ("seed", "expected"),
+    [
+        (
+            {"apps": [{"bundleId": "a.b", "name": "A"}, {"bundleId": "A.B", "name": "B"}]},
+            "apps[1].bundleId: another app has this id or bundle id",
+        ),
+        (
+            {
+                "apps": [
+                    {
+                        "bundleId": "a.b",
+                        "name": "A",
+                        "versions": [{"versionString": "1.0", "localizations": {"de": {}}}],
+                    }
+                ]
+            },
+            "apps[0].versions[0].localizations.de: 'de' is not an App Store locale",
+        ),
+        (
+            {
+                "apps": [
+                    {
+                        "bundleId": "a.b",
+                        "name": "A",
+                        "betaGroups": [{"name": "x", "isInternalGroup": "yes"}],
+                    }
+                ]
+            },
+            "apps[0].betaGroups[0].isInternalGroup: must be true or false, not 'yes'",
+        ),
+        (
+            {"apps": [{"bundleId": "a.b", "name": "A", "price": {"customerPrice": "4.50"}}]},
+            "apps[0].price.customerPrice: 4.50 is not a price point (valid: 0.00, 0.99,",
+        ),
+    ],
+)
+def test_dict_seed_mistakes_name_the_field(seed: dict, expected: str) -> None:
+    with pytest.raises(SeedError) as caught:
+        populate(Store(load_surface().relationship_map()), seed)
+    assert str(caught.value).startswith("seed: ")
+    assert expected in str(caught.value)
+
+
+SEED_KEYS = st.sampled_from(
+    [
+        "bundleId", "name", "versions", "versionString", "state", "localizations", "en-US",
+        "screenshots", "APP_IPHONE_67", "fileName", "checksum", "fileSize", "width", "height",
+        "appInfo", "primaryCategory", "builds", "version", "build", "inAppPurchases",
+        "productId", "price", "customerPrice", "subscriptionGroups", "subscriptions", "prices",
+        "betaGroups", "testers", "email", "ageRating", "reviewDetail", "phasedRelease", "id",
+    ]
+)  # fmt: skip
+LEAVES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.floats(allow_nan=False, allow_infinity=False, width=16),
+    st.text(max_size=4),
+    st.sampled_from(["1.0", "USA", "4.99", "APP_IPHONE_67", "READY_FOR_DISTRIBUTION"]),
+)
+TREES = st.recursive(
+    LEAVES,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(SEED_KEYS, inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.dictionaries(SEED_KEYS, TREES, max_size=6), max_size=2))
+def test_any_seed_loads_or_fails_with_a_located_message(apps: list[dict]) -> None:
+    seed = {
+        "apps": [
+            {"bundleId": f"com.example.app{i}", "name": "A", **app} for i, app in enumerate(apps)
+        ]
+    }
+    try:
+        populate(Store(load_surface().relationship_map()), seed)
+    except SeedError as error:
+        assert str(error).startswith("seed: apps")
