@@ -372,8 +372,14 @@ class ApiClient:
 
 
 def path_template(path: str) -> str:
-    """``/v1/apps/123/appStoreVersions`` -> ``/v1/apps/{id}/appStoreVersions`` (for counting)."""
+    """``/v1/apps/123/appStoreVersions`` -> ``/v1/apps/{id}/appStoreVersions`` (for counting).
+
+    API paths are ``/vN/{type}/{id}/...``: the fourth segment is the id. Other paths
+    (upload URLs) get every segment holding a digit replaced.
+    """
     segments = path.split("?")[0].split("/")
+    if len(segments) > 2 and segments[1][:1] == "v" and segments[1][1:].isdigit():
+        return "/".join("{id}" if index == 3 else seg for index, seg in enumerate(segments))
     return "/".join(
         "{id}" if index > 1 and any(c.isdigit() for c in seg) else seg
         for index, seg in enumerate(segments)

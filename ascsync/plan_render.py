@@ -49,7 +49,7 @@ def render_text(plan: Plan, *, color: bool = True) -> str:
             lines.extend(_change_lines(change, paint, indent="  "))
     if plan.locked:
         lines.append("")
-        lines.append("Not editable in the version's current state (left as they are):")
+        lines.append("Not planned: locked by their state or fixed once created (left as they are):")
         for change in plan.locked:
             lines.append(f"  ! {change.address}: {change.note or 'locked'}")
     if plan.unsupported:
@@ -82,7 +82,9 @@ def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
         )
     if plan.locked:
         locked = "\n".join(f"- `{c.address}`: {c.note or 'locked'}" for c in plan.locked)
-        sections.append(f"**Not editable in the version's current state:**\n\n{locked}\n")
+        sections.append(
+            f"**Not planned (locked by their state or fixed once created):**\n\n{locked}\n"
+        )
     return _fit("\n".join(head), sections, limit)
 
 

@@ -8,6 +8,8 @@ A fault spec is a comma-separated list of ``key=value`` settings, for example
 - ``error=RATIO``    share of requests answered 500 or 503 (``status=500`` or ``503`` to fix one)
 - ``status=500|503`` the error status to use (default: alternate at random)
 - ``burst429=N:M``   in every block of M requests, the first N are answered 429
+- ``retry_after=S``  the ``Retry-After`` seconds those 429s carry (default 60, like a
+  real budget reset would; tests use 1 so retries don't sleep for minutes)
 - ``drop=RATIO``     share of requests whose connection is closed without an answer
 - ``drop_upload=RATIO`` share of upload requests dropped after half of the body was read
 - ``path=PREFIX``    only requests whose path starts with PREFIX get faults (repeatable)
@@ -36,6 +38,7 @@ class FaultConfig:
     error: float = 0.0
     status: int | None = None
     burst429: tuple[int, int] | None = None
+    retry_after: int = 60
     drop: float = 0.0
     drop_upload: float = 0.0
     paths: list[str] = field(default_factory=list)
@@ -72,12 +75,16 @@ class FaultConfig:
                 if not 0 <= count <= every or every < 1:
                     raise ValueError
                 self.burst429 = (count, every)
+            elif key == "retry_after":
+                self.retry_after = int(value)
+                if self.retry_after < 0:
+                    raise ValueError
             elif key in ("path", "paths"):
                 self.paths.extend(value if isinstance(value, list) else [str(value)])
             else:
                 raise ConfigError(
                     f"unknown fault setting '{key}' (valid: seed, latency, error, status, "
-                    "burst429, drop, drop_upload, path)"
+                    "burst429, retry_after, drop, drop_upload, path)"
                 )
         except (ValueError, TypeError):
             raise ConfigError(f"invalid value for fault setting '{key}': {value!r}") from None
@@ -89,6 +96,7 @@ class FaultConfig:
             "error": self.error,
             "status": self.status,
             "burst429": f"{self.burst429[0]}:{self.burst429[1]}" if self.burst429 else None,
+            "retry_after": self.retry_after,
             "drop": self.drop,
             "drop_upload": self.drop_upload,
             "path": list(self.paths),
@@ -114,6 +122,7 @@ class Decision:
     latency_ms: int = 0
     kind: str | None = None  # None | "drop" | "drop_upload" | "error" | "429"
     status: int | None = None
+    retry_after: int = 60
 
 
 class Faults:
@@ -142,7 +151,7 @@ class Faults:
             roll = self._random.random()
             pick = self._random.random()
         if config.burst429 and index % config.burst429[1] < config.burst429[0]:
-            return Decision(latency, "429", 429)
+            return Decision(latency, "429", 429, config.retry_after)
         threshold = config.drop_upload if upload else config.drop
         if roll < threshold:
             return Decision(latency, "drop_upload" if upload else "drop")

@@ -169,7 +169,8 @@ class SandboxApp:
             return Reply(0, drop=True)
         rate_header = {"X-Rate-Limit": self.rate_limiter.header()}
         if decision.kind == "429":
-            return self._with(json_reply(error_response(api_errors.rate_limited(60))), rate_header)
+            error = api_errors.rate_limited(decision.retry_after)
+            return self._with(json_reply(error_response(error)), rate_header)
         if decision.kind == "error":
             error = api_errors.server_error(decision.status or 500)
             return self._with(json_reply(error_response(error)), rate_header)

@@ -70,8 +70,9 @@ def test_apply_from_an_app_with_no_version_creates_everything(example: Path) -> 
         assert screenshot_sets(sandbox) == expected_sets(example)
 
 
-def test_converges_under_server_errors(example: Path) -> None:
-    with Sandbox(seed="demo", settings=fast_settings(), faults="seed=11,error=0.1") as sandbox:
+def test_converges_under_429_bursts_and_server_errors(example: Path) -> None:
+    faults = "seed=11,error=0.1,burst429=2:25,retry_after=1"
+    with Sandbox(seed="demo", settings=fast_settings(), faults=faults) as sandbox:
         converge(sandbox, example, attempts=8)
         sandbox.set_faults(None)
         assert invoke(sandbox, "plan", str(example)).exit_code == 0

@@ -280,6 +280,9 @@ def test_uploads_never_carry_the_api_token(server, make_client) -> None:
 def test_path_template_keeps_resource_names() -> None:
     assert path_template("/v1/apps/6446123456/appInfos") == "/v1/apps/{id}/appInfos"
     assert path_template("/v2/inAppPurchases/abc1-2") == "/v2/inAppPurchases/{id}"
+    assert path_template("/v1/apps/6446/inAppPurchasesV2") == "/v1/apps/{id}/inAppPurchasesV2"
+    assert path_template("/v1/appCategories/GAMES") == "/v1/appCategories/{id}"
+    assert path_template("/_uploads/tok3n/2") == "/_uploads/{id}/{id}"
 
 
 def test_verbose_logs_and_errors_never_contain_secrets(

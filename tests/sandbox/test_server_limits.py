@@ -67,6 +67,15 @@ def test_429_bursts(sandbox):
     assert _statuses(sandbox, 10) == [429, 429, 200, 200, 200] * 2
 
 
+def test_429_bursts_carry_the_configured_retry_after(sandbox, api):
+    sandbox.set_faults("burst429=1:2")
+    assert api.get(f"{sandbox.url}/v1/apps").headers["Retry-After"] == "60"
+    sandbox.set_faults("burst429=1:2,retry_after=1")
+    answer = api.get(f"{sandbox.url}/v1/apps")
+    assert (answer.status_code, answer.headers["Retry-After"]) == (429, "1")
+    assert answer.json()["errors"][0]["code"] == "RATE_LIMIT_EXCEEDED"
+
+
 def test_dropped_requests_are_journaled_without_status(sandbox):
     sandbox.set_faults("drop=1")
     assert _statuses(sandbox, 1) == ["dropped"]
