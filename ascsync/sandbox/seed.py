@@ -352,6 +352,7 @@ class SeedBuilder:
             "betaGroups",
             "betaAppLocalizations",
             "price",
+            "availability",
         }
         bundle_id = str(self.required(node, "bundleId", where))
         self.required(node, "name", where)
@@ -372,6 +373,7 @@ class SeedBuilder:
         add_price_points(self.store, app)
         if node.get("price") is not None:
             self.price_schedule(app, node, f"{where}.price")
+        self.availability(app, node, f"{where}.availability")
         builds = self.builds(app, node, where)
         versions = self.sequence(node.get("versions"), node, "versions", f"{where}.versions")
         for index, version in enumerate(versions):
@@ -712,6 +714,57 @@ class SeedBuilder:
                 "manualPrices": [price.ref],
             },
         )
+
+    def availability(self, app: Resource, node: dict, where: str) -> None:
+        """``availability: {availableInNewTerritories, territories: all | [USA, ...]}``.
+
+        Without it an app is available everywhere, as most live apps are.
+        """
+        spec = self.mapping(node.get("availability"), node, "availability", where)
+        for key in spec:
+            if key not in ("availableInNewTerritories", "territories"):
+                self.fail(
+                    spec,
+                    key,
+                    f"{where}.{key}",
+                    "unknown key",
+                    "availableInNewTerritories, territories",
+                )
+        everywhere = [t.id for t in self.store.list("territories")]
+        chosen = spec.get("territories", "all")
+        if chosen != "all":
+            chosen = [str(t) for t in self.sequence(chosen, spec, "territories", where)]
+            unknown = sorted(set(chosen) - set(everywhere))
+            if unknown:
+                self.fail(spec, "territories", f"{where}.territories", f"unknown {unknown[0]}")
+        new_territories = spec.get("availableInNewTerritories", True)
+        availability = self.create(
+            "appAvailabilities",
+            where,
+            {
+                "availableInNewTerritories": self.typed(
+                    spec, "availableInNewTerritories", where, {"type": "boolean"}, new_territories
+                )
+            },
+            {"app": app.ref},
+        )
+        refs: list[Ref] = []
+        for territory in everywhere:
+            available = chosen == "all" or territory in chosen
+            item = self.create(
+                "territoryAvailabilities",
+                f"{where}.{territory}",
+                {
+                    "available": available,
+                    "releaseDate": None,
+                    "preOrderEnabled": False,
+                    "preOrderPublishDate": None,
+                    "contentStatuses": ["AVAILABLE" if available else "CANNOT_SELL"],
+                },
+                {"territory": ("territories", territory)},
+            )
+            refs.append(item.ref)
+        self.store.set_relationship(availability, "territoryAvailabilities", refs)
 
     def subscription_prices(self, sub: Resource, node: dict, where: str) -> None:
         """``prices: {USA: "4.99", DEU: "4.99"}`` -> one current price per territory."""

@@ -306,3 +306,38 @@ def test_any_seed_loads_or_fails_with_a_located_message(apps: list[dict]) -> Non
         populate(Store(load_surface().relationship_map()), seed)
     except SeedError as error:
         assert str(error).startswith("seed: apps")
+
+
+def test_availability_defaults_to_everywhere_and_can_be_limited() -> None:
+    seed = {
+        "apps": [
+            {"id": "3000000001", "bundleId": "com.example.everywhere", "name": "Everywhere"},
+            {
+                "id": "3000000002",
+                "bundleId": "com.example.some",
+                "name": "Some",
+                "availability": {"availableInNewTerritories": False, "territories": ["USA", "JPN"]},
+            },
+        ]
+    }
+    with Sandbox(seed=seed) as sandbox, session(sandbox) as api:
+
+        def available(app_id: str) -> tuple[bool, set[str]]:
+            found = api.get(f"{sandbox.url}/v1/apps/{app_id}/appAvailabilityV2").json()["data"]
+            items = data(
+                api,
+                f"{sandbox.url}/v2/appAvailabilities/{found['id']}/territoryAvailabilities"
+                "?include=territory&limit=200",
+            )
+            chosen = {
+                t["relationships"]["territory"]["data"]["id"]
+                for t in items
+                if t["attributes"]["available"]
+            }
+            return found["attributes"]["availableInNewTerritories"], chosen
+
+        everywhere = available("3000000001")
+        some = available("3000000002")
+
+    assert everywhere[0] is True and len(everywhere[1]) > 170
+    assert some == (False, {"USA", "JPN"})
