@@ -10,6 +10,8 @@ account's own state. It is a YAML file (or the same structure as a dict), for ex
         sku: MOVIECATALOG
         primaryLocale: en-US                    # default en-US
         id: "6446123456"                        # optional; derived from bundleId
+        price: {baseTerritory: USA, customerPrice: "0.00"}   # a point of seeds/prices.yml
+        availability: {availableInNewTerritories: true, territories: all}   # or [USA, ...]
         appInfo:
           primaryCategory: ENTERTAINMENT        # appCategories ids
           secondaryCategory: PHOTO_AND_VIDEO
@@ -44,6 +46,7 @@ account's own state. It is a YAML file (or the same structure as a dict), for ex
             name: Pro
             type: NON_CONSUMABLE                # inAppPurchaseType
             state: APPROVED                     # default READY_TO_SUBMIT
+            price: {baseTerritory: USA, customerPrice: "4.99"}
             localizations: {en-US: {name: Pro, description: Unlock everything}}
         subscriptionGroups:
           - referenceName: Movie Catalog Plus
@@ -53,6 +56,7 @@ account's own state. It is a YAML file (or the same structure as a dict), for ex
                 name: Monthly
                 subscriptionPeriod: ONE_MONTH
                 groupLevel: 1
+                prices: {USA: "2.99"}           # territory -> price point
                 localizations: {en-US: {name: Monthly, description: All films}}
         betaAppLocalizations:
           en-US: {description: Try new features, feedbackEmail: beta@example.com}
