@@ -1,0 +1,277 @@
+"""What the action does for each command, and its entry point ``python -m ascsync.gha``.
+
+- ``validate``: problems become ``::error`` annotations on the right file and line.
+- ``plan`` (pull requests): validate, then plan as markdown; the plan goes to the job
+  summary, to outputs, and to one sticky PR comment. Validation errors fail the check
+  and are posted in the same comment, so the author sees why.
+- ``apply`` (push to the default branch): apply with ``--auto-approve``, the whole
+  output kept in a log file for the workflow to upload as an artifact.
+- ``drift`` (schedule): ``drift=true|false`` and the markdown report as outputs, for a
+  workflow step that opens or updates an issue.
+
+Every text that leaves this process goes through :func:`ascsync.gha.invoke.scrub`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from ascsync.errors import AscsyncError
+from ascsync.gha.inputs import ActionInputs, read_inputs, resolve_command
+from ascsync.gha.invoke import Result, child_env, run_ascsync, scrub
+from ascsync.gha.key_file import private_key_file
+from ascsync.gha.pr_comment import CommentsApi, upsert_comment
+from ascsync.gha.workflow_files import (
+    annotate_error,
+    append_summary,
+    mask,
+    read_event,
+    write_output,
+)
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+PR_EVENTS = ("pull_request", "pull_request_target")
+
+
+@dataclass
+class Step:
+    """One run of the action: its inputs, the runner's environment, where to print."""
+
+    inputs: ActionInputs
+    env: Mapping[str, str]
+    child: dict[str, str]
+    out: TextIO
+    log: TextIO
+
+    def ascsync(self, *args: str) -> Result:
+        return run_ascsync(list(args), self.child, self.inputs.secrets, echo=self.out, log=self.log)
+
+    def output(self, name: str, value: str) -> None:
+        write_output(name, scrub(value, self.inputs.secrets), self.env)
+
+    def summary(self, markdown: str) -> None:
+        append_summary(scrub(markdown, self.inputs.secrets), self.env)
+
+    def selection(self) -> list[str]:
+        """``--app`` options and ``--sandbox``, shared by plan, apply and drift."""
+        args = [arg for app in self.inputs.apps for arg in ("--app", app)]
+        return args + (["--sandbox"] if self.inputs.sandbox else [])
+
+
+def fenced(text: str) -> str:
+    """``text`` in a code block that its own backticks cannot close."""
+    fence = "```"
+    while fence in text:
+        fence += "`"
+    return f"{fence}\n{text.rstrip()}\n{fence}\n"
+
+
+# --- validate ---------------------------------------------------------------------------
+
+
+def run_validation(step: Step) -> tuple[bool, str]:
+    """Validate; annotate each problem; return (valid, markdown for summary/comment)."""
+    result = step.ascsync("validate", step.inputs.repo, "--format", "json")
+    report = _json_or_none(result.stdout)
+    if report is None:  # the repo could not even be read; ascsync said why on stderr
+        message = (result.stderr or result.stdout).strip() or f"exit code {result.code}"
+        step.out.write(annotate_error(message) + "\n")
+        return False, f"### ascsync validate failed\n\n{fenced(message)}"
+    problems = report.get("problems", [])
+    for problem in problems:
+        step.out.write(_annotation(step.inputs.repo, problem) + "\n")
+    valid = bool(report.get("valid")) and result.code == EXIT_OK
+    return valid, _problems_markdown(step.inputs.repo, valid, problems)
+
+
+def _json_or_none(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _annotation(repo: str, problem: dict[str, Any]) -> str:
+    file = os.path.normpath(os.path.join(repo, problem.get("file") or "."))
+    message = f"{problem.get('field')}: {problem.get('message')}"
+    if problem.get("valid"):
+        message += f" ({problem['valid']})"
+    command = annotate_error(message, file, problem.get("line"))
+    if problem.get("severity") == "warning":
+        command = command.replace("::error", "::warning", 1)
+    return command
+
+
+def _problems_markdown(repo: str, valid: bool, problems: list[dict[str, Any]]) -> str:
+    title = "passed" if valid else "failed"
+    lines = [f"### ascsync validate {title} (`{repo}`)", ""]
+    if problems:
+        lines += ["| | where | field | problem |", "|---|---|---|---|"]
+        for p in problems:
+            icon = "⚠️" if p.get("severity") == "warning" else "❌"
+            what = str(p.get("message", ""))
+            if p.get("valid"):
+                what += f" ({p['valid']})"
+            where = f"`{p.get('file')}:{p.get('line')}`"
+            cell = what.replace("|", "\\|")  # a pipe would end the table cell
+            lines.append(f"| {icon} | {where} | `{p.get('field')}` | {cell} |")
+    return "\n".join(lines) + "\n"
+
+
+def validate_step(step: Step) -> int:
+    valid, markdown = run_validation(step)
+    step.output("valid", str(valid).lower())
+    step.summary(markdown)
+    return EXIT_OK if valid else EXIT_ERROR
+
+
+# --- plan -------------------------------------------------------------------------------
+
+
+def plan_step(step: Step) -> int:
+    """Validate and plan; publish the plan to the summary, outputs and the PR comment."""
+    valid, problems_md = run_validation(step)
+    step.output("valid", str(valid).lower())
+    if not valid:
+        step.summary(problems_md)
+        publish_comment(step, problems_md)
+        return EXIT_ERROR
+    plan_file = Path(log_dir(step)) / "ascsync-plan.json"
+    result = step.ascsync(
+        "plan", step.inputs.repo, "--format", "markdown", "--out", str(plan_file),
+        *step.selection(), *step.inputs.extra_args,
+    )  # fmt: skip
+    if result.code not in (EXIT_OK, EXIT_CHANGES):
+        message = (result.stderr or result.stdout).strip()
+        step.out.write(annotate_error(f"ascsync plan failed: {message}") + "\n")
+        markdown = f"### ascsync plan failed (`{step.inputs.repo}`)\n\n{fenced(message)}"
+        step.summary(markdown)
+        publish_comment(step, markdown)
+        return EXIT_ERROR
+    step.output("changes", str(result.code == EXIT_CHANGES).lower())
+    step.output("plan", result.stdout)
+    step.output("plan-json", str(plan_file))
+    step.summary(result.stdout)
+    publish_comment(step, result.stdout)
+    return EXIT_OK
+
+
+def publish_comment(step: Step, markdown: str) -> None:
+    """Create or update the sticky PR comment, when on a pull request with a token."""
+    event = read_event(step.env)
+    number = (event.get("pull_request") or {}).get("number") or event.get("number")
+    on_pr = step.env.get("GITHUB_EVENT_NAME") in PR_EVENTS and number
+    if not (on_pr and step.inputs.comment):
+        return
+    if not step.inputs.github_token:
+        step.out.write("::notice::no github-token input, so the plan is not commented\n")
+        return
+    api = CommentsApi(
+        step.env.get("GITHUB_API_URL", "https://api.github.com"),
+        step.inputs.github_token,
+        step.env.get("GITHUB_REPOSITORY", ""),
+    )
+    what = upsert_comment(api, int(number), step.inputs.repo, scrub(markdown, step.inputs.secrets))
+    step.out.write(f"ascsync: plan comment {what} on #{number}\n")
+    step.output("comment", what)
+
+
+# --- apply and drift --------------------------------------------------------------------
+
+
+def apply_step(step: Step) -> int:
+    """Apply without a prompt; the log file (output ``log-path``) keeps every line."""
+    result = step.ascsync(
+        "apply", step.inputs.repo, "--auto-approve", *step.selection(), *step.inputs.extra_args
+    )
+    status = "succeeded" if result.code == EXIT_OK else f"failed (exit {result.code})"
+    step.summary(
+        f"### ascsync apply {status} (`{step.inputs.repo}`)\n\n"
+        f"{fenced(result.stdout + result.stderr)}"
+    )
+    if result.code != EXIT_OK:
+        step.out.write(annotate_error(f"ascsync apply {status}; see the log artifact") + "\n")
+    return EXIT_OK if result.code == EXIT_OK else EXIT_ERROR
+
+
+def drift_step(step: Step) -> int:
+    """Audit drift; ``drift`` and ``markdown`` outputs feed an issue-opening step."""
+    result = step.ascsync(
+        "drift", step.inputs.repo, "--format", "markdown",
+        *step.selection(), *step.inputs.extra_args,
+    )  # fmt: skip
+    if result.code not in (EXIT_OK, EXIT_CHANGES):
+        message = (result.stderr or result.stdout).strip()
+        step.out.write(annotate_error(f"ascsync drift failed: {message}") + "\n")
+        step.summary(f"### ascsync drift failed (`{step.inputs.repo}`)\n\n{fenced(message)}")
+        return EXIT_ERROR
+    step.output("drift", str(result.code == EXIT_CHANGES).lower())
+    step.output("markdown", result.stdout)
+    step.summary(result.stdout)
+    return EXIT_OK
+
+
+STEPS: dict[str, Callable[[Step], int]] = {
+    "validate": validate_step,
+    "plan": plan_step,
+    "apply": apply_step,
+    "drift": drift_step,
+}
+
+
+# --- entry point ------------------------------------------------------------------------
+
+
+def log_dir(step: Step) -> str:
+    """Where logs and the saved plan go: the input, else the runner's temp folder."""
+    folder = step.inputs.log_dir or step.env.get("RUNNER_TEMP") or tempfile.gettempdir()
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@contextlib.contextmanager
+def key_path(inputs: ActionInputs) -> Iterator[Path | None]:
+    """The key as a temp file for the duration of the run, or None without a key."""
+    if not inputs.private_key:
+        yield None
+        return
+    with private_key_file(inputs.private_key) as path:
+        yield path
+
+
+def run(env: Mapping[str, str], out: TextIO) -> int:
+    """Run the action once; return the step's exit code."""
+    inputs = read_inputs(env)
+    for secret in inputs.secrets:
+        mask(secret, out)
+    command = resolve_command(inputs, env.get("GITHUB_EVENT_NAME", ""))
+    write_output("command", command, env)
+    with key_path(inputs) as key:
+        step = Step(inputs, env, child_env(env, inputs, key), out, out)
+        log_path = Path(log_dir(step)) / f"ascsync-{command}.log"
+        with open(log_path, "w", encoding="utf-8") as log:
+            step.log = log
+            write_output("log-path", str(log_path), env)
+            return STEPS[command](step)
+
+
+def main(env: Mapping[str, str] | None = None, out: TextIO | None = None) -> int:
+    """``python -m ascsync.gha``: errors are one annotated line, never a traceback."""
+    env = os.environ if env is None else env
+    out = out or sys.stdout
+    try:
+        return run(env, out)
+    except AscsyncError as exc:
+        names = ("ASCSYNC_ACTION_PRIVATE_KEY", "ASCSYNC_ACTION_GITHUB_TOKEN")
+        secrets = [env[n] for n in names if env.get(n)]
+        out.write(annotate_error(scrub(str(exc), secrets)) + "\n")
+        return EXIT_ERROR
