@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,12 +118,24 @@ class Store:
             for name in list(resource.relationships):
                 self.set_relationship(resource, name, None)
             ref = resource.ref
-            for other in itertools.chain.from_iterable(d.values() for d in self._by_type.values()):
+            for other in self._possible_referrers(type_):
                 for name, value in other.relationships.items():
                     if isinstance(value, list) and ref in value:
                         value.remove(ref)
                     elif value == ref:
                         other.relationships[name] = None
+
+    def _possible_referrers(self, type_: str) -> Iterator[Resource]:
+        """Resources that may point at a ``type_``: those of types whose relationship map
+        names it as a target, plus types the map does not describe (checked to be safe)."""
+        pointing = {
+            t
+            for t, rels in self.relationship_map.items()
+            if any(info.target == type_ for info in rels.values())
+        }
+        for t, by_id in self._by_type.items():
+            if t in pointing or t not in self.relationship_map:
+                yield from list(by_id.values())
 
     def set_relationship(
         self, resource: Resource, name: str, value: Ref | list[Ref] | None
