@@ -96,7 +96,7 @@ def test_demo_seed_products_and_testers_differ_from_the_example_repo(demo) -> No
     }
     assert set(groups) == {"Internal QA", "Public Beta"}
     testers = data(api, f"{sandbox.url}/v1/betaGroups/{groups['Internal QA']}/betaTesters")
-    assert len(testers) == 2
+    assert len(testers) == 3
 
 
 @pytest.mark.skipif(not EXAMPLE_SHOTS.is_dir(), reason="example-repo screenshots not present")
@@ -341,3 +341,27 @@ def test_availability_defaults_to_everywhere_and_can_be_limited() -> None:
 
     assert everywhere[0] is True and len(everywhere[1]) > 170
     assert some == (False, {"USA", "JPN"})
+
+
+EXAMPLE_REPO = REPO / "example-repo"
+
+
+@pytest.mark.skipif(not (EXAMPLE_REPO / "ascsync.yml").is_file(), reason="no example-repo")
+def test_a_plan_of_the_example_repo_on_the_demo_seed_creates_updates_and_deletes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The demo seed's promise (docs/sandbox.md): every kind of change shows up."""
+    from click.testing import CliRunner
+
+    from ascsync.cli import cli
+
+    monkeypatch.setenv("MOVIECATALOG_DEMO_PASSWORD", "not-a-real-password")
+    with Sandbox(seed="demo") as sandbox:
+        options = ["--api-url", sandbox.url, "--api-key-json", str(sandbox.api_key_json_path)]
+        result = CliRunner().invoke(cli, [*options, "--no-color", "plan", str(EXAMPLE_REPO)])
+
+    assert "Traceback" not in result.output
+    for kind in ("# create", "# update", "# delete"):
+        assert kind in result.output, result.output
+    assert "old.contractor@example.com" in result.output  # the demo's extra tester goes
+    assert "qa-lead@example.com]  # delete" not in result.output  # the others stay
