@@ -362,6 +362,7 @@ class VersionRules(Hooks):
         ):
             # [U] wording; Apple refuses reusing a version number on a platform.
             raise attribute_invalid("versionString", "The version number has been previously used.")
+        check_build(ctx.store, relationships.get("app"), relationships.get("build"))
 
     def after_create(self, ctx: RequestContext, resource: Resource) -> None:
         if resource.type != "appStoreVersions":
@@ -396,12 +397,16 @@ class VersionRules(Hooks):
         attributes: dict[str, Any],
         relationships: Rels,
     ) -> None:
-        if resource.type != "appStoreVersions" or is_editable(resource):
+        if resource.type != "appStoreVersions":
             return
-        # [I] fastlane#26626: "The attribute 'versionString' can not be modified."
-        for name in [*attributes, *relationships]:
-            if name != "downloadable":
-                raise attribute_not_acceptable(name, f"The attribute '{name}' can not be modified.")
+        if not is_editable(resource):
+            # [I] fastlane#26626: "The attribute 'versionString' can not be modified."
+            for name in [*attributes, *relationships]:
+                if name != "downloadable":
+                    raise attribute_not_acceptable(
+                        name, f"The attribute '{name}' can not be modified."
+                    )
+        check_build(ctx.store, resource.relationships.get("app"), relationships.get("build"))
 
     def before_delete(self, ctx: RequestContext, resource: Resource) -> None:
         if (
@@ -415,8 +420,26 @@ class VersionRules(Hooks):
     def before_linkage_update(
         self, ctx: RequestContext, resource: Resource, relationship: str, method: str, refs: Any
     ) -> None:
-        if resource.type == "appStoreVersions" and not is_editable(resource):
+        if resource.type != "appStoreVersions":
+            return
+        if not is_editable(resource):
             raise state_error(f"Relationship '{relationship}' cannot be edited at this time")
+        if relationship == "build":
+            check_build(ctx.store, resource.relationships.get("app"), refs)
+
+
+def check_build(store: Store, app_ref: Any, build_ref: Any) -> None:
+    """A version's build must be one of the app's builds that finished processing [U]."""
+    if not isinstance(build_ref, tuple):
+        return
+    build = store.get(*build_ref)
+    if build is None:
+        return
+    if build.relationships.get("app") != app_ref:
+        raise relationship_invalid("build", "The build belongs to another app.")
+    if build.attributes.get("processingState") != "VALID":
+        state = build.attributes.get("processingState")
+        raise relationship_invalid("build", f"The build is {state} and cannot be used.")
 
 
 def copy_version_content(store: Store, source: Resource, target: Resource) -> None:

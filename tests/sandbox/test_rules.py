@@ -23,6 +23,7 @@ SEED: dict[str, Any] = {
                 "primaryCategory": "ENTERTAINMENT",
                 "localizations": {"en-US": {"name": "Live App"}},
             },
+            "builds": [{"version": "10"}, {"version": "11", "processingState": "PROCESSING"}],
             "versions": [
                 {
                     "versionString": "1.0",
@@ -68,6 +69,7 @@ SEED: dict[str, Any] = {
             "id": "1000000002",
             "bundleId": "com.example.first",
             "name": "First App",
+            "builds": [{"version": "1"}],
             "versions": [{"versionString": "1.0", "localizations": {"en-US": {}}}],
         },
         {
@@ -699,3 +701,31 @@ def test_product_localizations_take_app_store_locales(sandbox: Sandbox, api, loc
     assert response.status_code == status, response.text
     if status == 201:
         assert response.json()["data"]["attributes"]["state"] == "PREPARE_FOR_SUBMISSION"
+
+
+def build_id(sandbox: Sandbox, app_id: str, number: str) -> str:
+    for build in sandbox.store.list("builds"):
+        if build.relationships.get("app") == ("apps", app_id) and (
+            build.attributes["version"] == number
+        ):
+            return build.id
+    raise LookupError(number)
+
+
+@pytest.mark.parametrize(
+    ("app_id", "number", "status"), [(LIVE, "10", 200), (LIVE, "11", 409), (FIRST, "1", 409)]
+)
+def test_a_version_takes_a_processed_build_of_its_own_app(
+    sandbox: Sandbox, api, app_id: str, number: str, status: int
+) -> None:
+    draft = version(sandbox, LIVE, "1.1")
+    payload = body(
+        "appStoreVersions", id_=draft.id, build=("builds", build_id(sandbox, app_id, number))
+    )
+
+    response = api.patch(f"{api.base}/v1/appStoreVersions/{draft.id}", json=payload)
+
+    assert response.status_code == status, response.text
+    linked = get(api, f"/v1/appStoreVersions/{draft.id}/relationships/build").json()["data"]
+    expected = build_id(sandbox, LIVE, "10") if status == 200 else None
+    assert (linked or {}).get("id") == expected
