@@ -54,6 +54,10 @@ class LiveMedia:
     file_name: str
     checksum: str | None
     state: str | None
+    template_url: str | None = None
+    """Screenshots: ``imageAsset.templateUrl`` (``.../{w}x{h}bb.{f}``), what pull downloads."""
+    width: int | None = None
+    height: int | None = None
 
 
 @dataclass
@@ -311,12 +315,16 @@ def _fetch_sets(client: ApiClient, kind: str, localization_id: str) -> dict[str,
         for media in doc.related(item, child):
             attributes = media.get("attributes") or {}
             delivery = attributes.get(state_key) or {}
+            asset = attributes.get("imageAsset") or {}
             live_set.items.append(
                 LiveMedia(
                     media["id"],
                     attributes.get("fileName") or "",
                     attributes.get("sourceFileChecksum"),
                     delivery.get("state"),
+                    asset.get("templateUrl"),
+                    asset.get("width"),
+                    asset.get("height"),
                 )
             )
         sets[live_set.display_type] = live_set
