@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -122,10 +123,15 @@ def execute(
         desired, live = by_app[change.app]
         work.append((change, compile_change(change, desired, live, run.checksums.md5, uploads)))
 
+    started = time.monotonic()
+
     def report_line(outcome: Outcome) -> None:
+        done = next(counter)
+        elapsed = time.monotonic() - started
+        left = elapsed / done * (total - done)
         mark = {"applied": "ok", "failed": "FAILED", "skipped": "skipped"}[outcome.status]
         line = (
-            f"[{next(counter)}/{total}] {mark:7} {outcome.change.action.value:8} "
+            f"[{done}/{total}, ~{left:.0f} s left] {mark:7} {outcome.change.action.value:8} "
             f"{outcome.change.address} ({outcome.seconds:.1f} s)"
         )
         echo(line + (f"\n          {outcome.error}" if outcome.error else ""))
