@@ -15,14 +15,10 @@ Run by hand: ``python benchmarks/apply_large_app.py [--latency-ms 100] [--locale
 from __future__ import annotations
 
 import argparse
-import contextlib
-import multiprocessing
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from PIL import Image
 
@@ -32,32 +28,10 @@ from ascsync.desired.loader import load_repo
 from ascsync.media_upload import UploadSettings
 from ascsync.plan_command import run_plan
 from ascsync.rules.locales import APP_STORE_LOCALES
-from ascsync.sandbox import Sandbox
 from ascsync.tokens import TokenProvider
-from benchmarks.plan_large_app import build
+from benchmarks.plan_large_app import build, sandbox_process
 
 WRITE_METHODS = {"POST", "PATCH", "DELETE", "PUT"}
-
-
-def _serve(seed: dict, latency_ms: int, queue: multiprocessing.Queue, stop: Any) -> None:
-    with Sandbox(seed=seed, latency_ms=latency_ms, rate_limit_per_hour=1_000_000,
-                 settings={"settle_seconds": 0.05}) as sandbox:
-        queue.put((sandbox.url, sandbox.key_id, sandbox.private_key_pem, sandbox.issuer_id))
-        stop.wait()
-
-
-@contextlib.contextmanager
-def sandbox_process(seed: dict, latency_ms: int) -> Iterator[tuple[str, TokenProvider]]:
-    queue: multiprocessing.Queue = multiprocessing.Queue()
-    stop = multiprocessing.Event()
-    process = multiprocessing.Process(target=_serve, args=(seed, latency_ms, queue, stop))
-    process.start()
-    try:
-        url, key_id, key, issuer = queue.get(timeout=300)
-        yield url, TokenProvider(key_id, key, issuer)
-    finally:
-        stop.set()
-        process.join(timeout=30)
 
 
 def scenario(label: str, url: str, tokens: TokenProvider, root: Path, concurrency: int) -> None:
@@ -66,17 +40,24 @@ def scenario(label: str, url: str, tokens: TokenProvider, root: Path, concurrenc
     started = time.perf_counter()
     run = run_plan(client, desired, (), 16)
     plan_requests = client.request_count
-    report = execute(run, client, concurrency=concurrency,
-                     uploads=UploadSettings(first_poll=0.05), echo=lambda line: None)
+    report = execute(
+        run,
+        client,
+        concurrency=concurrency,
+        uploads=UploadSettings(first_poll=0.05),
+        echo=lambda line: None,
+    )
     wall = time.perf_counter() - started
     by_method: Counter[str] = Counter()
     for (method, _path), count in client.stats.items():
         by_method[method] += count
     writes = sum(n for m, n in by_method.items() if m in WRITE_METHODS)
     failed = len(report.by_status("failed"))
-    print(f"{label}: {len(run.plan.changes)} changes, {failed} failed, wall {wall:.1f} s; "
-          f"requests {client.request_count} (plan {plan_requests}); writes {writes}; "
-          + ", ".join(f"{m} {n}" for m, n in sorted(by_method.items())))
+    print(
+        f"{label}: {len(run.plan.changes)} changes, {failed} failed, wall {wall:.1f} s; "
+        f"requests {client.request_count} (plan {plan_requests}); writes {writes}; "
+        + ", ".join(f"{m} {n}" for m, n in sorted(by_method.items()))
+    )
     for (method, path), count in sorted(client.stats.items()):
         if method in WRITE_METHODS:
             print(f"    {count:5} {method} {path}")
@@ -94,7 +75,12 @@ def main() -> None:
         root = Path(tmp)
         seed = build(root, locales, args.per_set)
         empty_seed = {"apps": [{**seed["apps"][0], "versions": seed["apps"][0]["versions"][:1]}]}
-        with sandbox_process(empty_seed, args.latency_ms) as (url, tokens):
+        options = {
+            "latency_ms": args.latency_ms,
+            "rate_limit_per_hour": 1_000_000,
+            "settings": {"settle_seconds": 0.05},
+        }
+        with sandbox_process(empty_seed, **options) as (url, tokens):
             scenario("first full upload", url, tokens, root, args.concurrency)
             scenario("no-op apply", url, tokens, root, args.concurrency)
             shot = root / "apps/big/screenshots" / locales[0] / "APP_IPHONE_67" / "03.png"
@@ -103,8 +89,13 @@ def main() -> None:
             for code in locales:
                 path = root / "apps/big/locales" / f"{code}.yml"
                 path.write_text(path.read_text().replace("Description for", "New text for"))
-            scenario(f"description changed in {len(locales)} locales", url, tokens, root,
-                     args.concurrency)
+            scenario(
+                f"description changed in {len(locales)} locales",
+                url,
+                tokens,
+                root,
+                args.concurrency,
+            )
 
 
 if __name__ == "__main__":

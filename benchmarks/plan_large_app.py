@@ -115,25 +115,28 @@ def build(root: Path, locales: list[str], per_set: int) -> dict:
     }
 
 
-def _serve(seed: dict, latency_ms: int, queue: multiprocessing.Queue, stop: Any) -> None:
-    with Sandbox(seed=seed, latency_ms=latency_ms) as sandbox:
+def _serve(seed: dict, options: dict, queue: multiprocessing.Queue, stop: Any) -> None:
+    with Sandbox(seed=seed, **options) as sandbox:
         queue.put((sandbox.url, sandbox.key_id, sandbox.private_key_pem, sandbox.issuer_id))
         stop.wait()
 
 
 @contextlib.contextmanager
-def sandbox_process(seed: dict, latency_ms: int) -> Iterator[tuple[str, TokenProvider]]:
-    """The sandbox in its own process, so its work does not share the client's GIL."""
+def sandbox_process(seed: dict, **options: Any) -> Iterator[tuple[str, TokenProvider]]:
+    """The sandbox in its own process, so its work does not share the client's GIL.
+
+    ``options`` go to :class:`Sandbox` (``latency_ms``, ``rate_limit_per_hour``, ...).
+    """
     queue: multiprocessing.Queue = multiprocessing.Queue()
     stop = multiprocessing.Event()
-    process = multiprocessing.Process(target=_serve, args=(seed, latency_ms, queue, stop))
+    process = multiprocessing.Process(target=_serve, args=(seed, options, queue, stop))
     process.start()
     try:
-        url, key_id, key, issuer = queue.get(timeout=120)
+        url, key_id, key, issuer = queue.get(timeout=300)
         yield url, TokenProvider(key_id, key, issuer)
     finally:
         stop.set()
-        process.join(timeout=10)
+        process.join(timeout=30)
 
 
 def main() -> None:
@@ -156,7 +159,7 @@ def main() -> None:
         desired, problems = load_repo(root)
         errors = [p for p in problems if p.severity.value == "error"]
         print(f"load + validate: {time.perf_counter() - started:.2f} s, {len(errors)} errors")
-        with sandbox_process(seed, args.latency_ms) as (url, tokens):
+        with sandbox_process(seed, latency_ms=args.latency_ms) as (url, tokens):
             for label in ("cold", "warm"):
                 client = ApiClient(url, tokens)
                 started = time.perf_counter()
