@@ -124,3 +124,52 @@ def test_a_bad_seed_is_one_line_without_traceback(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert f"{seed}:4: apps[0].colour: unknown key for apps" in result.stderr
+
+
+def test_a_setting_without_a_value_is_refused_before_serving() -> None:
+    from click.testing import CliRunner
+
+    from ascsync.sandbox.cli import sandbox_group
+
+    result = CliRunner().invoke(sandbox_group, ["serve", "--set", "settle_seconds"])
+
+    assert result.exit_code == 2
+    assert "'settle_seconds' is not KEY=VALUE" in result.output
+
+
+def test_settings_given_on_the_command_line_reach_the_sandbox(served, tmp_path: Path) -> None:
+    seed = tmp_path / "seed.yml"
+    seed.write_text(
+        "apps:\n  - bundleId: com.example.cli\n    name: CLI\n    versions:\n"
+        "      - versionString: '1.0'\n        localizations:\n          en-US:\n"
+        "            screenshots: {APP_IPHONE_67: []}\n"
+    )
+    server = Served("--seed", str(seed), "--set", "upload_part_size=1000")
+    served.append(server)
+    [shot_set] = _screenshot_sets(server)
+    reservation = requests.post(
+        f"{server.url}/v1/appScreenshots",
+        headers={"Authorization": f"Bearer {server.token()}"},
+        json={
+            "data": {
+                "type": "appScreenshots",
+                "attributes": {"fileName": "a.png", "fileSize": 2500},
+                "relationships": {
+                    "appScreenshotSet": {"data": {"type": "appScreenshotSets", "id": shot_set}}
+                },
+            }
+        },
+    )
+    operations = reservation.json()["data"]["attributes"]["uploadOperations"]
+    assert [op["length"] for op in operations] == [1000, 1000, 500]
+    assert server.stop()[0] == 0
+
+
+def _screenshot_sets(server: Served) -> list[str]:
+    """Set ids, found the way a client would: app -> versions -> localizations -> sets."""
+    [app] = server.get("/v1/apps").json()["data"]
+    [version] = server.get(f"/v1/apps/{app['id']}/appStoreVersions").json()["data"]
+    path = f"/v1/appStoreVersions/{version['id']}/appStoreVersionLocalizations"
+    [loc] = server.get(path).json()["data"]
+    sets = server.get(f"/v1/appStoreVersionLocalizations/{loc['id']}/appScreenshotSets")
+    return [s["id"] for s in sets.json()["data"]]
