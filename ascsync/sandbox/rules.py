@@ -5,8 +5,10 @@ The engine has already checked every request against Apple's OpenAPI description
 *state*: which version is editable, which names are taken, how many screenshots a set
 holds, which values Apple computes. Each rule cites where the behaviour is documented:
 
-- [A]   Apple's own documentation (App Store Connect Help, API docs)
+- [A]   Apple's own documentation (App Store Connect Help, API docs, iTunes Connect Guide)
+- [S]   Apple's OpenAPI description (what the API declares)
 - [I]   a public issue or pull request that shows the live API's answer
+- [F]/[R] fastlane / the ASC CLI, as summarised in the project's apple-rules reference
 - [U]   not verified against Apple: a plausible reconstruction, kept consistent
 
 Error wording: Apple's titles are reused verbatim where a source shows them;
@@ -413,8 +415,8 @@ class VersionRules(Hooks):
             resource.type == "appStoreVersions"
             and version_state(resource) != "PREPARE_FOR_SUBMISSION"
         ):
-            raise state_error(
-                f"A version in state {version_state(resource)} cannot be deleted. [U]"
+            raise state_error(  # [U] wording
+                f"A version in state {version_state(resource)} cannot be deleted."
             )
 
     def before_linkage_update(
@@ -558,7 +560,7 @@ class LocalizationRules(Hooks):
         ):
             raise state_error(
                 f"The primary language ({app.attributes.get('primaryLocale')}) cannot be "
-                "deleted. [U]"
+                "deleted."  # [U] wording
             )
 
     @staticmethod
