@@ -470,7 +470,8 @@ def copy_version_content(store: Store, source: Resource, target: Resource) -> No
                     {"appStoreVersionLocalization": new.ref},
                 )
                 for item in store.related(old_set, item_rel):
-                    store.create(item_type, _deep_copy(item.attributes), {back: new_set.ref})
+                    if (item.attributes.get("assetDeliveryState") or {}).get("state") == "COMPLETE":
+                        store.create(item_type, _deep_copy(item.attributes), {back: new_set.ref})
 
 
 def _deep_copy(value: Any) -> Any:

@@ -251,6 +251,9 @@ def verify_upload(upload: Upload, checksum: str | None, display_type: str | None
     return []
 
 
+LOST_UPLOAD = _error(
+    "SANDBOX_RESTARTED", "The sandbox restarted before this upload was processed; upload again."
+)
 FORCED_FAILURE = _error("SANDBOX_FORCED_FAILURE", "Failed on purpose (fail_next_uploads).")
 
 
@@ -357,6 +360,10 @@ class UploadHooks(Hooks):
             return
         token = str(resource.attributes.get("assetToken") or "")
         upload = registry(ctx.store).uploads.get(token)
+        if upload is None and _state_of(resource) == "UPLOAD_COMPLETE":
+            # Committed before a restart (``--state``): the bytes are gone, say so.
+            for name in _state_attribute(resource.type):
+                resource.attributes[name] = delivery_state("FAILED", [LOST_UPLOAD])
         if upload is not None and upload.committed_at is not None and not upload.stuck:
             settle = float(ctx.settings.get("settle_seconds", DEFAULT_SETTLE_SECONDS))
             if _now(ctx) - upload.committed_at >= settle:
@@ -432,6 +439,11 @@ class UploadHooks(Hooks):
                 serve_image,
             ),
         ]
+
+
+def _state_of(resource: Resource) -> str | None:
+    state = resource.attributes.get(_state_attribute(resource.type)[0])
+    return state.get("state") if isinstance(state, dict) else None
 
 
 def _content_type(file_name: str, attributes: dict[str, Any]) -> str:

@@ -366,3 +366,22 @@ def test_a_new_version_copies_screenshots_that_stay_downloadable(sandbox: Sandbo
 
     template = original["imageAsset"]["templateUrl"]
     assert requests.get(template.format(w=1290, h=2796, f="png")).content == data
+
+
+def test_an_upload_committed_before_a_restart_fails_instead_of_hanging(tmp_path) -> None:
+    state = tmp_path / "state.json"
+    settings = {"settle_seconds": 3600}
+    with (
+        Sandbox(seed=SEED, state_file=state, settings=settings) as first,
+        requests.Session() as api,
+    ):
+        api.headers["Authorization"] = f"Bearer {first.token()}"
+        asset = upload(first, api, screenshot_set(first), png(1290, 2796))
+
+    with Sandbox(state_file=state) as second, requests.Session() as api:
+        api.headers["Authorization"] = f"Bearer {second.token()}"
+        response = api.get(f"{second.url}/v1/appScreenshots/{asset['id']}")
+
+    delivery = response.json()["data"]["attributes"]["assetDeliveryState"]
+    assert delivery["state"] == "FAILED"
+    assert delivery["errors"][0]["code"] == "SANDBOX_RESTARTED"
