@@ -729,3 +729,14 @@ def test_a_version_takes_a_processed_build_of_its_own_app(
     linked = get(api, f"/v1/appStoreVersions/{draft.id}/relationships/build").json()["data"]
     expected = build_id(sandbox, LIVE, "10") if status == 200 else None
     assert (linked or {}).get("id") == expected
+
+
+def test_deleting_a_version_deletes_what_hangs_off_it(sandbox: Sandbox, api) -> None:
+    draft = version(sandbox, LIVE, "1.1")
+    loc = localization(sandbox, LIVE, "1.1", "en-US")
+    [shot_set] = sandbox.store.related(loc, "appScreenshotSets")
+
+    assert api.delete(f"{api.base}/v1/appStoreVersions/{draft.id}").status_code == 204
+
+    assert get(api, f"/v1/appStoreVersionLocalizations/{loc.id}").status_code == 404
+    assert get(api, f"/v1/appScreenshotSets/{shot_set.id}").status_code == 404
