@@ -54,6 +54,7 @@ from ascsync.sandbox.store import Ref, Resource, Store
 DEFAULT_PART_SIZE = 5 * 1024 * 1024
 DEFAULT_SETTLE_SECONDS = 0.2
 
+MAX_FILE_SIZE = 500 * 1024 * 1024  # [A] app previews: 500 MB; screenshots have no published cap
 MAX_RENDER_SIDE = 8192  # largest side served by the image template route
 
 UPLOAD_PATH = "/_uploads"
@@ -284,12 +285,12 @@ class UploadHooks(Hooks):
         if type_ not in MEDIA_TYPES:
             return
         size = int(attributes.get("fileSize") or 0)
-        if size <= 0:
+        if not 0 < size <= MAX_FILE_SIZE:
             raise SandboxError(
                 409,
                 "ENTITY_ERROR.ATTRIBUTE.INVALID",
                 "The provided entity includes an attribute with an invalid value",
-                "fileSize must be a positive number of bytes.",
+                f"fileSize must be between 1 and {MAX_FILE_SIZE} bytes.",
                 pointer="/data/attributes/fileSize",
             )
         part_size = max(1, int(ctx.settings.get("upload_part_size", DEFAULT_PART_SIZE)))
