@@ -385,3 +385,21 @@ def test_an_upload_committed_before_a_restart_fails_instead_of_hanging(tmp_path)
     delivery = response.json()["data"]["attributes"]["assetDeliveryState"]
     assert delivery["state"] == "FAILED"
     assert delivery["errors"][0]["code"] == "SANDBOX_RESTARTED"
+
+
+@pytest.mark.parametrize("size", [0, 501 * 1024 * 1024])
+def test_a_reservation_needs_a_plausible_file_size(sandbox: Sandbox, api, size: int) -> None:
+    payload = {
+        "data": {
+            "type": "appScreenshots",
+            "attributes": {"fileName": "huge.png", "fileSize": size},
+            "relationships": {
+                "appScreenshotSet": {
+                    "data": {"type": "appScreenshotSets", "id": screenshot_set(sandbox)}
+                }
+            },
+        }
+    }
+    response = api.post(f"{sandbox.url}/v1/appScreenshots", json=payload)
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["source"] == {"pointer": "/data/attributes/fileSize"}
