@@ -19,7 +19,7 @@ account's own state. It is a YAML file (or the same structure as a dict), for ex
             en-US: {name: Movie Catalog, subtitle: Every film, privacyPolicyUrl: https://...}
           ageRating: {violenceCartoonOrFantasy: INFREQUENT, advertising: false}
         builds:
-          - {version: "230", preReleaseVersion: 2.3.0, uploadedDate: "2026-05-01T10:00:00Z"}
+          - {version: "230", uploadedDate: "2026-05-01T10:00:00Z"}   # builds attributes
         versions:
           - versionString: 2.3.0
             state: READY_FOR_DISTRIBUTION       # an AppVersionState, default PREPARE_FOR_SUBMISSION
@@ -454,7 +454,7 @@ class SeedBuilder:
             here = f"{where}.builds[{index}]"
             item = self.mapping(item, items, index, here)
             number = str(self.required(item, "version", here))
-            attrs = self.attributes("builds", item, here, {"preReleaseVersion"})
+            attrs = self.attributes("builds", item, here, set())
             attrs["version"] = number
             attrs.setdefault("processingState", "VALID")
             attrs.setdefault("uploadedDate", SEED_TIME)
