@@ -25,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "validate": "ascsync.desired.commands:validate_command",
     "plan": "ascsync.plan_command:plan_command",
     "apply": "ascsync.apply_command:apply_command",
+    "pull": "ascsync.pull:pull_command",
+    "drift": "ascsync.drift:drift_command",
     "schema": "ascsync.desired.commands:schema_command",
     "import": "ascsync.desired.fastlane:import_group",
     "sandbox": "ascsync.sandbox.cli:sandbox_group",

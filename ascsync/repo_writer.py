@@ -1,0 +1,517 @@
+"""Writing live state into the repo's YAML files, keeping what people wrote around it.
+
+``pull`` (adopt an app) and ``drift --write`` (take the web UI's edits into git) both
+turn model :class:`~ascsync.desired.model.Record` s back into the layout's files. A
+team's files carry comments, a key order and quoting they chose, so this module edits
+them with ruamel.yaml's round-trip mode and changes only the values that differ:
+
+* a ``!file`` value gets its new text written into the referenced file;
+* a ``!template`` value is never overwritten: it is listed for a person to edit;
+* a secret (``!env NAME``) is never written: the tag stays, a new one gets a
+  suggested variable name and a note;
+* a locale key inherited from ``locales/_defaults.yml`` is left alone while the live
+  value matches it, and overridden in the locale's own file when it does not;
+* long text is written as a block scalar (``|``), keywords as a YAML list.
+
+List items (subscriptions, prices, testers) are matched by their identity key
+(product id, territory, email), not by position, so reordering cannot garble them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    FoldedScalarString,
+    LiteralScalarString,
+    ScalarString,
+)
+
+from ascsync.desired.model import (
+    AGE_RATING_FIELDS,
+    APP_FIELDS,
+    BETA_APP_FIELDS,
+    BETA_GROUP_FIELDS,
+    IAP_FIELDS,
+    LOCALE_FIELDS,
+    SUBSCRIPTION_GROUP_FIELDS,
+    VERSION_FIELDS,
+    App,
+    Field,
+    Kind,
+    Record,
+    Secret,
+)
+
+DEFAULTS_FILE = "_defaults.yml"
+CONFIG_FILE = "ascsync.yml"
+LONG_TEXT = 80
+"""Single-line text longer than this is still written inline (no wrapping): a block
+scalar is used only for text with line breaks, which is what reads best in a diff."""
+
+
+@dataclass
+class WriteReport:
+    """What a write did, and what a person must still do."""
+
+    written: list[Path] = field(default_factory=list)
+    by_hand: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Target:
+    """One YAML file being merged into, and what helps decide each key."""
+
+    path: Path
+    desired: Record | None = None  # the loaded repo's record (effective values, sources)
+    inherited: CommentedMap | None = None  # locales/_defaults.yml for a locale file
+    inherited_path: Path | None = None
+
+
+def make_yaml() -> YAML:
+    """Round-trip YAML that keeps quotes, comments and the layout's indentation."""
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def slug(name: str) -> str:
+    """``Movie Catalog Plus`` -> ``movie-catalog-plus``, a file name for a group."""
+    text = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return text or "unnamed"
+
+
+class RepoWriter:
+    """Merges live records into a repo's files; nothing touches disk before :meth:`save`.
+
+    ``managed_only`` (drift ``--write``) writes only the top-level keys the repo already
+    manages, so taking live values never starts managing something new.
+    """
+
+    def __init__(self, root: Path, *, managed_only: bool = False) -> None:
+        self.root = root
+        self.managed_only = managed_only
+        self.yaml = make_yaml()
+        self.docs: dict[Path, CommentedMap] = {}
+        self.changed: set[Path] = set()
+        self.text_files: dict[Path, str] = {}
+        self.report = WriteReport()
+
+    # ---------------------------------------------------------------- documents
+
+    def doc(self, path: Path) -> CommentedMap:
+        """The parsed file (cached), or an empty mapping for a file to create."""
+        if path not in self.docs:
+            data = self.yaml.load(path.read_text(encoding="utf-8")) if path.exists() else None
+            self.docs[path] = data if isinstance(data, CommentedMap) else CommentedMap()
+        return self.docs[path]
+
+    def save(self) -> WriteReport:
+        """Write every changed file; returns the report (paths in write order)."""
+        for path, text in self.text_files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            self.report.written.append(path)
+        for path in sorted(self.changed):
+            buffer = StringIO()
+            self.yaml.dump(self.docs[path], buffer)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(buffer.getvalue(), encoding="utf-8")
+            self.report.written.append(path)
+        return self.report
+
+    def ensure_config(self, app_folder: str) -> None:
+        """``ascsync.yml`` exists, and lists the app when it lists apps at all."""
+        path = self.root / CONFIG_FILE
+        doc = self.doc(path)
+        if "format_version" not in doc:
+            doc["format_version"] = 1
+            self.changed.add(path)
+        apps = doc.get("apps")
+        if isinstance(apps, list) and app_folder not in apps:
+            apps.append(app_folder)
+            self.changed.add(path)
+
+    # ---------------------------------------------------------------- app files
+
+    def write_app(self, folder: Path, live: App, desired: App | None = None) -> None:
+        """Merge a live app (as :func:`~ascsync.live.fetch_app` reads it) into ``folder``."""
+        want = desired
+        self.write_record(
+            folder / "app.yml", live.record, APP_FIELDS, want.record if want else None
+        )
+        if live.age_rating is not None:
+            self.write_record(
+                folder / "age-rating.yml",
+                live.age_rating,
+                AGE_RATING_FIELDS,
+                want.age_rating if want else None,
+            )
+        if live.version is not None:
+            self.write_record(
+                folder / "version.yml", live.version, VERSION_FIELDS, want.version if want else None
+            )
+        self._write_locales(folder, live, want)
+        self._write_products(folder, live, want)
+        self._write_testflight(folder, live, want)
+
+    def _write_locales(self, folder: Path, live: App, want: App | None) -> None:
+        defaults_path = folder / "locales" / DEFAULTS_FILE
+        inherited = self.doc(defaults_path) if defaults_path.exists() else None
+        for code, loc in sorted(live.localizations.items()):
+            mine = want.localizations.get(code) if want else None
+            if self.managed_only and mine is None and want is not None:
+                mine = None  # a locale added live: drift writes it as a new file
+            target = _Target(
+                folder / "locales" / f"{code}.yml",
+                mine.record if mine else None,
+                inherited,
+                defaults_path,
+            )
+            self._merge_file(target, loc.record, LOCALE_FIELDS, new_file_managed=True)
+
+    def _write_products(self, folder: Path, live: App, want: App | None) -> None:
+        for product_id, record in sorted(live.in_app_purchases.items()):
+            mine = want.in_app_purchases.get(product_id) if want else None
+            if self.managed_only and mine is None:
+                continue
+            path = _source_file(mine) or folder / "in-app-purchases" / f"{product_id}.yml"
+            self.write_record(path, record, IAP_FIELDS, mine)
+        for name, record in sorted(live.subscription_groups.items()):
+            mine = want.subscription_groups.get(name) if want else None
+            if self.managed_only and mine is None:
+                continue
+            path = _source_file(mine) or folder / "subscriptions" / f"{slug(name)}.yml"
+            self.write_record(path, record, SUBSCRIPTION_GROUP_FIELDS, mine)
+
+    def _write_testflight(self, folder: Path, live: App, want: App | None) -> None:
+        if live.beta_app is not None and (live.beta_app.attrs or live.beta_app.maps):
+            mine = want.beta_app if want else None
+            if not (self.managed_only and mine is None):
+                path = _source_file(mine) or folder / "testflight" / "beta-app.yml"
+                self.write_record(path, live.beta_app, BETA_APP_FIELDS, mine)
+        for name, record in sorted(live.beta_groups.items()):
+            mine = want.beta_groups.get(name) if want else None
+            if self.managed_only and mine is None:
+                continue
+            path = _source_file(mine) or folder / "testflight" / "groups" / f"{slug(name)}.yml"
+            self.write_record(path, record, BETA_GROUP_FIELDS, mine)
+
+    def write_record(
+        self, path: Path, live: Record, fields: tuple[Field, ...], desired: Record | None
+    ) -> None:
+        """Merge one live record into the YAML file at ``path``."""
+        self._merge_file(_Target(path, desired), live, fields, new_file_managed=False)
+
+    def _merge_file(
+        self, target: _Target, live: Record, fields: tuple[Field, ...], *, new_file_managed: bool
+    ) -> None:
+        plain = live.to_plain()
+        if self.managed_only and target.desired is not None:
+            managed = _managed_tops(target.desired)
+            plain = {k: v for k, v in plain.items() if k in managed}
+        elif self.managed_only and not new_file_managed:
+            return
+        node = self.doc(target.path)
+        if not target.path.exists() and not node:
+            self.changed.add(target.path)  # a new file, even if every value is empty
+        self._merge_map(target, node, plain, fields, "")
+
+    # ---------------------------------------------------------------- merging
+
+    def _merge_map(
+        self,
+        target: _Target,
+        node: CommentedMap,
+        live: dict[str, Any],
+        fields: tuple[Field, ...],
+        prefix: str,
+    ) -> None:
+        for spec in fields:  # the field table's order, which new files follow
+            if spec.key not in live:
+                continue
+            key, value = spec.key, live[spec.key]
+            dotted = f"{prefix}{key}"
+            if spec.kind is Kind.OBJECT:
+                child = self._child_map(target, node, key, value)
+                if child is not None:
+                    self._merge_map(target, child, value, spec.fields, dotted + ".")
+            elif spec.kind is Kind.LOCALES:
+                self._merge_locales(target, node, key, value, spec, dotted)
+            elif spec.kind is Kind.LIST:
+                self._merge_list(target, node, key, value, spec, dotted)
+            else:
+                self._set_leaf(target, node, key, value, spec, dotted)
+
+    def _child_map(
+        self, target: _Target, node: CommentedMap, key: str, live: dict[str, Any]
+    ) -> CommentedMap | None:
+        child = node.get(key)
+        if isinstance(child, CommentedMap):
+            return child
+        if not _has_content(live):
+            return None  # nothing live under it: do not start managing an empty object
+        child = CommentedMap()
+        node[key] = child
+        self.changed.add(target.path)
+        return child
+
+    def _merge_locales(
+        self,
+        target: _Target,
+        node: CommentedMap,
+        key: str,
+        live: dict[str, Any],
+        spec: Field,
+        dotted: str,
+    ) -> None:
+        holder = node.get(key)
+        if not isinstance(holder, CommentedMap):
+            if not live:
+                return
+            holder = CommentedMap()
+            node[key] = holder
+            self.changed.add(target.path)
+        flow = any(_is_flow(v) for v in holder.values())
+        for code, values in live.items():
+            sub = holder.get(code)
+            if not isinstance(sub, CommentedMap):
+                sub = _new_map(flow)
+                holder[code] = sub
+                self.changed.add(target.path)
+            inner = _Target(target.path)  # keys under a locale are never inherited
+            self._merge_map(inner, sub, values, spec.fields, f"{dotted}.{code}.")
+        for code in [c for c in holder if c not in live]:
+            del holder[code]  # the locale is gone live
+            self.changed.add(target.path)
+
+    def _merge_list(
+        self,
+        target: _Target,
+        node: CommentedMap,
+        key: str,
+        live: list[Any],
+        spec: Field,
+        dotted: str,
+    ) -> None:
+        """Match items by identity (first field), merge each, drop the ones gone live."""
+        seq = node.get(key)
+        if not isinstance(seq, CommentedSeq):
+            if not live:
+                return
+            seq = CommentedSeq()
+            node[key] = seq
+            self.changed.add(target.path)
+        ident = spec.fields[0].key
+        flow = any(_is_flow(v) for v in seq)
+        existing = {_identity(item.get(ident)): item for item in seq if isinstance(item, dict)}
+        before = [id(item) for item in seq]
+        merged = []
+        for index, values in enumerate(live):
+            item = existing.pop(_identity(values.get(ident)), None)
+            if item is None:
+                item = _new_map(flow)
+            inner = _Target(target.path)
+            self._merge_map(inner, item, values, spec.fields, f"{dotted}[{index}].")
+            merged.append(item)
+        if [id(item) for item in merged] != before:
+            seq[:] = merged
+            self.changed.add(target.path)
+
+    def _set_leaf(
+        self,
+        target: _Target,
+        node: CommentedMap,
+        key: str,
+        value: Any,
+        spec: Field,
+        dotted: str,
+    ) -> None:
+        if key not in node:
+            self._set_new(target, node, key, value, spec, dotted)
+            return
+        existing = node[key]
+        if isinstance(existing, TaggedScalar):
+            self._set_tagged(target, existing, value, dotted)
+            return
+        if spec.kind is Kind.SECRET or same(existing, value):
+            return  # a secret written inline is validate's problem; never echo it here
+        if value is None and not spec.nullable:
+            self.report.notes.append(
+                f"{self.rel(target.path)}: {dotted} has no value live; left as it is"
+            )
+            return
+        node[key] = styled(value, spec, existing)
+        self.changed.add(target.path)
+
+    def _set_new(
+        self,
+        target: _Target,
+        node: CommentedMap,
+        key: str,
+        value: Any,
+        spec: Field,
+        dotted: str,
+    ) -> None:
+        inherited = target.inherited
+        if inherited is not None and key in inherited and "." not in dotted:
+            effective = target.desired.get(dotted) if target.desired else inherited[key]
+            if same(effective, value):
+                return  # _defaults.yml already says it
+            if isinstance(inherited[key], TaggedScalar):
+                tag = inherited[key].tag.value
+                self.report.by_hand.append(
+                    f"{self.rel(target.inherited_path)}: {key} is {tag} "
+                    f"{inherited[key].value}; live {target.path.stem} differs: edit it by hand "
+                    f"or override {key} in {self.rel(target.path)}"
+                )
+                return
+        if value is None or value == [] or isinstance(value, Secret) and not value.is_set:
+            return  # nothing live: leave the key unmanaged
+        if spec.kind is Kind.SECRET:
+            name = suggested_env_name(target.path, self.root, dotted)
+            node[key] = TaggedScalar(value=name, tag="!env")
+            self.report.notes.append(
+                f"{self.rel(target.path)}: {dotted} is a secret: written as !env {name}; "
+                f"export {name} before plan/apply (its value is never written)"
+            )
+        else:
+            node[key] = styled(value, spec, None)
+        self.changed.add(target.path)
+
+    def _set_tagged(self, target: _Target, tag: TaggedScalar, value: Any, dotted: str) -> None:
+        name = tag.tag.value
+        if name == "!env":
+            return  # secrets stay in the environment
+        if name == "!file":
+            file = (target.path.parent / str(tag.value).strip()).resolve()
+            current = file.read_text(encoding="utf-8") if file.exists() else None
+            if value is None:
+                if current is not None and current.strip():
+                    self.report.by_hand.append(
+                        f"{self.rel(target.path)}: {dotted} is !file {tag.value}; "
+                        "it is empty live: clear or remove it by hand"
+                    )
+                return
+            if current is None or current.rstrip("\n") != str(value).rstrip("\n"):
+                self.text_files[file] = str(value).rstrip("\n") + "\n"
+            return
+        if name == "!template":
+            wanted = target.desired.get(dotted) if target.desired else None
+            if target.desired is None or not same(wanted, value):
+                self.report.by_hand.append(
+                    f"{self.rel(target.path)}: {dotted} is !template {tag.value}; "
+                    "live differs: edit the template by hand"
+                )
+            return
+        self.report.by_hand.append(f"{self.rel(target.path)}: {dotted} has unknown tag {name}")
+
+    def rel(self, path: Path | None) -> str:
+        if path is None:
+            return "?"
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+
+# ------------------------------------------------------------------------ helpers
+
+
+def styled(value: Any, spec: Field, existing: Any) -> Any:
+    """``value`` dressed for YAML: block text, lists, and the old quoting where it fits."""
+    if isinstance(value, list):
+        seq = CommentedSeq(value)
+        if isinstance(existing, CommentedSeq) and existing.fa.flow_style():
+            seq.fa.set_flow_style()
+        return seq
+    if not isinstance(value, str):
+        return value
+    if "\n" in value:
+        return LiteralScalarString(value)
+    if existing is None and (spec.kind is Kind.PRICE or spec.key == "version"):
+        return DoubleQuotedScalarString(value)  # "2.4" or "4.90" unquoted would be numbers
+    if isinstance(existing, ScalarString) and not isinstance(
+        existing, LiteralScalarString | FoldedScalarString
+    ):
+        return type(existing)(value)
+    return value
+
+
+def same(have: Any, want: Any) -> bool:
+    """Equal as the repo means it: text ignores trailing newlines, prices compare as text."""
+    return _norm(have) == _norm(want)
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, Secret):
+        return ("secret", value.env)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").rstrip("\n")
+    if isinstance(value, list | tuple):
+        return [_norm(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _norm(v) for k, v in value.items()}
+    return str(value)
+
+
+def suggested_env_name(path: Path, root: Path, dotted: str) -> str:
+    """``MOVIECATALOG_DEMO_PASSWORD`` (or ``..._BETA_DEMO_PASSWORD``) for a new secret."""
+    try:
+        parts = path.relative_to(root).parts
+        app = parts[1] if len(parts) > 1 and parts[0] == "apps" else "APP"
+    except ValueError:
+        app = "APP"
+    beta = "_BETA" if "testflight" in path.parts else ""
+    base = re.sub(r"[^A-Z0-9]+", "_", app.upper()).strip("_") or "APP"
+    return f"{base}{beta}_DEMO_PASSWORD"
+
+
+def _managed_tops(record: Record) -> set[str]:
+    """Top-level keys of a file a desired record manages (``review`` for review.notes)."""
+    keys = [*record.attrs, *record.maps, *record.lists]
+    return {re.split(r"[.\[]", k, maxsplit=1)[0] for k in keys}
+
+
+def _source_file(record: Record | None) -> Path | None:
+    return record.source.file if record is not None and record.source.file else None
+
+
+def _has_content(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_content(v) for v in value.values())
+    if isinstance(value, list):
+        return bool(value)
+    return value is not None
+
+
+def _identity(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _is_flow(node: Any) -> bool:
+    return isinstance(node, CommentedMap | CommentedSeq) and bool(node.fa.flow_style())
+
+
+def _new_map(flow: bool) -> CommentedMap:
+    node = CommentedMap()
+    if flow:
+        node.fa.set_flow_style()
+    return node
+
+
+__all__ = ["RepoWriter", "WriteReport", "make_yaml", "same", "slug", "suggested_env_name"]

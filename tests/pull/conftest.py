@@ -1,0 +1,87 @@
+"""Pull/drift tests: the demo seed with real screenshot bytes, so downloads can be checked.
+
+The shipped demo seed gives screenshots as checksums only (no bytes to download). These
+fixtures rewrite it with ``file:`` entries: example-repo's PNGs where it has the same
+name (their MD5s are the ones the demo seed lists) and a generated PNG otherwise.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from PIL import Image
+from ruamel.yaml import YAML
+
+from ascsync.cli import cli
+from ascsync.sandbox import Sandbox
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "example-repo"
+DEMO_SEED = ROOT / "ascsync" / "sandbox" / "seeds" / "demo.yml"
+BUNDLE = "com.example.moviecatalog"
+PASSWORD = "pull-test-Passw0rd"
+
+
+def seed_with_images(folder: Path) -> Path:
+    """The demo seed written to ``folder/seed.yml`` with screenshot files beside it."""
+    yaml = YAML(typ="safe")
+    seed = yaml.load(DEMO_SEED.read_text(encoding="utf-8"))
+    shots = folder / "shots"
+    shots.mkdir(parents=True, exist_ok=True)
+    for app in seed["apps"]:
+        for version in app.get("versions", []):
+            for code, loc in (version.get("localizations") or {}).items():
+                for display_type, items in (loc.get("screenshots") or {}).items():
+                    loc["screenshots"][display_type] = [
+                        _with_file(item, code, display_type, shots) for item in items
+                    ]
+    path = folder / "seed.yml"
+    with path.open("w", encoding="utf-8") as out:
+        yaml.dump(seed, out)
+    return path
+
+
+def _with_file(item: dict[str, Any], code: str, display_type: str, shots: Path) -> dict:
+    name = item["fileName"]
+    source = EXAMPLE / "apps/moviecatalog/screenshots" / code / display_type / name
+    target = shots / f"{code}-{display_type}-{name}"
+    if source.exists():
+        shutil.copyfile(source, target)
+    else:
+        Image.new("RGB", (int(item["width"]), int(item["height"])), (200, 40, 40)).save(target)
+    return {"fileName": name, "file": f"shots/{target.name}"}
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
+    with Sandbox(seed=seed_with_images(tmp_path / "seed"), settings={"settle_seconds": 0.02}) as sb:
+        yield sb
+
+
+@pytest.fixture
+def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of example-repo without its cache."""
+    target = tmp_path / "example-repo"
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".ascsync"))
+    monkeypatch.setenv("MOVIECATALOG_DEMO_PASSWORD", PASSWORD)
+    return target
+
+
+def invoke(sandbox: Sandbox, command: str, *args: str) -> Result:
+    return CliRunner().invoke(
+        cli,
+        [
+            "--no-color",
+            "--api-url",
+            sandbox.url,
+            "--api-key-json",
+            str(sandbox.api_key_json_path),
+            command,
+            *args,
+        ],
+    )
