@@ -127,14 +127,24 @@ def compile_change(
         return _set_op(change, live, keys, code, version_address)
     if resource in ("appScreenshots", "appPreviews"):
         return _media_op(change, desired, live, keys, code, checksum, uploads)
-    if resource in EXTRA_COMPILERS:
-        return EXTRA_COMPILERS[resource](change, desired, live)
+    compiler = extra_compilers().get(resource)
+    if compiler is not None:
+        return compiler(change, desired, live)
     return _unsupported(change)
 
 
 Compiler = Callable[[Change, App, LiveApp], Op]
-EXTRA_COMPILERS: dict[str, Compiler] = {}
-"""Compilers for more resource kinds, by JSON:API type, registered by their modules."""
+
+
+def extra_compilers() -> dict[str, Compiler]:
+    """Compilers of products and TestFlight, by JSON:API type.
+
+    Imported on first use: those modules build on this one, so importing them at the top
+    would be circular.
+    """
+    from ascsync import apply_products, apply_testflight
+
+    return {**apply_products.COMPILERS, **apply_testflight.COMPILERS}
 
 
 def _unsupported(change: Change) -> Op:
