@@ -9,8 +9,12 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from ascsync.client import RetryPolicy
 
 from ascsync import __version__
 from ascsync.errors import AscsyncError
@@ -70,12 +74,25 @@ class Settings:
     """Global options, handed to every command through ``ctx.obj``."""
 
     def __init__(
-        self, api_url: str, verbose: bool, color: bool, credentials: dict[str, str | None]
+        self,
+        api_url: str,
+        verbose: bool,
+        color: bool,
+        credentials: dict[str, str | None],
+        retries: int = 5,
+        retry_seconds: float = 300.0,
     ):
         self.api_url = api_url
         self.verbose = verbose
         self.color = color
         self.credentials = credentials
+        self.retries = retries
+        self.retry_seconds = retry_seconds
+
+    def retry_policy(self) -> RetryPolicy:
+        from ascsync.client import RetryPolicy  # requests loads only for commands that need it
+
+        return RetryPolicy(attempts=self.retries + 1, total_seconds=self.retry_seconds)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -99,6 +116,22 @@ class Settings:
     "--api-key-json",
     help="fastlane API key JSON file (or env ASC_API_KEY_JSON).",
 )
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 20),
+    default=5,
+    show_default=True,
+    envvar="ASCSYNC_RETRIES",
+    help="Retries per request after a 429, a 5xx or a dropped connection.",
+)
+@click.option(
+    "--retry-seconds",
+    type=click.FloatRange(0),
+    default=300.0,
+    show_default=True,
+    envvar="ASCSYNC_RETRY_SECONDS",
+    help="Most time spent waiting between retries of one request.",
+)
 @click.pass_context
 def cli(
     ctx: click.Context,
@@ -109,6 +142,8 @@ def cli(
     issuer_id: str | None,
     private_key_path: str | None,
     api_key_json: str | None,
+    retries: int,
+    retry_seconds: float,
 ) -> None:
     """Keep your App Store Connect listing in git: validate, plan, apply."""
     _configure_logging(verbose)
@@ -122,6 +157,8 @@ def cli(
             "private_key_path": private_key_path,
             "api_key_json": api_key_json,
         },
+        retries=retries,
+        retry_seconds=retry_seconds,
     )
 
 

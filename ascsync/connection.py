@@ -17,7 +17,7 @@ from ascsync.credentials import Credentials, resolve
 def open_client(settings: Settings, credentials: Credentials | None = None) -> ApiClient:
     """An authenticated client for ``settings.api_url`` (credentials resolved if not given)."""
     credentials = credentials or resolve(settings.credentials)
-    return ApiClient(settings.api_url, credentials.token_provider())
+    return ApiClient(settings.api_url, credentials.token_provider(), retry=settings.retry_policy())
 
 
 @click.command()

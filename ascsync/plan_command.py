@@ -65,7 +65,7 @@ def api_client(settings: Settings, root: Path, sandbox: bool) -> Iterator[ApiCli
     state.parent.mkdir(parents=True, exist_ok=True)
     with Sandbox(seed="demo", state_file=state) as running:
         tokens = TokenProvider(running.key_id, running.private_key_pem, running.issuer_id)
-        yield ApiClient(running.url, tokens)
+        yield ApiClient(running.url, tokens, retry=settings.retry_policy())
 
 
 @dataclass

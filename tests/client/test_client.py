@@ -326,3 +326,32 @@ def test_verbose_logs_and_errors_never_contain_secrets(
     assert "hunter2" not in text
     assert "PRIVATE KEY" not in text
     assert "[REDACTED]" in str(err.value)
+
+
+def test_global_retry_options_reach_the_client(server, ec_key_pem, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from ascsync.cli import cli
+
+    key = tmp_path / "AuthKey.p8"
+    key.write_bytes(ec_key_pem)
+    server.queue("GET", "/v1/apps", *[Reply(503, "<html>down</html>")] * 5)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--api-url",
+            server.url,
+            "--key-id",
+            "K",
+            "--private-key-path",
+            str(key),
+            "--retries",
+            "1",
+            "--retry-seconds",
+            "30",
+            "whoami",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "HTTP 503 on GET apps after 2 attempts" in result.output
+    assert len(server.seen) == 2
