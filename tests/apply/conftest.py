@@ -16,16 +16,13 @@ from ascsync.sandbox import Sandbox
 EXAMPLE = Path(__file__).resolve().parents[2] / "example-repo"
 PASSWORD = "rehearsal-Passw0rd"
 WRITES = {"POST", "PATCH", "DELETE", "PUT"}
-NOT_APPLIED_YET = ("in-app-purchases", "subscriptions", "testflight")
-"""Folders whose changes apply cannot carry out yet (plan shows them); left out of these
-tests until it can, so each test still checks that everything else converges."""
 
 
 @pytest.fixture
 def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of example-repo (so its .ascsync cache stays out of the source tree)."""
     target = tmp_path / "example-repo"
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".ascsync", *NOT_APPLIED_YET))
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".ascsync"))
     monkeypatch.setenv("MOVIECATALOG_DEMO_PASSWORD", PASSWORD)
     return target
 
