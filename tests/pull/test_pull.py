@@ -1,0 +1,179 @@
+"""``ascsync pull`` against the sandbox: adopting an app, and updating a repo in place."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from ascsync.client import ApiClient
+from ascsync.sandbox import Sandbox
+from ascsync.tokens import TokenProvider
+from tests.pull.conftest import BUNDLE, EXAMPLE, PASSWORD, invoke
+
+APP = "apps/moviecatalog"
+NOT_APPLIED_YET = ("in-app-purchases", "subscriptions", "testflight")
+
+
+def client_for(sandbox: Sandbox) -> ApiClient:
+    tokens = TokenProvider(sandbox.key_id, sandbox.private_key_pem, sandbox.issuer_id)
+    return ApiClient(sandbox.url, tokens)
+
+
+def test_pull_into_empty_dir_then_plan_shows_no_changes(sandbox: Sandbox, tmp_path: Path) -> None:
+    repo = tmp_path / "adopted"
+    pulled = invoke(sandbox, "pull", str(repo), "--app", BUNDLE)
+    assert pulled.exit_code == 0, pulled.output
+    # what the layout cannot hold is said, not dropped
+    assert "app previews" in pulled.output and "availability" in pulled.output
+
+    plan = invoke(sandbox, "plan", str(repo))
+    assert plan.exit_code == 0, plan.output
+    assert "No changes" in plan.output
+
+    de = (repo / APP / "locales/de-DE.yml").read_text()
+    assert "subtitle: Alle Filme an einem Ort" in de
+    assert "keywords:\n  - filme\n  - kino\n" in de  # keywords as a YAML list
+    assert 'version: "2.4.0"' in (repo / APP / "version.yml").read_text()
+    group = (repo / APP / "testflight/groups/internal-qa.yml").read_text()
+    assert "old.contractor@example.com" in group
+
+
+def test_screenshots_are_downloaded_with_live_checksums(sandbox: Sandbox, tmp_path: Path) -> None:
+    repo = tmp_path / "adopted"
+    assert invoke(sandbox, "pull", str(repo), "--app", BUNDLE).exit_code == 0
+    folder = repo / APP / "screenshots/en-US/APP_IPHONE_67"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["00-splash.png", "01-home.png", "02-detail.png"]
+    example_home = EXAMPLE / APP / "screenshots/en-US/APP_IPHONE_67/01-home.png"
+    assert (folder / "01-home.png").read_bytes() == example_home.read_bytes()
+    assert hashlib.md5((folder / "01-home.png").read_bytes()).hexdigest() == (
+        "d61e26f5b3b3f74ab8305830a71bef55"  # the seed's sourceFileChecksum
+    )
+
+
+def test_pull_twice_writes_nothing_the_second_time(sandbox: Sandbox, tmp_path: Path) -> None:
+    repo = tmp_path / "adopted"
+    assert invoke(sandbox, "pull", str(repo), "--app", BUNDLE).exit_code == 0
+    again = invoke(sandbox, "pull", str(repo), "--app", BUNDLE)
+    assert again.exit_code == 0, again.output
+    assert "0 file(s) written, 0 screenshot(s) downloaded, 3 unchanged" in again.output
+
+
+def test_unknown_app_and_version_are_one_line_errors(sandbox: Sandbox, tmp_path: Path) -> None:
+    missing = invoke(sandbox, "pull", str(tmp_path / "r"), "--app", "com.example.nope")
+    assert missing.exit_code == 1
+    assert "no app with bundle id com.example.nope" in missing.output
+    assert "Traceback" not in missing.output
+    version = invoke(sandbox, "pull", str(tmp_path / "r"), "--app", BUNDLE, "--version", "9.9")
+    assert version.exit_code == 1
+    assert "no version 9.9" in version.output and "2.4.0" in version.output
+
+
+def test_pull_an_older_version_by_name(sandbox: Sandbox, tmp_path: Path) -> None:
+    repo = tmp_path / "old"
+    result = invoke(sandbox, "pull", str(repo), "--app", BUNDLE, "--version", "2.3.0")
+    assert result.exit_code == 0, result.output
+    assert 'version: "2.3.0"' in (repo / APP / "version.yml").read_text()
+    assert "whats_new: Schnellere Suche." in (repo / APP / "locales/de-DE.yml").read_text()
+
+
+# ------------------------------------------------------------- into an existing repo
+
+
+def converged_example(sandbox: Sandbox, tmp_path: Path, monkeypatch) -> Path:
+    """example-repo (the parts apply handles) applied to the sandbox: plan shows no changes."""
+    target = tmp_path / "example-repo"
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".ascsync", *NOT_APPLIED_YET))
+    monkeypatch.setenv("MOVIECATALOG_DEMO_PASSWORD", PASSWORD)
+    applied = invoke(sandbox, "apply", str(target), "--auto-approve", "--allow-delete")
+    assert applied.exit_code == 0, applied.output
+    assert invoke(sandbox, "plan", str(target)).exit_code == 0
+    return target
+
+
+def edit_live_text(sandbox: Sandbox) -> None:
+    """What a colleague does in the web UI: new German subtitle, French keywords, de text."""
+    client = client_for(sandbox)
+    app = client.get("/v1/apps", {"filter[bundleId]": BUNDLE}).resources()[0]
+    infos = client.get(f"/v1/apps/{app['id']}/appInfos", {"include": ["appInfoLocalizations"]})
+    for loc in infos.included.values():
+        if loc["type"] == "appInfoLocalizations" and loc["attributes"]["locale"] == "de-DE":
+            _patch(client, loc, subtitle="Neu im Web geändert")
+    versions = client.get(
+        f"/v1/apps/{app['id']}/appStoreVersions",
+        {"filter[versionString]": "2.4.0", "include": ["appStoreVersionLocalizations"]},
+    )
+    for loc in versions.included.values():
+        if loc["type"] != "appStoreVersionLocalizations":
+            continue
+        if loc["attributes"]["locale"] == "fr-FR":
+            _patch(client, loc, keywords="cinéma,films")
+        if loc["attributes"]["locale"] == "de-DE":
+            _patch(client, loc, description="Ganz neuer Text.\n\nZweiter Absatz.")
+
+
+def _patch(client: ApiClient, resource: dict, **attributes: str) -> None:
+    client.patch(
+        f"/v1/{resource['type']}/{resource['id']}",
+        {"data": {"type": resource["type"], "id": resource["id"], "attributes": attributes}},
+    )
+
+
+def test_pull_into_example_repo_updates_in_place_and_keeps_comments(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch
+) -> None:
+    repo = converged_example(sandbox, tmp_path, monkeypatch)
+    edit_live_text(sandbox)
+    en_before = (repo / APP / "locales/en-US.yml").read_text()
+
+    pulled = invoke(sandbox, "pull", str(repo), "--app", BUNDLE)
+    assert pulled.exit_code == 0, pulled.output
+
+    de = (repo / APP / "locales/de-DE.yml").read_text()
+    assert "subtitle: Neu im Web geändert" in de
+    # the description stays a !file reference; the new text went into the file
+    assert "description: !file ../texts/de-DE/description.md" in de
+    assert (repo / APP / "texts/de-DE/description.md").read_text() == (
+        "Ganz neuer Text.\n\nZweiter Absatz.\n"
+    )
+    fr = (repo / APP / "locales/fr-FR.yml").read_text()
+    assert "keywords: [cinéma, films]" in fr  # the flow list stays a flow list
+    # untouched files are byte-identical; comments and order survive in edited ones
+    assert (repo / APP / "locales/en-US.yml").read_text() == en_before
+    version = (repo / APP / "version.yml").read_text()
+    comment = "    # Never commit a password: it is read from the environment when needed.\n"
+    assert comment in version
+    assert "password: !env MOVIECATALOG_DEMO_PASSWORD" in version
+    assert PASSWORD not in version and PASSWORD not in pulled.output
+
+    plan = invoke(sandbox, "plan", str(repo))
+    assert plan.exit_code == 0, plan.output
+
+
+def test_a_template_that_differs_is_listed_not_overwritten(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch
+) -> None:
+    repo = converged_example(sandbox, tmp_path, monkeypatch)
+    client = client_for(sandbox)
+    app = client.get("/v1/apps", {"filter[bundleId]": BUNDLE}).resources()[0]
+    versions = client.get(
+        f"/v1/apps/{app['id']}/appStoreVersions",
+        {"filter[versionString]": "2.4.0", "include": ["appStoreVersionLocalizations"]},
+    )
+    ja = next(
+        r
+        for r in versions.included.values()
+        if r["type"] == "appStoreVersionLocalizations" and r["attributes"]["locale"] == "ja"
+    )
+    _patch(client, ja, whatsNew="ウェブで変更")
+    template = (repo / APP / "texts/whats_new.md.j2").read_text()
+    defaults = (repo / APP / "locales/_defaults.yml").read_text()
+
+    pulled = invoke(sandbox, "pull", str(repo), "--app", BUNDLE)
+    assert pulled.exit_code == 0, pulled.output
+    assert "Edit by hand" in pulled.output
+    assert "whats_new is !template ../texts/whats_new.md.j2; live ja differs" in pulled.output
+    assert (repo / APP / "texts/whats_new.md.j2").read_text() == template
+    assert (repo / APP / "locales/_defaults.yml").read_text() == defaults
+    assert "whats_new" not in (repo / APP / "locales/ja.yml").read_text()
