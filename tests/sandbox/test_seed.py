@@ -365,3 +365,19 @@ def test_a_plan_of_the_example_repo_on_the_demo_seed_creates_updates_and_deletes
         assert kind in result.output, result.output
     assert "old.contractor@example.com" in result.output  # the demo's extra tester goes
     assert "qa-lead@example.com]  # delete" not in result.output  # the others stay
+
+
+def test_the_documented_seed_example_loads(tmp_path: Path) -> None:
+    """docs/sandbox.md's seed example is a working seed (with its image file present)."""
+    text = (REPO / "docs" / "sandbox.md").read_text()
+    example = text.split("## Seed format", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "shots").mkdir()
+    Image.new("RGB", (1290, 2796), (0, 0, 0)).save(tmp_path / "shots" / "01-home.png")
+    seed = write_seed(tmp_path, example)
+    store = Store(load_surface().relationship_map())
+
+    populate(store, seed)
+
+    assert [a.attributes["bundleId"] for a in store.list("apps")] == ["com.example.moviecatalog"]
+    assert len(store.list("appScreenshots")) == 2
+    assert len(store.list("subscriptionPrices")) == 2
