@@ -765,9 +765,18 @@ class UniqueNameRules(Hooks):
         attributes: dict[str, Any],
         relationships: Rels,
     ) -> None:
-        if resource.type == "betaGroups" and "name" in attributes:
-            rels = {"app": resource.relationships.get("app")}
-            self._unique_in_app(ctx.store, rels, "betaGroups", "name", attributes, resource)
+        if resource.type == "betaGroups":
+            if "name" in attributes:
+                rels = {"app": resource.relationships.get("app")}
+                self._unique_in_app(ctx.store, rels, "betaGroups", "name", attributes, resource)
+            if attributes.get("publicLinkEnabled") and resource.attributes.get("isInternalGroup"):
+                # [A] TestFlight Help: public links invite *external* testers.
+                raise attribute_not_acceptable(
+                    "publicLinkEnabled", "Public links are only available for external groups."
+                )
+            if attributes.get("publicLinkEnabled") and not resource.attributes.get("publicLink"):
+                attributes["publicLink"] = f"https://testflight.apple.com/join/{resource.id[:8]}"
+                attributes["publicLinkId"] = resource.id[:8]
         elif resource.type == "subscriptionGroups" and "referenceName" in attributes:
             rels = {"app": resource.relationships.get("app")}
             self._unique_in_app(

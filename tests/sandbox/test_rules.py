@@ -740,3 +740,16 @@ def test_deleting_a_version_deletes_what_hangs_off_it(sandbox: Sandbox, api) -> 
 
     assert get(api, f"/v1/appStoreVersionLocalizations/{loc.id}").status_code == 404
     assert get(api, f"/v1/appScreenshotSets/{shot_set.id}").status_code == 404
+
+
+def test_public_links_are_for_external_groups_only(sandbox: Sandbox, api) -> None:
+    internal = sandbox.store.list("betaGroups")[0]
+    refused = patch(api, "betaGroups", internal.id, {"publicLinkEnabled": True})
+    assert error(refused)["source"] == {"pointer": "/data/attributes/publicLinkEnabled"}
+
+    external = post(api, "/v1/betaGroups", body("betaGroups", {"name": "Ext"}, app=("apps", LIVE)))
+    enabled = patch(api, "betaGroups", external.json()["data"]["id"], {"publicLinkEnabled": True})
+    assert enabled.status_code == 200, enabled.text
+    assert enabled.json()["data"]["attributes"]["publicLink"].startswith(
+        "https://testflight.apple.com/join/"
+    )
