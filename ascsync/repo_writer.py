@@ -363,9 +363,18 @@ class RepoWriter:
         if spec.kind is Kind.SECRET or same(existing, value):
             return  # a secret written inline is validate's problem; never echo it here
         if value is None and not spec.nullable:
-            self.report.notes.append(
-                f"{self.rel(target.path)}: {dotted} has no value live; left as it is"
-            )
+            if spec.required:
+                self.report.notes.append(
+                    f"{self.rel(target.path)}: {dotted} has no value live but is required; "
+                    "left as it is"
+                )
+            else:
+                del node[key]  # null is not allowed here: leaving it out is what live says
+                self.report.notes.append(
+                    f"{self.rel(target.path)}: {dotted} has no value live; removed "
+                    "(ascsync no longer manages it)"
+                )
+                self.changed.add(target.path)
             return
         node[key] = styled(value, spec, existing)
         self.changed.add(target.path)
