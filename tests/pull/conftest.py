@@ -18,13 +18,18 @@ from PIL import Image
 from ruamel.yaml import YAML
 
 from ascsync.cli import cli
+from ascsync.client import ApiClient
 from ascsync.sandbox import Sandbox
+from ascsync.tokens import TokenProvider
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "example-repo"
 DEMO_SEED = ROOT / "ascsync" / "sandbox" / "seeds" / "demo.yml"
 BUNDLE = "com.example.moviecatalog"
 PASSWORD = "pull-test-Passw0rd"
+APP = "apps/moviecatalog"
+NOT_APPLIED_YET = ("in-app-purchases", "subscriptions", "testflight")
+"""Folders apply cannot carry out yet: left out where a test needs a converged sandbox."""
 
 
 def seed_with_images(folder: Path) -> Path:
@@ -84,4 +89,65 @@ def invoke(sandbox: Sandbox, command: str, *args: str) -> Result:
             command,
             *args,
         ],
+    )
+
+
+def client_for(sandbox: Sandbox) -> ApiClient:
+    tokens = TokenProvider(sandbox.key_id, sandbox.private_key_pem, sandbox.issuer_id)
+    return ApiClient(sandbox.url, tokens)
+
+
+def converged_example(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """example-repo (the parts apply handles) applied to the sandbox: plan shows no changes."""
+    target = tmp_path / "example-repo"
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".ascsync", *NOT_APPLIED_YET))
+    monkeypatch.setenv("MOVIECATALOG_DEMO_PASSWORD", PASSWORD)
+    applied = invoke(sandbox, "apply", str(target), "--auto-approve", "--allow-delete")
+    assert applied.exit_code == 0, applied.output
+    assert invoke(sandbox, "plan", str(target)).exit_code == 0
+    return target
+
+
+def app_id(client: ApiClient) -> str:
+    return client.get("/v1/apps", {"filter[bundleId]": BUNDLE}).resources()[0]["id"]
+
+
+def version_localization(client: ApiClient, locale: str, version: str = "2.4.0") -> dict:
+    doc = client.get(
+        f"/v1/apps/{app_id(client)}/appStoreVersions",
+        {"filter[versionString]": version, "include": ["appStoreVersionLocalizations"]},
+    )
+    return next(
+        r
+        for r in doc.included.values()
+        if r["type"] == "appStoreVersionLocalizations" and r["attributes"]["locale"] == locale
+    )
+
+
+def info_localization(client: ApiClient, locale: str) -> dict:
+    doc = client.get(f"/v1/apps/{app_id(client)}/appInfos", {"include": ["appInfoLocalizations"]})
+    return next(
+        r
+        for r in doc.included.values()
+        if r["type"] == "appInfoLocalizations" and r["attributes"]["locale"] == locale
+    )
+
+
+def patch(client: ApiClient, resource: dict, **attributes: Any) -> None:
+    """Change a resource the way the web UI would (a plain API PATCH)."""
+    client.patch(
+        f"/v1/{resource['type']}/{resource['id']}",
+        {"data": {"type": resource["type"], "id": resource["id"], "attributes": attributes}},
+    )
+
+
+def edit_live_text(sandbox: Sandbox) -> None:
+    """What a colleague does in the web UI: new German subtitle, French keywords, de text."""
+    client = client_for(sandbox)
+    patch(client, info_localization(client, "de-DE"), subtitle="Neu im Web geändert")
+    patch(client, version_localization(client, "fr-FR"), keywords="cinéma,films")
+    patch(
+        client,
+        version_localization(client, "de-DE"),
+        description="Ganz neuer Text.\n\nZweiter Absatz.",
     )

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
-from ascsync.client import ApiClient
 from ascsync.sandbox import Sandbox
-from ascsync.tokens import TokenProvider
-from tests.pull.conftest import BUNDLE, EXAMPLE, PASSWORD, invoke
-
-APP = "apps/moviecatalog"
-NOT_APPLIED_YET = ("in-app-purchases", "subscriptions", "testflight")
-
-
-def client_for(sandbox: Sandbox) -> ApiClient:
-    tokens = TokenProvider(sandbox.key_id, sandbox.private_key_pem, sandbox.issuer_id)
-    return ApiClient(sandbox.url, tokens)
+from tests.pull.conftest import (
+    APP,
+    BUNDLE,
+    EXAMPLE,
+    PASSWORD,
+    client_for,
+    converged_example,
+    edit_live_text,
+    invoke,
+    patch,
+    version_localization,
+)
 
 
 def test_pull_into_empty_dir_then_plan_shows_no_changes(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -81,45 +81,6 @@ def test_pull_an_older_version_by_name(sandbox: Sandbox, tmp_path: Path) -> None
 # ------------------------------------------------------------- into an existing repo
 
 
-def converged_example(sandbox: Sandbox, tmp_path: Path, monkeypatch) -> Path:
-    """example-repo (the parts apply handles) applied to the sandbox: plan shows no changes."""
-    target = tmp_path / "example-repo"
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".ascsync", *NOT_APPLIED_YET))
-    monkeypatch.setenv("MOVIECATALOG_DEMO_PASSWORD", PASSWORD)
-    applied = invoke(sandbox, "apply", str(target), "--auto-approve", "--allow-delete")
-    assert applied.exit_code == 0, applied.output
-    assert invoke(sandbox, "plan", str(target)).exit_code == 0
-    return target
-
-
-def edit_live_text(sandbox: Sandbox) -> None:
-    """What a colleague does in the web UI: new German subtitle, French keywords, de text."""
-    client = client_for(sandbox)
-    app = client.get("/v1/apps", {"filter[bundleId]": BUNDLE}).resources()[0]
-    infos = client.get(f"/v1/apps/{app['id']}/appInfos", {"include": ["appInfoLocalizations"]})
-    for loc in infos.included.values():
-        if loc["type"] == "appInfoLocalizations" and loc["attributes"]["locale"] == "de-DE":
-            _patch(client, loc, subtitle="Neu im Web geändert")
-    versions = client.get(
-        f"/v1/apps/{app['id']}/appStoreVersions",
-        {"filter[versionString]": "2.4.0", "include": ["appStoreVersionLocalizations"]},
-    )
-    for loc in versions.included.values():
-        if loc["type"] != "appStoreVersionLocalizations":
-            continue
-        if loc["attributes"]["locale"] == "fr-FR":
-            _patch(client, loc, keywords="cinéma,films")
-        if loc["attributes"]["locale"] == "de-DE":
-            _patch(client, loc, description="Ganz neuer Text.\n\nZweiter Absatz.")
-
-
-def _patch(client: ApiClient, resource: dict, **attributes: str) -> None:
-    client.patch(
-        f"/v1/{resource['type']}/{resource['id']}",
-        {"data": {"type": resource["type"], "id": resource["id"], "attributes": attributes}},
-    )
-
-
 def test_pull_into_example_repo_updates_in_place_and_keeps_comments(
     sandbox: Sandbox, tmp_path: Path, monkeypatch
 ) -> None:
@@ -156,17 +117,7 @@ def test_a_template_that_differs_is_listed_not_overwritten(
 ) -> None:
     repo = converged_example(sandbox, tmp_path, monkeypatch)
     client = client_for(sandbox)
-    app = client.get("/v1/apps", {"filter[bundleId]": BUNDLE}).resources()[0]
-    versions = client.get(
-        f"/v1/apps/{app['id']}/appStoreVersions",
-        {"filter[versionString]": "2.4.0", "include": ["appStoreVersionLocalizations"]},
-    )
-    ja = next(
-        r
-        for r in versions.included.values()
-        if r["type"] == "appStoreVersionLocalizations" and r["attributes"]["locale"] == "ja"
-    )
-    _patch(client, ja, whatsNew="ウェブで変更")
+    patch(client, version_localization(client, "ja"), whatsNew="ウェブで変更")
     template = (repo / APP / "texts/whats_new.md.j2").read_text()
     defaults = (repo / APP / "locales/_defaults.yml").read_text()
 
