@@ -12,6 +12,7 @@ import base64
 import binascii
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -20,6 +21,9 @@ from pathlib import Path
 from ascsync.errors import AscsyncError
 
 PEM_HEADER = "-----BEGIN"
+PEM_PARTS = re.compile(
+    r"(?P<head>-----BEGIN [A-Z ]+-----)(?P<body>[A-Za-z0-9+/=\s]*)(?P<foot>-----END [A-Z ]+-----)"
+)
 
 
 class KeyInputError(AscsyncError):
@@ -34,7 +38,7 @@ def key_text(raw: str) -> str:
     """
     text = raw.strip()
     if text.startswith(PEM_HEADER):
-        return text + "\n"
+        return _rewrap(text)
     try:
         decoded = base64.b64decode("".join(text.split()), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
@@ -45,6 +49,16 @@ def key_text(raw: str) -> str:
         "the private-key input is not a PEM key (-----BEGIN PRIVATE KEY-----...) nor "
         "base64 of one; paste the whole content of the AuthKey_XXXX.p8 file into the secret"
     )
+
+
+def _rewrap(pem: str) -> str:
+    """A PEM whose line breaks became spaces (a common copy-paste accident) made whole."""
+    match = PEM_PARTS.fullmatch(pem)
+    if match is None or "\n" in pem:
+        return pem + "\n"
+    body = "".join(match["body"].split())
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+    return "\n".join([match["head"], *lines, match["foot"]]) + "\n"
 
 
 @contextlib.contextmanager

@@ -27,7 +27,7 @@ from typing import Any, TextIO
 from ascsync.errors import AscsyncError
 from ascsync.gha.inputs import ActionInputs, read_inputs, resolve_command
 from ascsync.gha.invoke import Result, child_env, run_ascsync, scrub
-from ascsync.gha.key_file import private_key_file
+from ascsync.gha.key_file import key_text, private_key_file
 from ascsync.gha.pr_comment import CommentsApi, upsert_comment
 from ascsync.gha.workflow_files import (
     annotate_error,
@@ -50,15 +50,19 @@ class Step:
     child: dict[str, str]
     out: TextIO
     log: TextIO
+    secrets: list[str]
 
-    def ascsync(self, *args: str) -> Result:
-        return run_ascsync(list(args), self.child, self.inputs.secrets, echo=self.out, log=self.log)
+    def ascsync(self, *args: str, echo: bool = True) -> Result:
+        """Run a command; its output goes to the log, and to the console unless ``echo``
+        is off (validate's JSON: the console gets annotations instead)."""
+        console = self.out if echo else None
+        return run_ascsync(list(args), self.child, self.secrets, echo=console, log=self.log)
 
     def output(self, name: str, value: str) -> None:
-        write_output(name, scrub(value, self.inputs.secrets), self.env)
+        write_output(name, scrub(value, self.secrets), self.env)
 
     def summary(self, markdown: str) -> None:
-        append_summary(scrub(markdown, self.inputs.secrets), self.env)
+        append_summary(scrub(markdown, self.secrets), self.env)
 
     def selection(self) -> list[str]:
         """``--app`` options and ``--sandbox``, shared by plan, apply and drift."""
@@ -79,7 +83,7 @@ def fenced(text: str) -> str:
 
 def run_validation(step: Step) -> tuple[bool, str]:
     """Validate; annotate each problem; return (valid, markdown for summary/comment)."""
-    result = step.ascsync("validate", step.inputs.repo, "--format", "json")
+    result = step.ascsync("validate", step.inputs.repo, "--format", "json", echo=False)
     report = _json_or_none(result.stdout)
     if report is None:  # the repo could not even be read; ascsync said why on stderr
         message = (result.stderr or result.stdout).strip() or f"exit code {result.code}"
@@ -180,7 +184,7 @@ def publish_comment(step: Step, markdown: str) -> None:
         step.inputs.github_token,
         step.env.get("GITHUB_REPOSITORY", ""),
     )
-    what = upsert_comment(api, int(number), step.inputs.repo, scrub(markdown, step.inputs.secrets))
+    what = upsert_comment(api, int(number), step.inputs.repo, scrub(markdown, step.secrets))
     step.out.write(f"ascsync: plan comment {what} on #{number}\n")
     step.output("comment", what)
 
@@ -251,12 +255,15 @@ def key_path(inputs: ActionInputs) -> Iterator[Path | None]:
 def run(env: Mapping[str, str], out: TextIO) -> int:
     """Run the action once; return the step's exit code."""
     inputs = read_inputs(env)
-    for secret in inputs.secrets:
+    secrets = list(inputs.secrets)
+    if inputs.private_key:
+        secrets.append(key_text(inputs.private_key))  # the PEM inside a base64 secret
+    for secret in secrets:
         mask(secret, out)
     command = resolve_command(inputs, env.get("GITHUB_EVENT_NAME", ""))
     write_output("command", command, env)
     with key_path(inputs) as key:
-        step = Step(inputs, env, child_env(env, inputs, key), out, out)
+        step = Step(inputs, env, child_env(env, inputs, key), out, out, secrets)
         log_path = Path(log_dir(step)) / f"ascsync-{command}.log"
         with open(log_path, "w", encoding="utf-8") as log:
             step.log = log

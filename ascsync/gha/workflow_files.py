@@ -24,8 +24,10 @@ def mask(value: str, stream: TextIO | None = None) -> None:
     line at a time, so masking only the whole text would leave its lines visible.
     """
     out = stream or sys.stdout
-    for line in {value.strip(), *value.splitlines()}:
-        line = line.strip()
+    # Never the whole multi-line value: only the first line of a command is read, the
+    # rest would be printed in clear.
+    lines = dict.fromkeys(line.strip() for line in value.splitlines())
+    for line in lines:
         if len(line) >= 4:  # masking "a" or "--" would star out half the log
             out.write(f"::add-mask::{line}\n")
     out.flush()
