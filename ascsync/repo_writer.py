@@ -51,6 +51,7 @@ from ascsync.desired.model import (
     Secret,
 )
 from ascsync.desired.yamlio import TAGS
+from ascsync.diff import IDENTITY_KEYS
 
 DEFAULTS_FILE = "_defaults.yml"
 CONFIG_FILE = "ascsync.yml"
@@ -163,8 +164,14 @@ class RepoWriter:
     def write_app(self, folder: Path, live: App, desired: App | None = None) -> None:
         """Merge a live app (as :func:`~ascsync.live.fetch_app` reads it) into ``folder``."""
         want = desired
-        self.write_record(
-            folder / "app.yml", live.record, APP_FIELDS, want.record if want else None
+        # drift --write takes what drift reports; the app's identity keys are never drift
+        skip = IDENTITY_KEYS if self.managed_only else frozenset()
+        self._merge_file(
+            _Target(folder / "app.yml", want.record if want else None),
+            live.record,
+            APP_FIELDS,
+            new_file_managed=False,
+            skip=skip,
         )
         if live.age_rating is not None:
             self.write_record(
@@ -230,9 +237,15 @@ class RepoWriter:
         self._merge_file(_Target(path, desired), live, fields, new_file_managed=False)
 
     def _merge_file(
-        self, target: _Target, live: Record, fields: tuple[Field, ...], *, new_file_managed: bool
+        self,
+        target: _Target,
+        live: Record,
+        fields: tuple[Field, ...],
+        *,
+        new_file_managed: bool,
+        skip: frozenset[str] = frozenset(),
     ) -> None:
-        plain = live.to_plain()
+        plain = {k: v for k, v in live.to_plain().items() if k not in skip}
         if self.managed_only and target.desired is not None:
             managed = _managed_tops(target.desired)
             plain = {k: v for k, v in plain.items() if k in managed}
