@@ -30,7 +30,8 @@ def test_commands_page_is_up_to_date():
 
 def test_every_command_has_a_section():
     page = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
-    for command in ("init", "validate", "plan", "apply", "schema", "sandbox serve"):
+    commands = ("init", "validate", "plan", "apply", "drift", "pull", "schema", "sandbox serve")
+    for command in commands:
         assert f"`ascsync {command}`" in page
 
 
