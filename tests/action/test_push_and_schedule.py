@@ -3,11 +3,7 @@ drift and hands ``drift=true|false`` plus the markdown report to the workflow.""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
-
-import pytest
 
 from ascsync.sandbox import Sandbox
 from tests.action.action_runner import load_action, run_action
@@ -48,16 +44,6 @@ def test_the_upload_step_uploads_the_apply_log():
     assert "always()" in upload["if"] and "'apply'" in upload["if"]
 
 
-def drift_available() -> bool:
-    listed = subprocess.run(
-        [sys.executable, "-c", "from ascsync.cli import main; main()", "--help"],
-        capture_output=True,
-        text=True,
-    ).stdout
-    return any(line.split()[:1] == ["drift"] for line in listed.splitlines())
-
-
-@pytest.mark.skipif(not drift_available(), reason="`ascsync drift` has not landed yet")
 def test_schedule_reports_drift_then_none(tmp_path, listing_copy):
     with Sandbox(seed="demo", settings={"settle_seconds": 0}) as sandbox:
         inputs = {
