@@ -32,8 +32,11 @@ NOT_APPLIED_YET = ("in-app-purchases", "subscriptions", "testflight")
 """Folders apply cannot carry out yet: left out where a test needs a converged sandbox."""
 
 
-def seed_with_images(folder: Path) -> Path:
-    """The demo seed written to ``folder/seed.yml`` with screenshot files beside it."""
+def seed_with_images(folder: Path, rename: dict[tuple[str, str], list[str]] | None = None) -> Path:
+    """The demo seed written to ``folder/seed.yml`` with screenshot files beside it.
+
+    ``rename`` gives other live file names, in order, to a ``(locale, type)`` set.
+    """
     yaml = YAML(typ="safe")
     seed = yaml.load(DEMO_SEED.read_text(encoding="utf-8"))
     shots = folder / "shots"
@@ -45,6 +48,10 @@ def seed_with_images(folder: Path) -> Path:
                     loc["screenshots"][display_type] = [
                         _with_file(item, code, display_type, shots) for item in items
                     ]
+                    names = (rename or {}).get((code, display_type))
+                    if names:
+                        for item, name in zip(loc["screenshots"][display_type], names, strict=True):
+                            item["fileName"] = name
     path = folder / "seed.yml"
     with path.open("w", encoding="utf-8") as out:
         yaml.dump(seed, out)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from PIL import Image
+
 from ascsync.sandbox import Sandbox
 from tests.pull.conftest import (
     APP,
@@ -16,6 +18,7 @@ from tests.pull.conftest import (
     edit_live_text,
     invoke,
     patch,
+    seed_with_images,
     version_localization,
 )
 
@@ -128,3 +131,46 @@ def test_a_template_that_differs_is_listed_not_overwritten(
     assert (repo / APP / "texts/whats_new.md.j2").read_text() == template
     assert (repo / APP / "locales/_defaults.yml").read_text() == defaults
     assert "whats_new" not in (repo / APP / "locales/ja.yml").read_text()
+
+
+def test_a_live_password_becomes_an_env_tag_never_text(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch
+) -> None:
+    converged_example(sandbox, tmp_path, monkeypatch)  # sets the demo password live
+    repo = tmp_path / "adopted"
+    pulled = invoke(sandbox, "pull", str(repo), "--app", BUNDLE)
+    assert pulled.exit_code == 0, pulled.output
+    version = (repo / APP / "version.yml").read_text()
+    assert "password: !env MOVIECATALOG_DEMO_PASSWORD\n" in version
+    assert "export MOVIECATALOG_DEMO_PASSWORD before plan/apply" in pulled.output
+    every_file = "".join(p.read_text() for p in repo.rglob("*.yml"))
+    assert PASSWORD not in every_file and PASSWORD not in pulled.output
+
+
+def test_name_collisions_and_live_order_survive_the_round_trip(tmp_path: Path) -> None:
+    # live order z, a, a: the names collide and natural order would put "a" first
+    names = {("en-US", "APP_IPHONE_67"): ["z.png", "a.png", "a.png"]}
+    seed = seed_with_images(tmp_path / "seed", rename=names)
+    with Sandbox(seed=seed) as sb:
+        repo = tmp_path / "adopted"
+        assert invoke(sb, "pull", str(repo), "--app", BUNDLE).exit_code == 0
+        folder = repo / APP / "screenshots/en-US/APP_IPHONE_67"
+        assert sorted(p.name for p in folder.iterdir()) == ["01-z.png", "02-a.png", "03-a-2.png"]
+        first_live = tmp_path / "seed/shots/en-US-APP_IPHONE_67-00-splash.png"
+        assert (folder / "01-z.png").read_bytes() == first_live.read_bytes()
+        plan = invoke(sb, "plan", str(repo))
+        assert plan.exit_code == 0, plan.output
+
+
+def test_screenshots_no_longer_live_are_reported_not_deleted(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    repo = tmp_path / "adopted"
+    assert invoke(sandbox, "pull", str(repo), "--app", BUNDLE).exit_code == 0
+    extra = repo / APP / "screenshots/en-US/APP_IPHONE_67/09-extra.png"
+    Image.new("RGB", (1290, 2796), (1, 2, 3)).save(extra)
+    again = invoke(sandbox, "pull", str(repo), "--app", BUNDLE)
+    assert again.exit_code == 0
+    assert extra.exists()
+    assert "Not live any more" in again.output
+    assert "screenshots/en-US/APP_IPHONE_67/09-extra.png" in again.output
