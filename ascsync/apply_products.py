@@ -23,6 +23,7 @@ shared with :mod:`ascsync.apply_testflight`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -48,6 +49,10 @@ from ascsync.mapping import apple_changes
 from ascsync.plan import Action, Change, address_keys
 
 Compiler = Callable[[Change, App, LiveApp], Op]
+
+SETTLE_SECONDS = 1.0
+"""How long to wait before a second look for a create that timed out: the request may
+still be running at Apple when the first look finds nothing."""
 
 PRICE_POINTS_PER_PAGE = 8000
 """``limit`` maximum of the two ``pricePoints`` listings (Apple allows more than 200 here)."""
@@ -98,7 +103,7 @@ def create_op(
         try:
             created = client.post(path, body)
         except MaybeAppliedError:
-            found = find(client, parent_ids) if find else None
+            found = _look_twice(find, client, parent_ids) if find else None
             if found is None:
                 raise
             ids.set(address, found)
@@ -108,11 +113,34 @@ def create_op(
     return Op(run)
 
 
-def find_child(
-    client: ApiClient, path: str, resource: str, attribute: str, value: str
+def _look_twice(
+    find: Callable[[ApiClient, dict[str, str]], str | None],
+    client: ApiClient,
+    parent_ids: dict[str, str],
 ) -> str | None:
-    """The id of the resource at ``path`` whose ``attribute`` equals ``value``, if any."""
-    doc = client.get_all(path, {f"fields[{resource}]": [attribute]})
+    found = find(client, parent_ids)
+    if found is None:
+        time.sleep(SETTLE_SECONDS)
+        found = find(client, parent_ids)
+    return found
+
+
+def find_child(
+    client: ApiClient,
+    path: str,
+    resource: str,
+    attribute: str,
+    value: str,
+    filters: dict[str, str] | None = None,
+) -> str | None:
+    """The id of the resource listed at ``path`` whose ``attribute`` equals ``value``.
+
+    ``filters`` narrow the listing server-side (``{"productId": value}``) where Apple
+    offers a filter; the match is checked here either way.
+    """
+    params: dict[str, Any] = {f"filter[{k}]": [v] for k, v in (filters or {}).items()}
+    params[f"fields[{resource}]"] = [attribute]
+    doc = client.get_all(path, params)
     return next(
         (r["id"] for r in doc.resources() if (r.get("attributes") or {}).get(attribute) == value),
         None,
@@ -238,12 +266,13 @@ def compile_iap(change: Change, desired: App, live: LiveApp) -> Op:
         attributes,
         {"app": app},
         address,
-        find=lambda client, parent_ids: _find_filtered(
+        find=lambda client, parent_ids: find_child(
             client,
             f"/v1/apps/{parent_ids['app']}/inAppPurchasesV2",
             "inAppPurchases",
             "productId",
             product_id,
+            {"productId": product_id},
         ),
     )
 
@@ -253,18 +282,6 @@ def _patch_v2(resource: str, id_: str, attributes: dict[str, Any]) -> Op:
         client.patch(f"/v2/{resource}/{id_}", resource_body(resource, attributes, id_=id_))
 
     return Op(run)
-
-
-def _find_filtered(
-    client: ApiClient, path: str, resource: str, attribute: str, value: str
-) -> str | None:
-    doc = client.get_all(
-        path, {f"filter[{attribute}]": [value], f"fields[{resource}]": [attribute]}
-    )
-    return next(
-        (r["id"] for r in doc.resources() if (r.get("attributes") or {}).get(attribute) == value),
-        None,
-    )
 
 
 def compile_iap_localization(change: Change, desired: App, live: LiveApp) -> Op:
@@ -364,12 +381,13 @@ def compile_group(change: Change, desired: App, live: LiveApp) -> Op:
         attributes_for(SUBSCRIPTION_GROUP_FIELDS, change, wanted, "", "subscriptionGroups"),
         {"app": app},
         address,
-        find=lambda client, parent_ids: _find_filtered(
+        find=lambda client, parent_ids: find_child(
             client,
             f"/v1/apps/{parent_ids['app']}/subscriptionGroups",
             "subscriptionGroups",
             "referenceName",
             name,
+            {"referenceName": name},
         ),
     )
 

@@ -22,6 +22,7 @@ from ascsync.apply_products import (
     Parent,
     attributes_for,
     create_op,
+    find_child,
     guarded,
     localization_op,
 )
@@ -91,7 +92,14 @@ def compile_group(change: Change, desired: App, live: LiveApp) -> Op:
         {"name": name, **attributes},
         {"app": _app(desired, live)},
         address,
-        find=lambda client, parent_ids: _find_group(client, parent_ids["app"], name),
+        find=lambda client, parent_ids: find_child(
+            client,
+            "/v1/betaGroups",
+            "betaGroups",
+            "name",
+            name,
+            {"app": parent_ids["app"], "name": name},
+        ),
     )
 
 
@@ -100,17 +108,6 @@ def _with_limit_switch(attributes: dict[str, Any]) -> dict[str, Any]:
     if "publicLinkLimit" in attributes:
         attributes["publicLinkLimitEnabled"] = attributes["publicLinkLimit"] is not None
     return attributes
-
-
-def _find_group(client: ApiClient, app_id: str, name: str) -> str | None:
-    doc = client.get_all(
-        "/v1/betaGroups",
-        {"filter[app]": [app_id], "filter[name]": [name], "fields[betaGroups]": ["name"]},
-    )
-    return next(
-        (r["id"] for r in doc.resources() if (r.get("attributes") or {}).get("name") == name),
-        None,
-    )
 
 
 # -- testers -------------------------------------------------------------------------------
@@ -124,6 +121,8 @@ def compile_tester(change: Change, desired: App, live: LiveApp) -> Op:
         ids = _testflight(live).group_ids.get(name)
         tester_id = _need(ids.testers.get(email.lower()) if ids else None, f"tester {email}")
         return _membership("DELETE", group, tester_id)
+    if change.action is not Action.CREATE:  # betaTesters have no PATCH: renames are locked
+        raise AscsyncError(f"{change.address}: testers can only be invited or removed")
     tester = next(
         (
             t

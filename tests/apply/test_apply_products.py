@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
+from ascsync.apply import Ids
+from ascsync.apply_products import Parent, localization_op
+from ascsync.client import ApiClient
+from ascsync.desired.model import IAP_FIELDS, LIVE, Record, Value
+from ascsync.plan import Action, Change, FieldChange
 from ascsync.sandbox import Sandbox
+from ascsync.tokens import TokenProvider
 from tests.apply.conftest import fast_settings, invoke, writes
 
 APP = Path("apps/moviecatalog")
@@ -261,3 +267,40 @@ def test_product_attributes_are_updated_in_place(repo: Path) -> None:
         assert product(sandbox, "inAppPurchases", PRO).attributes["familySharable"] is False
         assert product(sandbox, "subscriptions", YEARLY).attributes["name"] == "Plus annual"
         assert_no_changes(sandbox, repo)
+
+
+def test_a_create_that_timed_out_is_looked_up_and_adopted_not_sent_twice() -> None:
+    slow_post = "latency=700,path=/v1/inAppPurchaseLocalizations"
+    with Sandbox(seed="demo", settings=fast_settings(), faults=slow_post) as sandbox:
+        tokens = TokenProvider(sandbox.key_id, sandbox.private_key_pem, sandbox.issuer_id)
+        client = ApiClient(sandbox.url, tokens, timeout=(5.0, 0.3))
+        pro = product(sandbox, "inAppPurchases", PRO)
+        address = f"app[moviecatalog].iap[{PRO}]"
+        change = Change(
+            f"{address}.locale[it]",
+            Action.CREATE,
+            "inAppPurchaseLocalizations",
+            "moviecatalog",
+            "it",
+            fields=(FieldChange("name", None, "Catalogo Pro"),),
+        )
+        op = localization_op(
+            change,
+            fields=next(f.fields for f in IAP_FIELDS if f.key == "localizations"),
+            wanted=Record(LIVE, {"localizations.it.name": Value("Catalogo Pro", LIVE)}),
+            prefix="localizations.it.",
+            parent_relationship="inAppPurchaseV2",
+            parent=Parent("inAppPurchases", pro.id, address, "/v2/inAppPurchases"),
+            live_id=None,
+        )
+        ids = Ids()
+        op.run(client, ids)  # the POST times out on the client side; Apple carries it out
+        italian = [
+            loc
+            for loc in sandbox.store.related(pro, "inAppPurchaseLocalizations")
+            if loc.attributes["locale"] == "it"
+        ]
+        assert [loc.attributes["name"] for loc in italian] == ["Catalogo Pro"]
+        assert ids.get(change.address) == italian[0].id
+        posts = [e for e in sandbox.journal if e.method == "POST"]
+        assert len(posts) == 1
