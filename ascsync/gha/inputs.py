@@ -9,6 +9,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ascsync.errors import AscsyncError
 
@@ -90,8 +91,21 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
     )
 
 
-def resolve_command(inputs: ActionInputs, event_name: str) -> str:
-    """The command to run: the explicit input, or the one that fits the trigger."""
+def resolve_command(inputs: ActionInputs, event_name: str, event: Mapping[str, Any]) -> str:
+    """The command to run: the explicit input, or the one that fits the trigger.
+
+    ``auto`` applies only for a push to the repository's default branch: a workflow that
+    also triggers on pushes to feature branches must not publish them, so those plan.
+    """
     if inputs.command != "auto":
         return inputs.command
-    return EVENT_COMMANDS.get(event_name, "plan")
+    command = EVENT_COMMANDS.get(event_name, "plan")
+    if command == "apply" and not pushed_to_default_branch(event):
+        return "plan"
+    return command
+
+
+def pushed_to_default_branch(event: Mapping[str, Any]) -> bool:
+    """True when a push event's ref is the default branch named in its payload."""
+    default = (event.get("repository") or {}).get("default_branch")
+    return bool(default) and event.get("ref") == f"refs/heads/{default}"

@@ -260,7 +260,10 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
         secrets.append(key_text(inputs.private_key))  # the PEM inside a base64 secret
     for secret in secrets:
         mask(secret, out)
-    command = resolve_command(inputs, env.get("GITHUB_EVENT_NAME", ""))
+    event_name = env.get("GITHUB_EVENT_NAME", "")
+    command = resolve_command(inputs, event_name, read_event(env))
+    if event_name == "push" and inputs.command == "auto" and command != "apply":
+        out.write("::notice::not the default branch: planning instead of applying\n")
     write_output("command", command, env)
     with key_path(inputs) as key:
         step = Step(inputs, env, child_env(env, inputs, key), out, out, secrets)

@@ -8,12 +8,14 @@ from pathlib import Path
 from ascsync.sandbox import Sandbox
 from tests.action.action_runner import load_action, run_action
 
+MERGED = {"ref": "refs/heads/main", "repository": {"default_branch": "main"}}
+
 
 def test_push_applies_with_auto_approve_and_logs(tmp_path, listing_copy):
     env = {"MOVIECATALOG_DEMO_PASSWORD": "demo-password-for-tests"}
     inputs = {"repo": str(listing_copy), "sandbox": "true"}
 
-    push = run_action(tmp_path / "push", inputs, event_name="push", extra_env=env)
+    push = run_action(tmp_path / "push", inputs, event_name="push", event=MERGED, extra_env=env)
 
     assert push.code == 0, push.console
     assert push.outputs["command"] == "apply"
@@ -30,11 +32,25 @@ def test_push_applies_with_auto_approve_and_logs(tmp_path, listing_copy):
 def test_failed_apply_fails_the_step_and_keeps_the_log(tmp_path, listing_copy):
     # Without the demo-account password (an !env secret) apply refuses before any request.
     push = run_action(
-        tmp_path / "push", {"repo": str(listing_copy), "sandbox": "true"}, event_name="push"
+        tmp_path / "push",
+        {"repo": str(listing_copy), "sandbox": "true"},
+        event_name="push",
+        event=MERGED,
     )
     assert push.code == 1
     assert "::error::ascsync apply failed" in push.console
     assert "MOVIECATALOG_DEMO_PASSWORD" in Path(push.outputs["log-path"]).read_text()
+
+
+def test_a_push_to_another_branch_plans_instead_of_applying(tmp_path, listing_copy):
+    feature = {"ref": "refs/heads/new-screenshots", "repository": {"default_branch": "main"}}
+    env = {"MOVIECATALOG_DEMO_PASSWORD": "demo-password-for-tests"}
+    inputs = {"repo": str(listing_copy), "sandbox": "true"}
+    run = run_action(tmp_path / "branch", inputs, event_name="push", event=feature, extra_env=env)
+    assert run.code == 0, run.console
+    assert run.outputs["command"] == "plan"
+    assert run.outputs["changes"] == "true"  # nothing was applied
+    assert "planning instead of applying" in run.console
 
 
 def test_the_upload_step_uploads_the_apply_log():
@@ -62,7 +78,9 @@ def test_schedule_reports_drift_then_none(tmp_path, listing_copy):
         assert drifted.outputs["markdown"].strip()
         assert drifted.outputs["markdown"] in drifted.summary
 
-        applied = run_action(tmp_path / "push", inputs, event_name="push", extra_env=env)
+        applied = run_action(
+            tmp_path / "push", inputs, event_name="push", event=MERGED, extra_env=env
+        )
         assert applied.code == 0, applied.console
         clean = run_action(tmp_path / "drift2", inputs, event_name="schedule", extra_env=env)
         assert clean.code == 0, clean.console
