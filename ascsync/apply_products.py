@@ -23,6 +23,7 @@ shared with :mod:`ascsync.apply_testflight`.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -299,7 +300,11 @@ def compile_iap_localization(change: Change, desired: App, live: LiveApp) -> Op:
 
 
 def compile_iap_price(change: Change, desired: App, live: LiveApp) -> Op:
-    """GET the price point of the base territory, then POST a new price schedule."""
+    """GET the price point of the base territory, then POST a new price schedule.
+
+    A new schedule replaces the whole previous one, so the manual prices of other
+    territories (set in App Store Connect by hand) are read first and carried over.
+    """
     product_id, address, wanted, ids = _iap(change, desired, live)
     live_record = _products(live).in_app_purchases.get(product_id)
     territory = wanted.get("price.base_territory") or (
@@ -311,6 +316,7 @@ def compile_iap_price(change: Change, desired: App, live: LiveApp) -> Op:
             f"{change.address}: a price needs price.base_territory and price.customer_price"
         )
     parent = _iap_parent(address, ids)
+    schedule_id = ids.price_schedule_id if ids else None
 
     def run(client: ApiClient, run_ids: Ids) -> None:
         iap_id = parent.id(run_ids)
@@ -321,35 +327,69 @@ def compile_iap_price(change: Change, desired: App, live: LiveApp) -> Op:
             territory,
             price,
         )
-        client.post("/v1/inAppPurchasePriceSchedules", _schedule_body(iap_id, territory, point))
+        kept = _other_manual_prices(client, schedule_id, territory) if schedule_id else []
+        body = _schedule_body(iap_id, territory, [ManualPrice(point, None), *kept])
+        client.post("/v1/inAppPurchasePriceSchedules", body)
 
     return Op(run)
 
 
-def _schedule_body(iap_id: str, territory: str, point_id: str) -> dict[str, Any]:
-    """A schedule with one manual price (the base territory's), created inline by local id."""
-    local_id = "${base-price}"
+@dataclass(frozen=True)
+class ManualPrice:
+    """A manual price of a schedule: its price point, and when it starts (None: now)."""
+
+    point_id: str
+    start_date: str | None
+
+
+def _other_manual_prices(client: ApiClient, schedule_id: str, base: str) -> list[ManualPrice]:
+    """The schedule's manual prices outside ``base`` that are in effect or still to come."""
+    doc = client.get_all(
+        f"/v1/inAppPurchasePriceSchedules/{schedule_id}/manualPrices",
+        {"include": ["inAppPurchasePricePoint", "territory"]},
+    )
+    today = dt.date.today().isoformat()
+    kept = []
+    for price in doc.resources():
+        attributes = price.get("attributes") or {}
+        end = attributes.get("endDate")
+        territory = ((price.get("relationships") or {}).get("territory") or {}).get("data")
+        point = doc.related_one(price, "inAppPurchasePricePoint")
+        if (end and end <= today) or point is None or (territory or {}).get("id") == base:
+            continue
+        start = attributes.get("startDate")
+        kept.append(ManualPrice(point["id"], start if start and start > today else None))
+    return kept
+
+
+def _schedule_body(iap_id: str, territory: str, prices: list[ManualPrice]) -> dict[str, Any]:
+    """A schedule whose manual prices (the base territory's first) are created inline."""
     iap = {"data": {"type": "inAppPurchases", "id": iap_id}}
+    local_ids = [f"${{price-{index}}}" for index in range(len(prices))]
     return {
         "data": {
             "type": "inAppPurchasePriceSchedules",
             "relationships": {
                 "inAppPurchase": iap,
                 "baseTerritory": {"data": {"type": "territories", "id": territory}},
-                "manualPrices": {"data": [{"type": "inAppPurchasePrices", "id": local_id}]},
+                "manualPrices": {
+                    "data": [{"type": "inAppPurchasePrices", "id": i} for i in local_ids]
+                },
             },
         },
         "included": [
             {
                 "type": "inAppPurchasePrices",
                 "id": local_id,
+                **({"attributes": {"startDate": p.start_date}} if p.start_date else {}),
                 "relationships": {
                     "inAppPurchaseV2": iap,
                     "inAppPurchasePricePoint": {
-                        "data": {"type": "inAppPurchasePricePoints", "id": point_id}
+                        "data": {"type": "inAppPurchasePricePoints", "id": p.point_id}
                     },
                 },
             }
+            for local_id, p in zip(local_ids, prices, strict=True)
         ],
     }
 

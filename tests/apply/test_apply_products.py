@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ascsync.apply import Ids
-from ascsync.apply_products import Parent, localization_op
+from ascsync.apply_products import Parent, localization_op, price_point
 from ascsync.client import ApiClient
 from ascsync.desired.model import IAP_FIELDS, LIVE, Record, Value
 from ascsync.plan import Action, Change, FieldChange
@@ -87,6 +87,21 @@ def subscription_prices(sandbox: Sandbox, product_id: str) -> dict[str, str]:
     return out
 
 
+def client_for(sandbox: Sandbox, **kwargs: Any) -> ApiClient:
+    tokens = TokenProvider(sandbox.key_id, sandbox.private_key_pem, sandbox.issuer_id)
+    return ApiClient(sandbox.url, tokens, **kwargs)
+
+
+def iap_manual_prices(sandbox: Sandbox, product_id: str) -> dict[str, str]:
+    store = sandbox.store
+    (schedule,) = store.related(product(sandbox, "inAppPurchases", product_id), "iapPriceSchedule")
+    out = {}
+    for price in store.related(schedule, "manualPrices"):
+        (point,) = store.related(price, "inAppPurchasePricePoint")
+        out[price.relationships["territory"][1]] = point.attributes["customerPrice"]
+    return out
+
+
 def group(sandbox: Sandbox, name: str) -> Any:
     return next(
         g for g in sandbox.store.list("subscriptionGroups") if g.attributes["referenceName"] == name
@@ -152,6 +167,52 @@ def test_prices_change_through_the_matching_price_point(repo: Path) -> None:
         assert iap_base_price(sandbox, PRO) == ("USA", "4.99")
         assert subscription_prices(sandbox, MONTHLY) == {"USA": "3.99"}
         assert subscription_prices(sandbox, YEARLY) == {"USA": "29.99", "DEU": "29.99"}
+        assert_no_changes(sandbox, repo)
+
+
+def test_a_new_iap_price_keeps_manual_prices_of_other_territories(repo: Path) -> None:
+    with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
+        apply_ok(sandbox, repo)
+        client = client_for(sandbox)
+        iap_id = product(sandbox, "inAppPurchases", PRO).id
+        points = {
+            territory: price_point(
+                client,
+                f"/v2/inAppPurchases/{iap_id}/pricePoints",
+                "inAppPurchasePricePoints",
+                territory,
+                price,
+            )
+            for territory, price in (("USA", "9.99"), ("JPN", "1500"))
+        }
+        by_hand = {  # a Japanese price set in App Store Connect, outside the repo
+            "data": {
+                "type": "inAppPurchasePriceSchedules",
+                "relationships": {
+                    "inAppPurchase": {"data": {"type": "inAppPurchases", "id": iap_id}},
+                    "baseTerritory": {"data": {"type": "territories", "id": "USA"}},
+                    "manualPrices": {
+                        "data": [{"type": "inAppPurchasePrices", "id": f"${{{t}}}"} for t in points]
+                    },
+                },
+            },
+            "included": [
+                {
+                    "type": "inAppPurchasePrices",
+                    "id": f"${{{t}}}",
+                    "relationships": {
+                        "inAppPurchasePricePoint": {
+                            "data": {"type": "inAppPurchasePricePoints", "id": point}
+                        }
+                    },
+                }
+                for t, point in points.items()
+            ],
+        }
+        client.post("/v1/inAppPurchasePriceSchedules", by_hand)
+        edit(repo, IAP_FILE, 'customer_price: "9.99"', 'customer_price: "4.99"')
+        apply_ok(sandbox, repo)
+        assert iap_manual_prices(sandbox, PRO) == {"USA": "4.99", "JPN": "1500"}
         assert_no_changes(sandbox, repo)
 
 
@@ -272,8 +333,7 @@ def test_product_attributes_are_updated_in_place(repo: Path) -> None:
 def test_a_create_that_timed_out_is_looked_up_and_adopted_not_sent_twice() -> None:
     slow_post = "latency=700,path=/v1/inAppPurchaseLocalizations"
     with Sandbox(seed="demo", settings=fast_settings(), faults=slow_post) as sandbox:
-        tokens = TokenProvider(sandbox.key_id, sandbox.private_key_pem, sandbox.issuer_id)
-        client = ApiClient(sandbox.url, tokens, timeout=(5.0, 0.3))
+        client = client_for(sandbox, timeout=(5.0, 0.3))
         pro = product(sandbox, "inAppPurchases", PRO)
         address = f"app[moviecatalog].iap[{PRO}]"
         change = Change(
