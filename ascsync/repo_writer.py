@@ -192,9 +192,8 @@ class RepoWriter:
         defaults_path = folder / "locales" / DEFAULTS_FILE
         inherited = self.doc(defaults_path) if defaults_path.exists() else None
         for code, loc in sorted(live.localizations.items()):
+            # a locale only live gets its own new file, also under managed_only (drift)
             mine = want.localizations.get(code) if want else None
-            if self.managed_only and mine is None and want is not None:
-                mine = None  # a locale added live: drift writes it as a new file
             target = _Target(
                 folder / "locales" / f"{code}.yml",
                 mine.record if mine else None,
