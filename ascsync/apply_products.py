@@ -11,8 +11,9 @@ API calls it lists. What is particular to products:
 * Prices are set through price *points*: the point of (territory, customer price) is
   looked up first, so a price Apple does not offer fails with the nearest ones it does.
   An IAP price is a new price schedule (base territory plus its manual price; Apple
-  equalizes the other territories); a subscription price is one ``subscriptionPrices``
-  create per territory, starting now.
+  equalizes the other territories). A schedule replaces the previous one, so manual
+  prices of other territories set by hand are read and carried over. A subscription
+  price is one ``subscriptionPrices`` create per territory, starting now.
 * After a create that may have reached Apple (a timeout), the resource is looked up by
   its key (locale, product id, reference name) and adopted rather than created twice.
 
