@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -149,7 +150,7 @@ def plan_step(step: Step) -> int:
         step.summary(problems_md)
         publish_comment(step, problems_md)
         return EXIT_ERROR
-    plan_file = Path(log_dir(step)) / "ascsync-plan.json"
+    plan_file = Path(log_dir(step)) / file_name(step.inputs.repo, "plan", "json")
     result = step.ascsync(
         "plan", step.inputs.repo, "--format", "markdown", "--out", str(plan_file),
         *step.selection(), *step.inputs.extra_args,
@@ -242,6 +243,13 @@ def log_dir(step: Step) -> str:
     return folder
 
 
+def file_name(repo: str, command: str, extension: str) -> str:
+    """``ascsync-plan.log``, or ``ascsync-plan-ios-app.log`` for repo ``ios/app``: two
+    ascsync repos run in one job keep their files apart."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", os.path.normpath(repo)).strip("-")
+    return f"ascsync-{command}{'-' + slug if slug else ''}.{extension}"
+
+
 @contextlib.contextmanager
 def key_path(inputs: ActionInputs) -> Iterator[Path | None]:
     """The key as a temp file for the duration of the run, or None without a key."""
@@ -267,7 +275,7 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
     write_output("command", command, env)
     with key_path(inputs) as key:
         step = Step(inputs, env, child_env(env, inputs, key), out, out, secrets)
-        log_path = Path(log_dir(step)) / f"ascsync-{command}.log"
+        log_path = Path(log_dir(step)) / file_name(inputs.repo, command, "log")
         with open(log_path, "w", encoding="utf-8") as log:
             step.log = log
             write_output("log-path", str(log_path), env)
