@@ -28,6 +28,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import (
     DoubleQuotedScalarString,
     FoldedScalarString,
@@ -52,6 +53,7 @@ from ascsync.desired.model import (
 )
 from ascsync.desired.yamlio import TAGS
 from ascsync.diff import IDENTITY_KEYS
+from ascsync.errors import AscsyncError
 
 DEFAULTS_FILE = "_defaults.yml"
 CONFIG_FILE = "ascsync.yml"
@@ -129,9 +131,26 @@ class RepoWriter:
     def doc(self, path: Path) -> CommentedMap:
         """The parsed file (cached), or an empty mapping for a file to create."""
         if path not in self.docs:
-            data = self.yaml.load(path.read_text(encoding="utf-8")) if path.exists() else None
-            self.docs[path] = data if isinstance(data, CommentedMap) else CommentedMap()
+            data = self._load(path) if path.exists() else None
+            if data is not None and not isinstance(data, CommentedMap):
+                raise AscsyncError(
+                    f"{self.rel(path)}: cannot update it: it holds a {type(data).__name__}, "
+                    "not a mapping of keys (fix or remove the file first)"
+                )
+            self.docs[path] = data if data is not None else CommentedMap()
         return self.docs[path]
+
+    def _load(self, path: Path) -> Any:
+        """Parse an existing file; a broken one stops the write before anything is saved."""
+        try:
+            return self.yaml.load(path.read_text(encoding="utf-8"))
+        except (YAMLError, UnicodeDecodeError) as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f":{mark.line + 1}" if mark is not None else ""
+            raise AscsyncError(
+                f"{self.rel(path)}{line}: cannot update it: not valid YAML "
+                f"({getattr(exc, 'problem', None) or type(exc).__name__}); fix it first"
+            ) from None
 
     def save(self) -> WriteReport:
         """Write every changed file; returns the report (paths in write order)."""

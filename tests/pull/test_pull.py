@@ -174,3 +174,19 @@ def test_screenshots_no_longer_live_are_reported_not_deleted(
     assert extra.exists()
     assert "Not live any more" in again.output
     assert "screenshots/en-US/APP_IPHONE_67/09-extra.png" in again.output
+
+
+def test_a_broken_file_in_the_repo_stops_pull_with_its_line(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    repo = tmp_path / "adopted"
+    assert invoke(sandbox, "pull", str(repo), "--app", BUNDLE).exit_code == 0
+    broken = repo / APP / "locales/de-DE.yml"
+    broken.write_text("name: Filmkatalog\nsubtitle: [unclosed\n")
+    result = invoke(sandbox, "pull", str(repo), "--app", BUNDLE)
+    assert result.exit_code == 1
+    assert "apps/moviecatalog/locales/de-DE.yml:3: cannot update it: not valid YAML" in (
+        result.output
+    )
+    assert "Traceback" not in result.output
+    assert broken.read_text() == "name: Filmkatalog\nsubtitle: [unclosed\n"
