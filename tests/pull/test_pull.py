@@ -8,6 +8,7 @@ from pathlib import Path
 from PIL import Image
 
 from ascsync.sandbox import Sandbox
+from tests.plan.conftest import matching_seed, write_repo
 from tests.pull.conftest import (
     APP,
     BUNDLE,
@@ -190,3 +191,22 @@ def test_a_broken_file_in_the_repo_stops_pull_with_its_line(
     )
     assert "Traceback" not in result.output
     assert broken.read_text() == "name: Filmkatalog\nsubtitle: [unclosed\n"
+
+
+def test_without_an_editable_version_the_newest_is_pulled_and_missing_bytes_reported(
+    tmp_path: Path,
+) -> None:
+    seed = matching_seed(write_repo(tmp_path / "source"))
+    versions = seed["apps"][0]["versions"]
+    versions[0]["createdDate"] = "2026-01-01T00:00:00Z"
+    versions[1].update(state="READY_FOR_DISTRIBUTION", createdDate="2026-06-01T00:00:00Z")
+    with Sandbox(seed=seed) as sb:
+        repo = tmp_path / "adopted"
+        result = invoke(sb, "pull", str(repo), "--app", "com.example.demo")
+    assert result.exit_code == 0, result.output
+    assert 'version: "1.1.0"' in (repo / "apps/demo/version.yml").read_text()
+    # the seed gives this screenshot as a checksum only: nothing to download, and pull says so
+    assert "screenshots/en-US/APP_IPHONE_67/01-home.png: download failed (HTTP 404)" in (
+        result.output
+    )
+    assert not (repo / "apps/demo/screenshots/en-US/APP_IPHONE_67/01-home.png").exists()
