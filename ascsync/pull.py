@@ -85,14 +85,16 @@ def pull_command(
     directory.mkdir(parents=True, exist_ok=True)
     with api_client(settings, directory, sandbox) as client:
         report, media = pull_app(directory, client, bundle_id, version)
-    click.echo(render_summary(directory, report, media))
+        requests = client.request_count
+    click.echo(render_summary(directory, report, media, requests))
 
 
-def render_summary(root: Path, report: WriteReport, media: MediaReport) -> str:
+def render_summary(root: Path, report: WriteReport, media: MediaReport, requests: int) -> str:
     """What pull wrote and what it left for a person, one item a line."""
     lines = [
         f"Pulled into {root}: {len(report.written)} file(s) written, "
-        f"{len(media.downloaded)} screenshot(s) downloaded, {len(media.kept)} unchanged."
+        f"{len(media.downloaded)} screenshot(s) downloaded, {len(media.kept)} unchanged "
+        f"({requests} API requests)."
     ]
     for path in report.written:
         lines.append(f"  wrote {_rel(path, root)}")
