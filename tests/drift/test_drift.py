@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 
 from ascsync.sandbox import Sandbox
+from tests.plan.conftest import matching_seed, write_repo
 from tests.pull.conftest import (
     APP,
     PASSWORD,
@@ -182,3 +183,23 @@ def test_an_invalid_repo_is_a_one_line_error(sandbox: Sandbox, repo: Path) -> No
     assert result.exit_code == 1
     assert "app.yml:2: platform" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_locked_difference_is_drift_that_only_write_can_settle(tmp_path: Path) -> None:
+    repo = write_repo(tmp_path / "repo")
+    seed = matching_seed(repo)
+    version = seed["apps"][0]["versions"][1]
+    version["state"] = "WAITING_FOR_REVIEW"
+    version["localizations"]["en-US"]["description"] = "Changed while in review."
+    with Sandbox(seed=seed) as sb:
+        result = invoke(sb, "drift", str(repo))
+        assert result.exit_code == 2, result.output
+        assert "someone changed the English (U.S.) description outside the repo" in result.output
+        assert "apply cannot restore it (not editable while WAITING_FOR_REVIEW)" in result.output
+
+        assert invoke(sb, "drift", str(repo), "--write").exit_code == 2
+        assert (
+            "description: Changed while in review.\n"
+            in (repo / "apps/demo/locales/en-US.yml").read_text()
+        )
+        assert invoke(sb, "drift", str(repo)).exit_code == 0
