@@ -56,19 +56,27 @@ def pull_app(
     writer = RepoWriter(root)
     writer.write_app(folder, live.model, desired)
     writer.ensure_config(folder.name)
-    _note_missing_locales(writer, folder, live.model, desired)
+    _note_not_live(writer, folder, live.model, desired)
     report = writer.save()
     media = pull_screenshots(live, folder)
     return report, media
 
 
-def _note_missing_locales(writer: RepoWriter, folder: Path, live: App, desired: App | None) -> None:
+def _note_not_live(writer: RepoWriter, folder: Path, live: App, desired: App | None) -> None:
+    """Repo files for things App Store Connect no longer has: kept, and said so."""
     if desired is None:
         return
-    for code in sorted(set(desired.localizations) - set(live.localizations)):
+    gone = [code for code in desired.localizations if code not in live.localizations]
+    files = [folder / "locales" / f"{code}.yml" for code in gone]
+    for mine, theirs in (
+        (desired.in_app_purchases, live.in_app_purchases),
+        (desired.subscription_groups, live.subscription_groups),
+        (desired.beta_groups, live.beta_groups),
+    ):
+        files += [r.source.file for key, r in mine.items() if key not in theirs and r.source.file]
+    for path in files:
         writer.report.notes.append(
-            f"{writer.rel(folder / 'locales' / f'{code}.yml')}: not live; left in place "
-            "(delete it, or plan will create the locale)"
+            f"{writer.rel(path)}: not live; left in place (delete it, or plan will create it)"
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 from PIL import Image
@@ -211,3 +212,32 @@ def test_without_an_editable_version_the_newest_is_pulled_and_missing_bytes_repo
         result.output
     )
     assert not (repo / "apps/demo/screenshots/en-US/APP_IPHONE_67/01-home.png").exists()
+
+
+def test_products_and_testflight_are_updated_in_place_too(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch
+) -> None:
+    repo = converged_example(sandbox, tmp_path, monkeypatch)
+    for folder in ("in-app-purchases", "subscriptions", "testflight"):
+        shutil.copytree(EXAMPLE / APP / folder, repo / APP / folder)
+    pulled = invoke(sandbox, "pull", str(repo), "--app", BUNDLE)
+    assert pulled.exit_code == 0, pulled.output
+
+    iap = (repo / APP / "in-app-purchases/com.example.moviecatalog.pro.yml").read_text()
+    assert iap.startswith("# A one-time purchase. The file name is the product id.\n")
+    assert "reference_name: Movie Catalog Pro\n" in iap
+    assert '  customer_price: "4.99"\n' in iap  # the live price, in the file's quoting
+    assert "  en-US: {name: Pro, description: Unlock all lists.}\n" in iap
+    assert "ja:" not in iap  # the localization is gone live
+    group = (repo / APP / "testflight/groups/internal-qa.yml").read_text()
+    assert group.startswith("# Internal groups hold members of the App Store Connect team.\n")
+    assert "  - {email: old.contractor@example.com, first_name: Olli, last_name: Contractor}\n" in (
+        group
+    )
+    # the subscription group does not exist live: kept, and said so
+    assert "subscriptions/movie-catalog-plus.yml: not live; left in place" in pulled.output
+
+    plan = invoke(sandbox, "plan", str(repo))
+    assert plan.exit_code == 2
+    addresses = [line for line in plan.output.splitlines() if "  # " in line]
+    assert addresses and all("subscription_group[Movie Catalog Plus]" in a for a in addresses)
