@@ -11,7 +11,8 @@ them with ruamel.yaml's round-trip mode and changes only the values that differ:
   suggested variable name and a note;
 * a locale key inherited from ``locales/_defaults.yml`` is left alone while the live
   value matches it, and overridden in the locale's own file when it does not;
-* long text is written as a block scalar (``|``), keywords as a YAML list.
+* text with line breaks is written as a block scalar (``|``), a single line stays
+  inline and unwrapped; keywords are a YAML list.
 
 List items (subscriptions, prices, testers) are matched by their identity key
 (product id, territory, email), not by position, so reordering cannot garble them.
@@ -57,9 +58,6 @@ from ascsync.errors import AscsyncError
 
 DEFAULTS_FILE = "_defaults.yml"
 CONFIG_FILE = "ascsync.yml"
-LONG_TEXT = 80
-"""Single-line text longer than this is still written inline (no wrapping): a block
-scalar is used only for text with line breaks, which is what reads best in a diff."""
 
 
 @dataclass
