@@ -349,6 +349,8 @@ def _plan_iap_price(
             fields=field_changes(want, have, keys),
             calls=(
                 "GET /v2/inAppPurchases/{id}/pricePoints",
+                # an existing schedule's other manual prices are kept in the new one
+                *(("GET /v1/inAppPurchasePriceSchedules/{id}/manualPrices",) if exists else ()),
                 "POST /v1/inAppPurchasePriceSchedules",
             ),
             after=(address,),

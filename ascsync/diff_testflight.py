@@ -159,7 +159,12 @@ def _plan_testers(
                     "betaTesters",
                     planner.desired.name,
                     fields=field_changes(want, {}, keys),
-                    calls=("POST /v1/betaTesters",),
+                    calls=(
+                        "POST /v1/betaTesters",
+                        # when the team already has this email (409), it joins the group:
+                        "GET /v1/betaTesters",
+                        "POST /v1/betaGroups/{id}/relationships/betaTesters",
+                    ),
                     after=(address,),
                     source=planner.source(tester, prefix + "email"),
                 )
