@@ -86,3 +86,12 @@ def test_pre_commit_hook_validates_the_example_repo(tmp_path):
     )
     assert bad.returncode == 1
     assert "en-US.yml" in bad.stdout + bad.stderr
+
+
+def test_every_page_is_in_the_site_navigation():
+    """``mkdocs build --strict`` (in CI) refuses a page missing from the nav; say it sooner."""
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    listed = set(re.findall(r":\s*([\w/.-]+\.md)\s*$", config, re.M))
+    pages = {p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md")}
+    assert pages - listed == set(), "add these pages to the nav in mkdocs.yml"
+    assert listed - pages == set(), "mkdocs.yml lists pages that do not exist"
