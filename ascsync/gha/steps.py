@@ -150,7 +150,7 @@ def plan_step(step: Step) -> int:
         step.summary(problems_md)
         publish_comment(step, problems_md)
         return EXIT_ERROR
-    plan_file = Path(log_dir(step)) / file_name(step.inputs.repo, "plan", "json")
+    plan_file = Path(log_dir(step.inputs, step.env)) / file_name(step.inputs.repo, "plan", "json")
     result = step.ascsync(
         "plan", step.inputs.repo, "--format", "markdown", "--out", str(plan_file),
         *step.selection(), *step.inputs.extra_args,
@@ -236,9 +236,9 @@ STEPS: dict[str, Callable[[Step], int]] = {
 # --- entry point ------------------------------------------------------------------------
 
 
-def log_dir(step: Step) -> str:
+def log_dir(inputs: ActionInputs, env: Mapping[str, str]) -> str:
     """Where logs and the saved plan go: the input, else the runner's temp folder."""
-    folder = step.inputs.log_dir or step.env.get("RUNNER_TEMP") or tempfile.gettempdir()
+    folder = inputs.log_dir or env.get("RUNNER_TEMP") or tempfile.gettempdir()
     Path(folder).mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -273,13 +273,11 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
     if event_name == "push" and inputs.command == "auto" and command != "apply":
         out.write("::notice::not the default branch: planning instead of applying\n")
     write_output("command", command, env)
-    with key_path(inputs) as key:
-        step = Step(inputs, env, child_env(env, inputs, key), out, out, secrets)
-        log_path = Path(log_dir(step)) / file_name(inputs.repo, command, "log")
-        with open(log_path, "w", encoding="utf-8") as log:
-            step.log = log
-            write_output("log-path", str(log_path), env)
-            return STEPS[command](step)
+    log_path = Path(log_dir(inputs, env)) / file_name(inputs.repo, command, "log")
+    write_output("log-path", str(log_path), env)
+    with key_path(inputs) as key, open(log_path, "w", encoding="utf-8") as log:
+        step = Step(inputs, env, child_env(env, inputs, key), out, log, secrets)
+        return STEPS[command](step)
 
 
 def main(env: Mapping[str, str] | None = None, out: TextIO | None = None) -> int:
