@@ -349,7 +349,11 @@ class RepoWriter:
         spec: Field,
         dotted: str,
     ) -> None:
-        """Match items by identity (first field), merge each, drop the ones gone live."""
+        """Match items by identity (first field), merge each, drop the ones gone live.
+
+        Items keep the repo's order (the order someone chose, with their comments); items
+        new live are appended in live order.
+        """
         seq = node.get(key)
         if not isinstance(seq, CommentedSeq):
             if not live:
@@ -359,16 +363,20 @@ class RepoWriter:
             self.changed.add(target.path)
         ident = spec.fields[0].key
         flow = any(_is_flow(v) for v in seq)
-        existing = {_identity(item.get(ident)): item for item in seq if isinstance(item, dict)}
+        by_identity = {_identity(values.get(ident)): values for values in live}
         before = [id(item) for item in seq]
-        merged = []
-        for index, values in enumerate(live):
-            item = existing.pop(_identity(values.get(ident)), None)
-            if item is None:
-                item = _new_map(flow)
+        kept = [
+            item
+            for item in seq
+            if isinstance(item, dict) and _identity(item.get(ident)) in by_identity
+        ]
+        known = {_identity(item.get(ident)) for item in kept}
+        added = [values for values in live if _identity(values.get(ident)) not in known]
+        merged = kept + [_new_map(flow) for _ in added]
+        sources = [by_identity[_identity(item.get(ident))] for item in kept] + added
+        for index, (item, values) in enumerate(zip(merged, sources, strict=True)):
             inner = _Target(target.path)
             self._merge_map(inner, item, values, spec.fields, f"{dotted}[{index}].")
-            merged.append(item)
         if [id(item) for item in merged] != before:
             seq[:] = merged
             self.changed.add(target.path)

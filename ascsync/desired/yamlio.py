@@ -18,6 +18,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import ScalarNode
 
@@ -44,11 +45,20 @@ def _construct_tagged(constructor: Any, node: Any) -> Tagged:
     return Tagged(tag, str(node.value), line)
 
 
+class _TaggedConstructor(RoundTripConstructor):
+    """ruamel's round-trip constructor plus ascsync's tags, on a class of our own:
+    ``add_constructor`` on ruamel's class would change every round-trip YAML in the
+    process (the repo writer's included)."""
+
+
+for _tag in TAGS:
+    _TaggedConstructor.add_constructor(_tag, _construct_tagged)
+
+
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
+    yaml.Constructor = _TaggedConstructor
     yaml.allow_duplicate_keys = False
-    for tag in TAGS:
-        yaml.constructor.add_constructor(tag, _construct_tagged)
     return yaml
 
 

@@ -28,8 +28,6 @@ DEMO_SEED = ROOT / "ascsync" / "sandbox" / "seeds" / "demo.yml"
 BUNDLE = "com.example.moviecatalog"
 PASSWORD = "pull-test-Passw0rd"
 APP = "apps/moviecatalog"
-NOT_APPLIED_YET = ("in-app-purchases", "subscriptions", "testflight")
-"""Folders apply cannot carry out yet: left out where a test needs a converged sandbox."""
 
 
 def seed_with_images(folder: Path, rename: dict[tuple[str, str], list[str]] | None = None) -> Path:
@@ -104,10 +102,15 @@ def client_for(sandbox: Sandbox) -> ApiClient:
     return ApiClient(sandbox.url, tokens)
 
 
-def converged_example(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """example-repo (the parts apply handles) applied to the sandbox: plan shows no changes."""
+def converged_example(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    leave_out: tuple[str, ...] = (),
+) -> Path:
+    """example-repo (less ``leave_out`` folders) applied to the sandbox: plan shows no changes."""
     target = tmp_path / "example-repo"
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".ascsync", *NOT_APPLIED_YET))
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".ascsync", *leave_out))
     monkeypatch.setenv("MOVIECATALOG_DEMO_PASSWORD", PASSWORD)
     applied = invoke(sandbox, "apply", str(target), "--auto-approve", "--allow-delete")
     assert applied.exit_code == 0, applied.output

@@ -217,8 +217,10 @@ def test_without_an_editable_version_the_newest_is_pulled_and_missing_bytes_repo
 def test_products_and_testflight_are_updated_in_place_too(
     sandbox: Sandbox, tmp_path: Path, monkeypatch
 ) -> None:
-    repo = converged_example(sandbox, tmp_path, monkeypatch)
-    for folder in ("in-app-purchases", "subscriptions", "testflight"):
+    # products and TestFlight stay as the demo seed has them, unlike the repo's files
+    products = ("in-app-purchases", "subscriptions", "testflight")
+    repo = converged_example(sandbox, tmp_path, monkeypatch, leave_out=products)
+    for folder in products:
         shutil.copytree(EXAMPLE / APP / folder, repo / APP / folder)
     pulled = invoke(sandbox, "pull", str(repo), "--app", BUNDLE)
     assert pulled.exit_code == 0, pulled.output
