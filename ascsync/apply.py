@@ -137,14 +137,18 @@ Compiler = Callable[[Change, App, LiveApp], Op]
 
 
 def extra_compilers() -> dict[str, Compiler]:
-    """Compilers of products and TestFlight, by JSON:API type.
+    """Compilers of products, TestFlight, availability and price, by JSON:API type.
 
     Imported on first use: those modules build on this one, so importing them at the top
     would be circular.
     """
-    from ascsync import apply_products, apply_testflight
+    from ascsync import apply_availability, apply_products, apply_testflight
 
-    return {**apply_products.COMPILERS, **apply_testflight.COMPILERS}
+    return {
+        **apply_products.COMPILERS,
+        **apply_testflight.COMPILERS,
+        **apply_availability.COMPILERS,
+    }
 
 
 def _unsupported(change: Change) -> Op:

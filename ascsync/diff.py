@@ -28,6 +28,7 @@ from ascsync.desired.model import (
     Record,
     Secret,
 )
+from ascsync.diff_availability import KEY_PREFIXES, plan_availability
 from ascsync.diff_products import plan_products
 from ascsync.diff_testflight import plan_testflight
 from ascsync.live import LiveApp, LiveLocale, LiveMedia, LiveSet
@@ -37,8 +38,6 @@ from ascsync.rules.states import ALWAYS_EDITABLE_LOCALE_KEYS, EDITABLE_VERSION_S
 
 IDENTITY_KEYS = frozenset({"bundle_id", "platform", "sku", "supports_ipad"})
 """app.yml keys that identify the app or guide validation; never changed through the API."""
-NOT_YET_APPLIED = ("availability.", "price.")
-"""app.yml keys ascsync reads but does not plan yet; reported, never silently dropped."""
 
 Checksum = Callable[[Path], str]
 
@@ -84,9 +83,8 @@ def plan_app(desired: App, live: LiveApp, *, root: Path, checksum: Checksum) -> 
 def _app_record(ctx: _Context) -> None:
     desired, live = ctx.desired.record, ctx.live.model.record
     app_keys = [k for k in _changed(desired, live, APP_FIELDS) if k not in IDENTITY_KEYS]
-    for key in [k for k in app_keys if k.startswith(NOT_YET_APPLIED)]:
-        ctx.plan.unsupported.append(f"{ctx.desired.address}: {key} ({ctx.source(desired, key)})")
-    app_keys = [k for k in app_keys if not k.startswith(NOT_YET_APPLIED)]
+    app_keys = [k for k in app_keys if not k.startswith(KEY_PREFIXES)]
+    plan_availability(ctx.desired, ctx.live, ctx.plan, source=ctx.source)
     by_resource = _split_by_resource(app_keys, APP_FIELDS)
     address = ctx.desired.address
     if by_resource.get("apps"):

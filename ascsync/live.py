@@ -8,7 +8,8 @@ per-locale requests run concurrently.
 
 Request count for one app: 4 (app; then app infos, the version, a version count at once)
 + one per managed locale with screenshots + one per managed locale with previews, in
-three rounds whatever the number of locales (given enough concurrency).
+three rounds whatever the number of locales (given enough concurrency); + 2 each when
+app.yml manages availability or price (:mod:`ascsync.live_availability`), side by side.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ascsync.desired.model import (
 )
 from ascsync.errors import AscsyncError
 from ascsync.jsonapi import Document
+from ascsync.live_availability import LiveAvailability, start_availability
 from ascsync.live_products import LiveProducts, start_products
 from ascsync.live_testflight import LiveTestflight, start_testflight
 from ascsync.mapping import read_record
@@ -94,6 +96,7 @@ class LiveApp:
     locales: dict[str, LiveLocale] = field(default_factory=dict)
     products: LiveProducts | None = None  # IAPs and subscription groups the repo manages
     testflight: LiveTestflight | None = None  # TestFlight test information and groups
+    availability: LiveAvailability | None = None  # where the app is sold, and its price
 
     @property
     def app_info_editable(self) -> bool:
@@ -124,6 +127,7 @@ class LiveApp:
             },
             "products": self.products.snapshot() if self.products else None,
             "testflight": self.testflight.snapshot() if self.testflight else None,
+            "availability": self.availability.snapshot() if self.availability else None,
         }
 
 
@@ -150,6 +154,7 @@ def fetch_app(client: ApiClient, desired: App, *, concurrency: int = 16) -> Live
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         products = start_products(client, live.app_id, desired, pool)
         testflight = start_testflight(client, live.app_id, desired, pool)
+        availability = start_availability(client, live.app_id, desired, pool)
         infos = pool.submit(_fetch_app_infos, client, live.app_id)
         versions = pool.submit(_fetch_versions, client, live.app_id, desired)
         count = pool.submit(_count_versions, client, live.app_id, desired)
@@ -158,6 +163,7 @@ def fetch_app(client: ApiClient, desired: App, *, concurrency: int = 16) -> Live
         _read_media(client, live, desired, pool)
         live.products = products.result().attach(live.model)
         live.testflight = testflight.result().attach(live.model)
+        live.availability = availability.result().attach(live.model)
     return live
 
 
