@@ -28,7 +28,6 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import (
     DoubleQuotedScalarString,
@@ -52,7 +51,6 @@ from ascsync.desired.model import (
     Record,
     Secret,
 )
-from ascsync.desired.yamlio import TAGS
 from ascsync.diff import IDENTITY_KEYS
 from ascsync.errors import AscsyncError
 
@@ -79,23 +77,13 @@ class _Target:
     inherited_path: Path | None = None
 
 
-class _KeepTags(RoundTripConstructor):
-    """Loads ``!file``/``!template``/``!env`` as ruamel's TaggedScalar, dumped back as written.
-
-    A class of its own: the loader registers its tag constructors on ruamel's shared
-    RoundTripConstructor class, which would otherwise turn them into objects that
-    cannot be dumped.
-    """
-
-
-for _tag in TAGS:
-    _KeepTags.add_constructor(_tag, RoundTripConstructor.yaml_constructors[None])
-
-
 def make_yaml() -> YAML:
-    """Round-trip YAML that keeps quotes, comments and the layout's indentation."""
+    """Round-trip YAML that keeps quotes, comments and the layout's indentation.
+
+    ``!file``/``!template``/``!env`` load as ruamel's TaggedScalar and dump back as written
+    (the loader's own tag constructors live on a subclass of its own, not on ruamel's).
+    """
     yaml = YAML(typ="rt")
-    yaml.Constructor = _KeepTags
     yaml.preserve_quotes = True
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
