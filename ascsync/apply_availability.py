@@ -5,7 +5,8 @@
   refuses a first availability that leaves storefronts out.
 * An existing availability changes storefront by storefront:
   ``PATCH /v1/territoryAvailabilities/{id}`` with ``available`` for each one that flips.
-  A PATCH sets a value, so a re-run after a partial failure simply finishes the job.
+  A PATCH sets a value, so a re-run after a partial failure simply finishes the job;
+  a few run at once (:data:`PATCH_CONCURRENCY`).
 * A price is a new schedule (``POST /v1/appPriceSchedules``) whose first inline manual
   price is the base territory's, at the price point of (territory, customer price); a
   price Apple does not offer fails the change with the nearest ones it does. The new
@@ -16,6 +17,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -37,6 +39,9 @@ from ascsync.plan import Change
 
 PAGE = 200
 """``limit`` maximum of ``/v1/territories`` and ``/v1/apps/{id}/appPricePoints``."""
+
+PATCH_CONCURRENCY = 4
+"""Storefront PATCHes in flight at once: opening or closing ~170 one by one is slow."""
 
 
 # -- availability ------------------------------------------------------------------------
@@ -99,19 +104,22 @@ def compile_territories(change: Change, desired: App, live: LiveApp) -> Op:
         (code, False) for code in flips.make_unavailable
     ]
 
+    def patch(client: ApiClient, code: str, available: bool) -> None:
+        item_id = state.territory_ids[code]
+        client.patch(
+            f"/v1/territoryAvailabilities/{item_id}",
+            {
+                "data": {
+                    "type": "territoryAvailabilities",
+                    "id": item_id,
+                    "attributes": {"available": available},
+                }
+            },
+        )
+
     def run(client: ApiClient, ids: Ids) -> None:
-        for code, available in updates:
-            item_id = state.territory_ids[code]
-            client.patch(
-                f"/v1/territoryAvailabilities/{item_id}",
-                {
-                    "data": {
-                        "type": "territoryAvailabilities",
-                        "id": item_id,
-                        "attributes": {"available": available},
-                    }
-                },
-            )
+        with ThreadPoolExecutor(max_workers=PATCH_CONCURRENCY) as pool:
+            list(pool.map(lambda update: patch(client, *update), updates))
 
     return Op(run)
 
