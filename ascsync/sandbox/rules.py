@@ -113,6 +113,7 @@ def default_hooks() -> list[Hooks]:
         UniqueNameRules(),
         ReviewSubmissionRules(),
         PriceRules(),
+        AvailabilityRules(),
         UploadHooks(),
         CascadeDeletes(),
     ]
@@ -964,6 +965,39 @@ class PriceRules(Hooks):
             for price in store.related(old, "manualPrices") + store.related(old, "automaticPrices"):
                 store.delete(price.type, price.id)
             store.delete(old.type, old.id)
+
+
+# -- availability ----------------------------------------------------------------------
+
+
+class AvailabilityRules(Hooks):
+    """An app's availability (v2) is created once, listing every storefront.
+
+    Apple answers a second ``POST /v2/appAvailabilities`` for the same app with a
+    conflict (changes go through ``PATCH /v1/territoryAvailabilities/{id}``), and refuses
+    a first one that leaves storefronts out (App-Store-Connect-CLI PRs #1772, #2473).
+    """
+
+    def before_create(
+        self, ctx: RequestContext, type_: str, attributes: dict[str, Any], relationships: Rels
+    ) -> None:
+        if type_ != "appAvailabilities":
+            return
+        store = ctx.store
+        app = one(store, relationships, "app")
+        if app is not None and store.related(app, "appAvailabilityV2"):
+            raise relationship_invalid(
+                "app",
+                "The app already has an availability; update its territory availabilities.",
+            )  # [U] wording
+        items = [store.get(*r) for r in relationships.get("territoryAvailabilities") or []]
+        listed = {i.relationships.get("territory") for i in items if i is not None}
+        missing = sorted(t.id for t in store.list("territories") if t.ref not in listed)
+        if missing:
+            raise relationship_invalid(
+                "territoryAvailabilities",
+                f"Every territory needs a territory availability; missing: {missing[0]}.",
+            )  # [U] wording
 
 
 # -- deletes -----------------------------------------------------------------------------
