@@ -6,13 +6,16 @@ demo seed; each test edits ``app.yml`` and looks inside the sandbox afterwards.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ascsync.apply_availability import carried_over
 from ascsync.client import ApiClient
+from ascsync.live_availability import ManualPrice
 from ascsync.sandbox import Sandbox
 from ascsync.tokens import TokenProvider
 from tests.apply.conftest import fast_settings, invoke, writes
@@ -236,3 +239,21 @@ def test_pull_writes_availability_and_price_and_the_round_trip_holds(tmp_path: P
         )
         assert 'price:\n  base_territory: USA\n  customer_price: "0.00"\n' in text
         assert_no_changes(sandbox, adopted)
+
+
+def test_carried_over_prices_drop_ended_and_base_ones_and_keep_future_starts() -> None:
+    today = dt.date.today()
+    yesterday, later = (
+        (today - dt.timedelta(days=1)).isoformat(),
+        (today + dt.timedelta(days=30)).isoformat(),
+    )
+    live = [
+        ManualPrice("USA", "usa-now", None, None),  # the base: replaced by the repo's price
+        ManualPrice("JPN", "jpn-old", None, yesterday),  # ended: gone
+        ManualPrice("JPN", "jpn-now", yesterday, later),  # in effect: starts "now" again
+        ManualPrice("JPN", "jpn-next", later, None),  # to come: keeps its start date
+    ]
+    assert carried_over(live, "USA") == [
+        ManualPrice("JPN", "jpn-now", None, None),
+        ManualPrice("JPN", "jpn-next", later, None),
+    ]
