@@ -86,7 +86,10 @@ class LiveAvailability:
                 self.schedule_id,
                 self.base_territory,
                 self.customer_price,
-                [[p.territory, p.point_id, p.start_date, p.end_date] for p in self.manual_prices],
+                sorted(
+                    [p.territory, p.point_id, p.start_date or "", p.end_date or ""]
+                    for p in self.manual_prices
+                ),
             ],
         }
 
