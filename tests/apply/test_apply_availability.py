@@ -257,3 +257,23 @@ def test_carried_over_prices_drop_ended_and_base_ones_and_keep_future_starts() -
         ManualPrice("JPN", "jpn-now", None, None),
         ManualPrice("JPN", "jpn-next", later, None),
     ]
+
+
+def test_a_storefront_closed_in_the_web_ui_is_drift_and_write_takes_it(repo: Path) -> None:
+    with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
+        apply_ok(sandbox, repo)  # the demo seed differs from the repo in many other ways
+        (current,) = sandbox.store.related(the_app(sandbox), "appAvailabilityV2")
+        for item in sandbox.store.related(current, "territoryAvailabilities"):
+            if item.relationships["territory"][1] == "CHN":
+                item.attributes["available"] = False
+        drift = invoke(sandbox, "drift", str(repo))
+        assert drift.exit_code == 2, drift.output
+        assert "Drift: 1 difference(s)" in drift.output
+        assert "app[moviecatalog].availability" in drift.output
+        assert "repo: apps/moviecatalog/app.yml:15" in drift.output
+
+        assert invoke(sandbox, "drift", str(repo), "--write").exit_code == 2
+        written = (repo / APP_YML).read_text()
+        assert "    - CAN\n    - CHE\n    - CHL\n    - CIV\n" in written  # CHN left out
+        assert invoke(sandbox, "drift", str(repo)).exit_code == 0
+        assert_no_changes(sandbox, repo)
