@@ -95,13 +95,7 @@ class LiveAvailability:
 
 
 def manages(record: Record, prefix: str) -> bool:
-    """True when ``app.yml`` has a key under ``prefix``, or the record is pull's skeleton.
-
-    A record whose source is live (not a file) is the "manage everything" skeleton pull
-    builds (:mod:`ascsync.live_discovery`), so it reads availability and price too.
-    """
-    if record.source is LIVE:
-        return True
+    """True when the app record has a key under ``prefix`` (pull's skeleton has placeholders)."""
     return any(key.startswith(prefix) for key in record.attrs)
 
 

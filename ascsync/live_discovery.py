@@ -131,7 +131,15 @@ def skeleton(found: Discovered, folder: Path) -> App:
     ``fetch_app`` only looks at which keys, locales, sets and products a desired App
     has; this one has them all, so the live App it returns is the complete state.
     """
-    record = Record(LIVE, {"bundle_id": Value(found.bundle_id, LIVE)})
+    record = Record(
+        LIVE,
+        {
+            "bundle_id": Value(found.bundle_id, LIVE),
+            # placeholders: they make the live reader fetch availability and price
+            "availability.territories": Value(None, LIVE),
+            "price.base_territory": Value(None, LIVE),
+        },
+    )
     if found.platform:
         record.attrs["platform"] = Value(found.platform, LIVE)
     app = App(folder.name, folder, record)

@@ -25,7 +25,6 @@ from ascsync.plan_command import api_client
 from ascsync.repo_writer import CONFIG_FILE, RepoWriter, WriteReport
 
 NOT_PULLED = (
-    "app availability and price (not read by this version of ascsync)",
     "TestFlight review contact and demo account (not read by this version of ascsync)",
     "demo account passwords (never written: a `!env NAME` tag stands in for them)",
     "app previews (videos are not downloaded)",
