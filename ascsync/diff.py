@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from ascsync.compare import changed, field_changes
 from ascsync.desired.model import (
     AGE_RATING_FIELDS,
     APP_FIELDS,
@@ -26,7 +26,6 @@ from ascsync.desired.model import (
     Field,
     MediaSet,
     Record,
-    Secret,
 )
 from ascsync.diff_availability import KEY_PREFIXES, plan_availability
 from ascsync.diff_products import plan_products
@@ -538,36 +537,11 @@ def _order_changed(have: LiveSet, kept: list[str]) -> bool:
 
 def _changed(desired: Record, live: Record, fields: Iterable[Field]) -> list[str]:
     """Repo keys managed in ``desired`` whose value differs from ``live``, in field order."""
-    keys = []
-    for key, _spec in flat_fields(fields):
-        if key not in desired.attrs:
-            continue
-        wanted = desired.attrs[key].value
-        have = live.attrs[key].value if key in live.attrs else None
-        if isinstance(wanted, Secret):
-            if wanted.is_set and wanted.reveal() != have:
-                keys.append(key)
-            continue
-        if not _same(wanted, have):
-            keys.append(key)
-    return keys
-
-
-def _same(wanted: Any, have: Any) -> bool:
-    if isinstance(wanted, str) and isinstance(have, str):
-        return wanted.replace("\r\n", "\n") == have.replace("\r\n", "\n")
-    if wanted in (None, "", []) and have in (None, "", []):
-        return True
-    return bool(wanted == have)
+    return changed(desired.attrs, live.attrs, [key for key, _ in flat_fields(fields)])
 
 
 def _field_changes(desired: Record, live: Record, keys: Iterable[str]) -> list[FieldChange]:
-    out = []
-    for key in keys:
-        wanted = desired.attrs[key].value if key in desired.attrs else None
-        have = live.attrs[key].value if key in live.attrs else None
-        out.append(FieldChange(key, have, wanted, sensitive=isinstance(wanted, Secret)))
-    return out
+    return list(field_changes(desired.attrs, live.attrs, keys))
 
 
 def _split_by_resource(keys: Iterable[str], fields: Iterable[Field]) -> dict[str, list[str]]:

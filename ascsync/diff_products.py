@@ -27,8 +27,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from ascsync.compare import changed, field_changes, same
 from ascsync.desired.model import (
     IAP_FIELDS,
     SUBSCRIPTION_FIELDS,
@@ -36,7 +36,6 @@ from ascsync.desired.model import (
     App,
     Field,
     Record,
-    Secret,
     Value,
 )
 from ascsync.live import LiveApp
@@ -108,42 +107,6 @@ def item_prefix(record: Record) -> str:
         if sep:
             return head + sep
     return ""
-
-
-def changed(wanted: dict[str, Value], have: dict[str, Value], keys: Iterable[str]) -> list[str]:
-    """The keys among ``keys`` managed in ``wanted`` whose value differs from ``have``."""
-    out = []
-    for key in keys:
-        if key not in wanted:
-            continue
-        want = wanted[key].value
-        live = have[key].value if key in have else None
-        if isinstance(want, Secret):
-            if want.is_set and want.reveal() != live:
-                out.append(key)
-        elif not same(want, live):
-            out.append(key)
-    return out
-
-
-def same(wanted: Any, have: Any) -> bool:
-    """Equal as App Store Connect sees it: CRLF is LF, and unset, empty and null agree."""
-    if isinstance(wanted, str) and isinstance(have, str):
-        return wanted.replace("\r\n", "\n") == have.replace("\r\n", "\n")
-    if wanted in (None, "", []) and have in (None, "", []):
-        return True
-    return bool(wanted == have)
-
-
-def field_changes(
-    wanted: dict[str, Value], have: dict[str, Value], keys: Iterable[str]
-) -> tuple[FieldChange, ...]:
-    out = []
-    for key in keys:
-        want = wanted[key].value if key in wanted else None
-        live = have[key].value if key in have else None
-        out.append(FieldChange(key, live, want, sensitive=isinstance(want, Secret)))
-    return tuple(out)
 
 
 def field_order(fields: Iterable[Field]) -> list[str]:
@@ -542,12 +505,9 @@ def _locale_fields(fields: tuple[Field, ...]) -> tuple[Field, ...]:
 
 __all__ = [
     "Planner",
-    "changed",
-    "field_changes",
     "field_order",
     "item_prefix",
     "plan_locales",
     "plan_products",
     "relative",
-    "same",
 ]

@@ -22,11 +22,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ascsync.compare import changed, field_changes
 from ascsync.desired.model import BETA_APP_FIELDS, BETA_GROUP_FIELDS, App, Record
 from ascsync.diff_products import (
     Planner,
-    changed,
-    field_changes,
     field_order,
     item_prefix,
     plan_locales,

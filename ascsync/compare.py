@@ -1,0 +1,50 @@
+"""Comparing a desired value with a live one, the same way for every kind of resource.
+
+Every planner (app, version, locales, products, TestFlight) asks the same two questions:
+which managed keys differ, and what each changes from and to. Secrets compare by their
+revealed value but are marked sensitive, so no output ever shows them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ascsync.desired.model import Secret, Value
+from ascsync.plan import FieldChange
+
+
+def changed(wanted: dict[str, Value], have: dict[str, Value], keys: Iterable[str]) -> list[str]:
+    """The keys among ``keys`` managed in ``wanted`` whose value differs from ``have``."""
+    out = []
+    for key in keys:
+        if key not in wanted:
+            continue
+        want = wanted[key].value
+        live = have[key].value if key in have else None
+        if isinstance(want, Secret):
+            if want.is_set and want.reveal() != live:
+                out.append(key)
+        elif not same(want, live):
+            out.append(key)
+    return out
+
+
+def same(wanted: Any, have: Any) -> bool:
+    """Equal as App Store Connect sees it: CRLF is LF, and unset, empty and null agree."""
+    if isinstance(wanted, str) and isinstance(have, str):
+        return wanted.replace("\r\n", "\n") == have.replace("\r\n", "\n")
+    if wanted in (None, "", []) and have in (None, "", []):
+        return True
+    return bool(wanted == have)
+
+
+def field_changes(
+    wanted: dict[str, Value], have: dict[str, Value], keys: Iterable[str]
+) -> tuple[FieldChange, ...]:
+    out = []
+    for key in keys:
+        want = wanted[key].value if key in wanted else None
+        live = have[key].value if key in have else None
+        out.append(FieldChange(key, live, want, sensitive=isinstance(want, Secret)))
+    return tuple(out)
