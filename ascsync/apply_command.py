@@ -29,7 +29,7 @@ from ascsync.client import ApiClient
 from ascsync.errors import AscsyncError
 from ascsync.live import LiveApp, fetch_app
 from ascsync.media_upload import UploadSettings
-from ascsync.plan import Plan
+from ascsync.plan import Action, Change, Plan
 from ascsync.plan_command import EXIT_ERROR, PlanRun, api_client, load_valid_repo, run_plan
 from ascsync.plan_render import render_text
 
@@ -123,21 +123,43 @@ def execute(
         desired, live = by_app[change.app]
         work.append((change, compile_change(change, desired, live, run.checksums.md5, uploads)))
 
+    sizes = upload_sizes(changes, run.checksums.root)
+    total_bytes = sum(sizes.values())
+    sent = [0]
     started = time.monotonic()
 
     def report_line(outcome: Outcome) -> None:
         done = next(counter)
         elapsed = time.monotonic() - started
         left = elapsed / done * (total - done)
+        size = sizes.get(outcome.change.address, 0)
+        sent[0] += size
+        volume = f", {_size(sent[0])} of {_size(total_bytes)}" if total_bytes else ""
         mark = {"applied": "ok", "failed": "FAILED", "skipped": "skipped"}[outcome.status]
         line = (
-            f"[{done}/{total}, ~{left:.0f} s left] {mark:7} {outcome.change.action.value:8} "
-            f"{outcome.change.address} ({outcome.seconds:.1f} s)"
+            f"[{done}/{total}{volume}, ~{left:.0f} s left] {mark:7} "
+            f"{outcome.change.action.value:8} {outcome.change.address} "
+            f"({outcome.seconds:.1f} s{f', {_size(size)}' if size else ''})"
         )
         echo(line + (f"\n          {outcome.error}" if outcome.error else ""))
 
     executor = Executor(client, ids, concurrency=concurrency, on_outcome=report_line)
     return executor.run(work)
+
+
+def upload_sizes(changes: list[Change], root: Path) -> dict[str, int]:
+    """Bytes each upload sends (its source is the file's path in the repo)."""
+    sizes = {}
+    for change in changes:
+        if change.action in (Action.UPLOAD, Action.REPLACE) and change.source:
+            path = root / change.source
+            if path.is_file():
+                sizes[change.address] = path.stat().st_size
+    return sizes
+
+
+def _size(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{size // 1000} KB"
 
 
 def summary(report: Report) -> str:
