@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from ascsync.sandbox import Sandbox
@@ -26,6 +27,8 @@ def test_plan_apply_plan_converges_from_the_demo_seed(example: Path) -> None:
         first = invoke(sandbox, "apply", str(example), "--auto-approve")
         assert first.exit_code == 0, first.output
         assert "Apply: " in first.output and " 0 failed, 0 skipped." in first.output
+        # progress: items done of all, bytes uploaded of all, an estimate of time left
+        assert re.search(r"\[\d+/\d+, \d+ KB of \d+ KB, ~\d+ s left\] ok +upload ", first.output)
         again = invoke(sandbox, "plan", str(example))
         assert again.exit_code == 0, again.output
         assert again.output.startswith("No changes.")
