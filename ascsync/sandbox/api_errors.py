@@ -202,3 +202,36 @@ def included_invalid(pointer: str, detail: str) -> SandboxError:
         detail,
         pointer=pointer,
     )
+
+
+def state_error(detail: str, pointer: str | None = None) -> SandboxError:
+    """409 STATE_ERROR: wording from fastlane#16626 ("Attribute 'x' cannot be edited...")."""
+    return SandboxError(
+        409,
+        "STATE_ERROR",
+        "The request cannot be fulfilled because of the state of another resource.",
+        detail,
+        pointer=pointer,
+    )
+
+
+def attribute_not_acceptable(name: str, detail: str) -> SandboxError:
+    """409 for a value the resource's state refuses (fastlane#17307 shows the title)."""
+    return SandboxError(
+        409,
+        "ENTITY_ERROR.ATTRIBUTE.INVALID",
+        "An attribute value is not acceptable for the current resource state.",
+        detail,
+        pointer=f"/data/attributes/{name}",
+    )
+
+
+def already_used(name: str, what: str) -> SandboxError:
+    """409 for a taken name or id: Apple's "... you entered has already been used." wording."""
+    return SandboxError(
+        409,
+        "ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE",
+        "The provided entity includes an attribute with a value that has already been used",
+        f"The {what} you entered has already been used.",
+        pointer=f"/data/attributes/{name}",
+    )

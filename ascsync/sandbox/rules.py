@@ -22,6 +22,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from ascsync.sandbox import api_errors
+from ascsync.sandbox.api_errors import already_used, attribute_not_acceptable, state_error
 from ascsync.sandbox.hooks import Hooks, RequestContext, SandboxError
 from ascsync.sandbox.store import Ref, Resource, Store
 from ascsync.sandbox.uploads import UploadHooks
@@ -120,60 +122,18 @@ def default_hooks() -> list[Hooks]:
 
 
 # -- Apple's errors --------------------------------------------------------------------
-
-
-def state_error(detail: str, pointer: str | None = None) -> SandboxError:
-    """409 STATE_ERROR: wording from fastlane#16626 ("Attribute 'x' cannot be edited...")."""
-    return SandboxError(
-        409,
-        "STATE_ERROR",
-        "The request cannot be fulfilled because of the state of another resource.",
-        detail,
-        pointer=pointer,
-    )
-
-
-def attribute_not_acceptable(name: str, detail: str) -> SandboxError:
-    """409 for a value the resource's state refuses (fastlane#26626 shows the title)."""
-    return SandboxError(
-        409,
-        "ENTITY_ERROR.ATTRIBUTE.INVALID",
-        "An attribute value is not acceptable for the current resource state.",
-        detail,
-        pointer=f"/data/attributes/{name}",
-    )
+# All wording lives in api_errors; these keep the rules' call sites short.
 
 
 def attribute_invalid(name: str, detail: str) -> SandboxError:
     """409 for a bad value, e.g. "The 'locale' value is invalid." (fastlane#20340)."""
-    return SandboxError(
-        409,
-        "ENTITY_ERROR.ATTRIBUTE.INVALID",
-        "The provided entity includes an attribute with an invalid value",
-        detail,
-        pointer=f"/data/attributes/{name}",
-    )
-
-
-def already_used(name: str, what: str) -> SandboxError:
-    """409 for a taken name or id: Apple's "... you entered has already been used." wording."""
-    return SandboxError(
-        409,
-        "ENTITY_ERROR.ATTRIBUTE.INVALID.DUPLICATE",
-        "The provided entity includes an attribute with a value that has already been used",
-        f"The {what} you entered has already been used.",
-        pointer=f"/data/attributes/{name}",
-    )
+    return api_errors.attribute_invalid(f"/data/attributes/{name}", detail)
 
 
 def relationship_invalid(name: str, detail: str) -> SandboxError:
     """409 ENTITY_ERROR.RELATIONSHIP.INVALID (fastlane#18794, parley#399)."""
-    return SandboxError(
-        409,
-        "ENTITY_ERROR.RELATIONSHIP.INVALID",
-        "The provided entity includes a relationship with an invalid value",
-        detail,
-        pointer=f"/data/relationships/{name}" if name else "/data",
+    return api_errors.relationship_invalid(
+        f"/data/relationships/{name}" if name else "/data", detail
     )
 
 

@@ -48,6 +48,7 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
+from ascsync.sandbox import api_errors
 from ascsync.sandbox.hooks import Hooks, RawResponse, RequestContext, Route, SandboxError
 from ascsync.sandbox.store import Ref, Resource, Store
 
@@ -286,12 +287,9 @@ class UploadHooks(Hooks):
             return
         size = int(attributes.get("fileSize") or 0)
         if not 0 < size <= MAX_FILE_SIZE:
-            raise SandboxError(
-                409,
-                "ENTITY_ERROR.ATTRIBUTE.INVALID",
-                "The provided entity includes an attribute with an invalid value",
+            raise api_errors.attribute_invalid(
+                "/data/attributes/fileSize",
                 f"fileSize must be between 1 and {MAX_FILE_SIZE} bytes.",
-                pointer="/data/attributes/fileSize",
             )
         part_size = max(1, int(ctx.settings.get("upload_part_size", DEFAULT_PART_SIZE)))
         parts = [(offset, min(part_size, size - offset)) for offset in range(0, size, part_size)]
@@ -409,13 +407,10 @@ class UploadHooks(Hooks):
         current = resource.relationships.get(relationship) or []
         wanted = refs if isinstance(refs, list) else ([refs] if refs else [])
         if method == "PATCH" and sorted(wanted) != sorted(current):
-            raise SandboxError(
-                409,
-                "ENTITY_ERROR.RELATIONSHIP.INVALID",
-                "The provided entity includes a relationship with an invalid value",
+            raise api_errors.relationship_invalid(
+                "/data",
                 f"The new order must list exactly the {len(current)} {relationship} of this "
                 f"set, each once; it lists {len(wanted)}.",
-                pointer="/data",
             )
 
     def before_delete(self, ctx: RequestContext, resource: Resource) -> None:
