@@ -6,12 +6,17 @@ uploaded again. Hashing 2,000 large PNGs on every plan would dominate its run ti
 results are cached in ``<repo>/.ascsync/checksums.json``, keyed by the file's path
 relative to the repo, and trusted only while the file's size and modification time
 (in nanoseconds) are unchanged.
+
+A fresh checkout (CI) gives every file a new modification time, so an entry also keeps
+the file's git blob id: a file git tracks and reports unchanged from its index, with the
+same blob id as when it was hashed, has the same content, and its MD5 is reused.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
 import tempfile
 import threading
 from pathlib import Path
@@ -20,7 +25,7 @@ from ascsync.desired.media import md5_file
 
 CACHE_DIR = ".ascsync"
 CACHE_FILE = "checksums.json"
-FORMAT = 1
+FORMAT = 2
 
 
 class ChecksumCache:
@@ -32,11 +37,12 @@ class ChecksumCache:
         self._lock = threading.Lock()
         self._entries: dict[str, list] = self._load()
         self._dirty = False
+        self._blobs: dict[str, str] | None = None
         self.hits = 0
         self.misses = 0
 
     def md5(self, path: Path) -> str:
-        """The file's MD5 hex digest, from the cache when size and mtime still match."""
+        """The file's MD5 hex digest, from the cache when the file is known unchanged."""
         stat = path.stat()
         key = self._key(path)
         with self._lock:
@@ -44,12 +50,42 @@ class ChecksumCache:
             if entry and entry[0] == stat.st_size and entry[1] == stat.st_mtime_ns:
                 self.hits += 1
                 return entry[2]
-        digest = md5_file(path)
+        blob = self._git_blobs().get(key)
+        if entry and blob and entry[0] == stat.st_size and entry[3] == blob:
+            digest = entry[2]  # same content as when hashed: only the mtime moved
+            with self._lock:
+                self.hits += 1
+        else:
+            digest = md5_file(path)
+            with self._lock:
+                self.misses += 1
         with self._lock:
-            self._entries[key] = [stat.st_size, stat.st_mtime_ns, digest]
+            self._entries[key] = [stat.st_size, stat.st_mtime_ns, digest, blob]
             self._dirty = True
-            self.misses += 1
         return digest
+
+    def _git_blobs(self) -> dict[str, str]:
+        """Blob ids of files git tracks under the root whose content matches its index.
+
+        Asked once per run, only after an mtime miss; no git (or not a work tree) means
+        an empty answer and plain hashing.
+        """
+        with self._lock:
+            if self._blobs is not None:
+                return self._blobs
+        blobs: dict[str, str] = {}
+        listed = _git(self.root, "ls-files", "--stage", "-z")
+        modified = _git(self.root, "diff", "--name-only", "--relative", "-z")
+        if listed is not None and modified is not None:
+            changed = set(modified.split("\0"))
+            for record in filter(None, listed.split("\0")):
+                meta, _, name = record.partition("\t")
+                parts = meta.split()
+                if len(parts) == 3 and name not in changed:
+                    blobs[name] = parts[1]
+        with self._lock:
+            self._blobs = blobs
+        return blobs
 
     def save(self) -> None:
         """Write the cache atomically (a crash never leaves a half-written file)."""
@@ -82,4 +118,15 @@ class ChecksumCache:
         files = data.get("files")
         if not isinstance(files, dict):
             return {}
-        return {k: v for k, v in files.items() if isinstance(v, list) and len(v) == 3}
+        return {k: v for k, v in files.items() if isinstance(v, list) and len(v) == 4}
+
+
+def _git(root: Path, *args: str) -> str | None:
+    """Output of a git command run in ``root``, or None when git or the work tree is missing."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=60
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None

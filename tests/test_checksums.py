@@ -54,3 +54,42 @@ def test_damaged_cache_file_is_ignored(tmp_path: Path) -> None:
     assert cache.md5(image) == hashlib.md5(b"x").hexdigest()
     cache.save()
     assert ChecksumCache(tmp_path).md5(image) == hashlib.md5(b"x").hexdigest()
+
+
+def git(root: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+
+
+def test_fresh_checkout_with_new_mtimes_reuses_md5_through_git(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q")
+    image = tmp_path / "shots" / "01.png"
+    image.parent.mkdir()
+    image.write_bytes(b"committed bytes")
+    git(tmp_path, "add", "shots/01.png")
+    git(tmp_path, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "x")
+    first = ChecksumCache(tmp_path)
+    first.md5(image)
+    first.save()
+    stat = image.stat()
+    os.utime(image, ns=(stat.st_atime_ns, stat.st_mtime_ns + 9_000_000_000))  # a new checkout
+    again = ChecksumCache(tmp_path)
+    assert again.md5(image) == hashlib.md5(b"committed bytes").hexdigest()
+    assert (again.hits, again.misses) == (1, 0)
+
+
+def test_uncommitted_edit_of_a_tracked_file_is_hashed_again(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q")
+    image = tmp_path / "01.png"
+    image.write_bytes(b"aaaa")
+    git(tmp_path, "add", "01.png")
+    first = ChecksumCache(tmp_path)
+    first.md5(image)
+    first.save()
+    image.write_bytes(b"bbbb")  # same size, not staged
+    stat = image.stat()
+    os.utime(image, ns=(stat.st_atime_ns, stat.st_mtime_ns + 9_000_000_000))
+    again = ChecksumCache(tmp_path)
+    assert again.md5(image) == hashlib.md5(b"bbbb").hexdigest()
+    assert again.misses == 1
