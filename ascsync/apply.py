@@ -458,11 +458,8 @@ class _RunState:
     failed: set[str] = field(default_factory=set)
 
 
-_PHASES = (
-    {Action.CREATE, Action.UPDATE, Action.UPLOAD, Action.REPLACE},
-    {Action.DELETE},
-    {Action.REORDER},
-)
+_BUILDING = frozenset({Action.CREATE, Action.UPDATE, Action.UPLOAD, Action.REPLACE})
+"""The first phase; deletions and then reorders follow it."""
 
 
 class Executor:
@@ -492,7 +489,7 @@ class Executor:
         ]
         other_deletes = [w for w in work if w[0].action is Action.DELETE and w not in media_deletes]
         for batch in (
-            media_deletes + [w for w in work if w[0].action in _PHASES[0]],
+            media_deletes + [w for w in work if w[0].action in _BUILDING],
             other_deletes,
             [w for w in work if w[0].action is Action.REORDER],
         ):
