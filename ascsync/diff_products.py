@@ -94,6 +94,60 @@ class Planner:
         """List a wanted change that cannot be planned; ``change.note`` says why."""
         self.plan.locked.append(change)
 
+    def lock_fixed(
+        self,
+        address: str,
+        resource: str,
+        want: dict[str, Value],
+        have: dict[str, Value],
+        wanted: Record,
+        fixed: Iterable[str],
+        note: str,
+    ) -> None:
+        """List each ``fixed`` key that differs live as locked (``note`` may use ``{key}``):
+        Apple sets it once, when the resource is created."""
+        for key in changed(want, have, fixed):
+            self.lock(
+                Change(
+                    address,
+                    Action.UPDATE,
+                    resource,
+                    self.desired.name,
+                    fields=field_changes(want, have, [key]),
+                    source=self.source(wanted, key),
+                    note=note.format(key=key),
+                )
+            )
+
+    def update(
+        self,
+        address: str,
+        resource: str,
+        want: dict[str, Value],
+        have: dict[str, Value],
+        wanted: Record,
+        attributes: Iterable[str],
+        call: str,
+        *,
+        prefix: str = "",
+        locked_by: str | None = None,
+    ) -> None:
+        """Plan one PATCH of the ``attributes`` that differ live (nothing when none do)."""
+        diff = changed(want, have, attributes)
+        if diff:
+            self.add(
+                Change(
+                    address,
+                    Action.UPDATE,
+                    resource,
+                    self.desired.name,
+                    fields=field_changes(want, have, diff),
+                    calls=(call,),
+                    source=self.source(wanted, prefix + diff[0]),
+                ),
+                locked_by=locked_by,
+            )
+
 
 def relative(record: Record, prefix: str = "") -> dict[str, Value]:
     """``record.attrs`` with ``prefix`` cut off the keys (``localizations.ja.name``: ``name``)."""
@@ -250,32 +304,25 @@ def _plan_iap(
             )
         )
     else:
-        for key in changed(want, have, IAP_IMMUTABLE):
-            planner.lock(
-                Change(
-                    address,
-                    Action.UPDATE,
-                    "inAppPurchases",
-                    planner.desired.name,
-                    fields=field_changes(want, have, [key]),
-                    source=planner.source(wanted, key),
-                    note=f"{key} is fixed once the product exists; use a new product_id",
-                )
-            )
-        diff = changed(want, have, _IAP_ATTRIBUTES)
-        if diff:
-            planner.add(
-                Change(
-                    address,
-                    Action.UPDATE,
-                    "inAppPurchases",
-                    planner.desired.name,
-                    fields=field_changes(want, have, diff),
-                    calls=("PATCH /v2/inAppPurchases/{id}",),
-                    source=planner.source(wanted, diff[0]),
-                ),
-                locked_by=locked_by,
-            )
+        planner.lock_fixed(
+            address,
+            "inAppPurchases",
+            want,
+            have,
+            wanted,
+            IAP_IMMUTABLE,
+            "{key} is fixed once the product exists; use a new product_id",
+        )
+        planner.update(
+            address,
+            "inAppPurchases",
+            want,
+            have,
+            wanted,
+            _IAP_ATTRIBUTES,
+            "PATCH /v2/inAppPurchases/{id}",
+            locked_by=locked_by,
+        )
     _plan_iap_price(planner, address, wanted, want, have, ids, locked_by)
     plan_locales(
         planner,
@@ -432,20 +479,17 @@ def _plan_subscription(
             )
         )
     else:
-        diff = changed(want, have, _SUBSCRIPTION_ATTRIBUTES)
-        if diff:
-            planner.add(
-                Change(
-                    address,
-                    Action.UPDATE,
-                    "subscriptions",
-                    planner.desired.name,
-                    fields=field_changes(want, have, diff),
-                    calls=("PATCH /v1/subscriptions/{id}",),
-                    source=planner.source(wanted, prefix + diff[0]),
-                ),
-                locked_by=locked_by,
-            )
+        planner.update(
+            address,
+            "subscriptions",
+            want,
+            have,
+            wanted,
+            _SUBSCRIPTION_ATTRIBUTES,
+            "PATCH /v1/subscriptions/{id}",
+            prefix=prefix,
+            locked_by=locked_by,
+        )
     plan_locales(
         planner,
         owner=address,

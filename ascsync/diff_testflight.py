@@ -99,31 +99,24 @@ def _plan_group(
             )
         )
     else:
-        for key in changed(want, have, GROUP_FIXED):
-            planner.lock(
-                Change(
-                    address,
-                    Action.UPDATE,
-                    "betaGroups",
-                    planner.desired.name,
-                    fields=field_changes(want, have, [key]),
-                    source=planner.source(wanted, key),
-                    note=f"{key} is fixed when a group is created; make a new group",
-                )
-            )
-        diff = changed(want, have, GROUP_ATTRIBUTES)
-        if diff:
-            planner.add(
-                Change(
-                    address,
-                    Action.UPDATE,
-                    "betaGroups",
-                    planner.desired.name,
-                    fields=field_changes(want, have, diff),
-                    calls=("PATCH /v1/betaGroups/{id}",),
-                    source=planner.source(wanted, diff[0]),
-                )
-            )
+        planner.lock_fixed(
+            address,
+            "betaGroups",
+            want,
+            have,
+            wanted,
+            GROUP_FIXED,
+            "{key} is fixed when a group is created; make a new group",
+        )
+        planner.update(
+            address,
+            "betaGroups",
+            want,
+            have,
+            wanted,
+            GROUP_ATTRIBUTES,
+            "PATCH /v1/betaGroups/{id}",
+        )
     if "testers" in wanted.lists:
         _plan_testers(planner, address, wanted, live, ids)
 
