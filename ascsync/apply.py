@@ -1,6 +1,6 @@
 """Carrying out a plan: each change becomes API calls, run in dependency order.
 
-``compile_change`` turns one plan :class:`~ascsync.plan.Change` into an :class:`Op`,
+``compile_change`` turns one plan :class:`~ascsync.engine.plan.Change` into an :class:`Op`,
 using the desired model (new values) and the live state (ids). Creates record the id
 they got under their address, so a localization created in this run can receive its
 screenshot sets. :class:`Executor` runs the ops in three phases: creates, updates and
@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ascsync.client import ApiClient, ApiError, MaybeAppliedError
+from ascsync.api.client import ApiClient, ApiError, MaybeAppliedError
+from ascsync.api.jsonapi import resource_body
 from ascsync.desired.model import (
     AGE_RATING_FIELDS,
     APP_FIELDS,
@@ -29,12 +30,11 @@ from ascsync.desired.model import (
     App,
     Record,
 )
+from ascsync.engine.mapping import apple_changes
+from ascsync.engine.plan import Action, Change, address_keys
+from ascsync.engine.uploads import PREVIEWS, SCREENSHOTS, MediaKind, UploadSettings, upload
 from ascsync.errors import AscsyncError
-from ascsync.jsonapi import resource_body
 from ascsync.live import LiveApp
-from ascsync.mapping import apple_changes
-from ascsync.media_upload import PREVIEWS, SCREENSHOTS, MediaKind, UploadSettings, upload
-from ascsync.plan import Action, Change, address_keys
 
 Ref = tuple[str, str]
 

@@ -21,9 +21,9 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ascsync.api.client import ApiClient
 from ascsync.apply import Compiler, Ids, Op
 from ascsync.apply_products import guarded
-from ascsync.client import ApiClient
 from ascsync.desired.model import App
 from ascsync.diff_availability import (
     BASE_TERRITORY,
@@ -32,10 +32,10 @@ from ascsync.diff_availability import (
     TERRITORIES,
     territory_flips,
 )
+from ascsync.engine.plan import Change
 from ascsync.errors import AscsyncError
 from ascsync.live import LiveApp
 from ascsync.live_availability import LiveAvailability, ManualPrice
-from ascsync.plan import Change
 
 PAGE = 200
 """``limit`` maximum of ``/v1/territories`` and ``/v1/apps/{id}/appPricePoints``."""

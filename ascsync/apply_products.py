@@ -1,6 +1,6 @@
 """Carrying out product changes: in-app purchases, subscription groups, subscriptions.
 
-Each planned :class:`~ascsync.plan.Change` of :mod:`ascsync.diff_products` becomes the
+Each planned :class:`~ascsync.engine.plan.Change` of :mod:`ascsync.diff_products` becomes the
 API calls it lists. What is particular to products:
 
 * IAPs live under ``/v2/inAppPurchases`` (JSON:API type still ``inAppPurchases``); their
@@ -31,8 +31,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ascsync.api.client import ApiClient, MaybeAppliedError
+from ascsync.api.jsonapi import resource_body
 from ascsync.apply import Ids, Op, _delete, _need, _patch
-from ascsync.client import ApiClient, MaybeAppliedError
 from ascsync.desired.model import (
     IAP_FIELDS,
     LIVE,
@@ -43,12 +44,11 @@ from ascsync.desired.model import (
     Record,
 )
 from ascsync.diff_products import item_prefix, relative
+from ascsync.engine.mapping import apple_changes
+from ascsync.engine.plan import Action, Change, address_keys
 from ascsync.errors import AscsyncError
-from ascsync.jsonapi import resource_body
 from ascsync.live import LiveApp
 from ascsync.live_products import LiveGroup, LiveProduct, LiveProducts, item_value
-from ascsync.mapping import apple_changes
-from ascsync.plan import Action, Change, address_keys
 
 Compiler = Callable[[Change, App, LiveApp], Op]
 

@@ -1,6 +1,6 @@
 """Carrying out TestFlight changes: test information locales, beta groups, testers.
 
-Each planned :class:`~ascsync.plan.Change` of :mod:`ascsync.diff_testflight` becomes the
+Each planned :class:`~ascsync.engine.plan.Change` of :mod:`ascsync.diff_testflight` becomes the
 API calls it lists. What is particular to TestFlight:
 
 * A tester belongs to the team, not to a group: inviting someone who is already a tester
@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ascsync.api.client import ApiClient, ApiError, MaybeAppliedError
+from ascsync.api.jsonapi import resource_body
 from ascsync.apply import Ids, Op, _need, _patch
 from ascsync.apply_products import (
     Compiler,
@@ -26,15 +28,13 @@ from ascsync.apply_products import (
     guarded,
     localization_op,
 )
-from ascsync.client import ApiClient, ApiError, MaybeAppliedError
 from ascsync.desired.model import BETA_APP_FIELDS, BETA_GROUP_FIELDS, App, Record
 from ascsync.diff_products import item_prefix
+from ascsync.engine.plan import Action, Change, address_keys
 from ascsync.errors import AscsyncError
-from ascsync.jsonapi import resource_body
 from ascsync.live import LiveApp
 from ascsync.live_products import item_value
 from ascsync.live_testflight import LiveBetaGroup, LiveTestflight
-from ascsync.plan import Action, Change, address_keys
 
 EXISTING_TESTER = 409
 """Apple's status when a tester with the email already exists in the team."""

@@ -14,25 +14,25 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from ascsync.client import RetryPolicy
+    from ascsync.api.client import RetryPolicy
 
 from ascsync import __version__
+from ascsync.api.redact import install_log_filter
 from ascsync.errors import AscsyncError
-from ascsync.redact import install_log_filter
 
 APPLE_API_URL = "https://api.appstoreconnect.apple.com"
 
 # name -> "module:attribute" of a click command; order is the order of ``--help``.
 COMMANDS: dict[str, str] = {
-    "init": "ascsync.desired.commands:init_command",
-    "whoami": "ascsync.connection:whoami_command",
-    "validate": "ascsync.desired.commands:validate_command",
-    "plan": "ascsync.plan_command:plan_command",
-    "apply": "ascsync.apply_command:apply_command",
-    "pull": "ascsync.pull:pull_command",
-    "drift": "ascsync.drift:drift_command",
-    "schema": "ascsync.desired.commands:schema_command",
-    "import": "ascsync.desired.fastlane:import_group",
+    "init": "ascsync.commands.repo:init_command",
+    "whoami": "ascsync.commands.whoami:whoami_command",
+    "validate": "ascsync.commands.repo:validate_command",
+    "plan": "ascsync.commands.plan:plan_command",
+    "apply": "ascsync.commands.apply:apply_command",
+    "pull": "ascsync.commands.pull:pull_command",
+    "drift": "ascsync.commands.drift:drift_command",
+    "schema": "ascsync.commands.repo:schema_command",
+    "import": "ascsync.io.fastlane:import_group",
     "sandbox": "ascsync.sandbox.cli:sandbox_group",
 }
 
@@ -90,7 +90,7 @@ class Settings:
         self.retry_seconds = retry_seconds
 
     def retry_policy(self) -> RetryPolicy:
-        from ascsync.client import RetryPolicy  # requests loads only for commands that need it
+        from ascsync.api.client import RetryPolicy  # requests loads only for commands that need it
 
         return RetryPolicy(attempts=self.retries + 1, total_seconds=self.retry_seconds)
 

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ascsync.compare import changed, field_changes
 from ascsync.desired.model import (
     AGE_RATING_FIELDS,
     APP_FIELDS,
@@ -30,9 +29,10 @@ from ascsync.desired.model import (
 from ascsync.diff_availability import KEY_PREFIXES, plan_availability
 from ascsync.diff_products import plan_products
 from ascsync.diff_testflight import plan_testflight
+from ascsync.engine.compare import changed, field_changes
+from ascsync.engine.mapping import apple_target, flat_fields
+from ascsync.engine.plan import Action, Change, FieldChange, Plan
 from ascsync.live import LiveApp, LiveLocale, LiveMedia, LiveSet
-from ascsync.mapping import apple_target, flat_fields
-from ascsync.plan import Action, Change, FieldChange, Plan
 from ascsync.rules.states import ALWAYS_EDITABLE_LOCALE_KEYS, EDITABLE_VERSION_STATES
 
 IDENTITY_KEYS = frozenset({"bundle_id", "platform", "sku", "supports_ipad"})

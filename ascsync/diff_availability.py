@@ -22,9 +22,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ascsync.desired.model import App, Record
+from ascsync.engine.plan import Action, Change, FieldChange, Plan
 from ascsync.live import LiveApp
 from ascsync.live_availability import AVAILABILITY_PREFIX, PRICE_PREFIX, LiveAvailability
-from ascsync.plan import Action, Change, FieldChange, Plan
 
 KEY_PREFIXES = (AVAILABILITY_PREFIX, PRICE_PREFIX)
 """``app.yml`` keys planned here rather than by :mod:`ascsync.diff`."""

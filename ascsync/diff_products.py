@@ -28,7 +28,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ascsync.compare import changed, field_changes, same
 from ascsync.desired.model import (
     IAP_FIELDS,
     SUBSCRIPTION_FIELDS,
@@ -38,10 +37,11 @@ from ascsync.desired.model import (
     Record,
     Value,
 )
+from ascsync.engine.compare import changed, field_changes, same
+from ascsync.engine.mapping import flat_fields
+from ascsync.engine.plan import Action, Change, FieldChange, Plan
 from ascsync.live import LiveApp
 from ascsync.live_products import LiveGroup, LiveProduct, LiveProducts, item_value
-from ascsync.mapping import flat_fields
-from ascsync.plan import Action, Change, FieldChange, Plan
 
 IN_REVIEW_STATES = frozenset({"WAITING_FOR_REVIEW", "IN_REVIEW"})
 """Product states in which Apple refuses edits to the product and its localizations."""

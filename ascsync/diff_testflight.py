@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ascsync.compare import changed, field_changes
 from ascsync.desired.model import BETA_APP_FIELDS, BETA_GROUP_FIELDS, App, Record
 from ascsync.diff_products import (
     Planner,
@@ -31,10 +30,11 @@ from ascsync.diff_products import (
     plan_locales,
     relative,
 )
+from ascsync.engine.compare import changed, field_changes
+from ascsync.engine.plan import Action, Change, Plan
 from ascsync.live import LiveApp
 from ascsync.live_products import item_value
 from ascsync.live_testflight import LiveBetaGroup, LiveTestflight
-from ascsync.plan import Action, Change, Plan
 
 GROUP_ATTRIBUTES = ("public_link.enabled", "public_link.limit", "feedback_enabled")
 """Beta group keys ``PATCH /v1/betaGroups/{id}`` can change."""

@@ -18,7 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from ascsync.client import ApiClient
+from ascsync.api.client import ApiClient
+from ascsync.api.jsonapi import Document
 from ascsync.desired.model import (
     AGE_RATING_FIELDS,
     APP_FIELDS,
@@ -30,12 +31,11 @@ from ascsync.desired.model import (
     Record,
     Value,
 )
+from ascsync.engine.mapping import read_record
 from ascsync.errors import AscsyncError
-from ascsync.jsonapi import Document
 from ascsync.live_availability import LiveAvailability, start_availability
 from ascsync.live_products import LiveProducts, start_products
 from ascsync.live_testflight import LiveTestflight, start_testflight
-from ascsync.mapping import read_record
 from ascsync.rules.states import EDITABLE_APP_INFO_STATES
 
 CATEGORY_SLOTS = (

@@ -19,9 +19,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from ascsync.client import ApiClient, ApiError
+from ascsync.api.client import ApiClient, ApiError
+from ascsync.api.jsonapi import Document
 from ascsync.desired.model import LIVE, App, Record, Value
-from ascsync.jsonapi import Document
 from ascsync.live_products import _current_prices, run_in_thread
 
 TERRITORIES_PER_PAGE = 200

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ascsync.client import ApiClient
+from ascsync.api.client import ApiClient
 from ascsync.desired.model import LIVE, App, Localization, MediaSet, Record, Value
 from ascsync.errors import AscsyncError
 from ascsync.live import AppNotFound, LiveApp, fetch_app

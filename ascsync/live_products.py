@@ -27,7 +27,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from ascsync.client import ApiClient
+from ascsync.api.client import ApiClient
+from ascsync.api.jsonapi import Document
 from ascsync.desired.model import (
     IAP_FIELDS,
     LIVE,
@@ -38,8 +39,7 @@ from ascsync.desired.model import (
     Record,
     Value,
 )
-from ascsync.jsonapi import Document
-from ascsync.mapping import read_record
+from ascsync.engine.mapping import read_record
 
 T = TypeVar("T")
 

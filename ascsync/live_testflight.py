@@ -16,11 +16,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from ascsync.client import ApiClient
+from ascsync.api.client import ApiClient
+from ascsync.api.jsonapi import Document
 from ascsync.desired.model import BETA_APP_FIELDS, BETA_GROUP_FIELDS, LIVE, App, Record, Value
-from ascsync.jsonapi import Document
+from ascsync.engine.mapping import read_record
 from ascsync.live_products import run_in_thread
-from ascsync.mapping import read_record
 
 TESTERS_PER_GROUP = 50
 """``limit[betaTesters]`` maximum on ``GET /v1/betaGroups``."""

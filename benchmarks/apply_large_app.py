@@ -22,13 +22,13 @@ from pathlib import Path
 
 from PIL import Image
 
-from ascsync.apply_command import execute
-from ascsync.client import ApiClient
+from ascsync.api.client import ApiClient
+from ascsync.api.tokens import TokenProvider
+from ascsync.commands.apply import execute
+from ascsync.commands.plan import run_plan
 from ascsync.desired.loader import load_repo
-from ascsync.media_upload import UploadSettings
-from ascsync.plan_command import run_plan
+from ascsync.engine.uploads import UploadSettings
 from ascsync.rules.locales import APP_STORE_LOCALES
-from ascsync.tokens import TokenProvider
 from benchmarks.plan_large_app import build, sandbox_process
 
 WRITE_METHODS = {"POST", "PATCH", "DELETE", "PUT"}

@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ascsync.checksums import ChecksumCache
+from ascsync.io.checksums import ChecksumCache
 
 
 def main() -> None:

@@ -28,12 +28,12 @@ from typing import Any
 
 from PIL import Image
 
-from ascsync.client import ApiClient
+from ascsync.api.client import ApiClient
+from ascsync.api.tokens import TokenProvider
+from ascsync.commands.plan import compute_plan
 from ascsync.desired.loader import load_repo
-from ascsync.plan_command import compute_plan
 from ascsync.rules.locales import APP_STORE_LOCALES
 from ascsync.sandbox import Sandbox
-from ascsync.tokens import TokenProvider
 
 DISPLAY_TYPES = {
     "APP_IPHONE_67": (1290, 2796),
@@ -175,7 +175,7 @@ def main() -> None:
                 for (method, path), count in sorted(client.stats.items()):
                     print(f"  {count:4} {method} {path}")
         started = time.perf_counter()
-        from ascsync.checksums import ChecksumCache
+        from ascsync.io.checksums import ChecksumCache
 
         cache = ChecksumCache(root)
         for app in desired.apps.values():

@@ -26,9 +26,9 @@ from typing import Any
 
 from plan_large_app import sandbox_process  # type: ignore[import-not-found]
 
-from ascsync.client import ApiClient
+from ascsync.api.client import ApiClient
+from ascsync.commands.plan import compute_plan
 from ascsync.desired.loader import load_repo
-from ascsync.plan_command import compute_plan
 from ascsync.rules.locales import APP_STORE_LOCALES
 
 ROUNDS = 4

@@ -6,7 +6,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from ascsync.checksums import ChecksumCache
+from ascsync.io.checksums import ChecksumCache
 
 
 def test_second_lookup_comes_from_the_saved_cache(tmp_path: Path) -> None:

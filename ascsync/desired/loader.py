@@ -40,8 +40,8 @@ from ascsync.desired.model import (
     Source,
     Value,
 )
-from ascsync.desired.problems import Problem, Severity
 from ascsync.desired.yamlio import Tagged, item_line, key_line, parse_yaml, to_plain
+from ascsync.problems import Problem, Severity
 from ascsync.rules import locales as loc
 from ascsync.rules import products as pr
 from ascsync.rules import text as tx

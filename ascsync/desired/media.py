@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 
-from ascsync.desired.problems import Problem, Severity
+from ascsync.problems import Problem, Severity
 from ascsync.rules.media import (
     MAX_PREVIEW_BYTES,
     MAX_PREVIEW_SECONDS,

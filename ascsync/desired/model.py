@@ -24,7 +24,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ascsync.desired.problems import Problem, Severity
+from ascsync.problems import Problem, Severity
 from ascsync.rules import age_rating as ar
 from ascsync.rules import products as pr
 

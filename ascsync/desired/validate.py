@@ -13,7 +13,7 @@ from pathlib import Path
 from ascsync.desired import media
 from ascsync.desired.loader import load_repo
 from ascsync.desired.model import App, DesiredRepo, Localization
-from ascsync.desired.problems import Problem, Severity
+from ascsync.problems import Problem, Severity
 from ascsync.rules import products as pr
 from ascsync.rules import text as tx
 

@@ -22,7 +22,7 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import ScalarNode
 
-from ascsync.desired.problems import Problem
+from ascsync.problems import Problem
 
 TAGS = ("!file", "!template", "!env")
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from ascsync.api.redact import MASK
 from ascsync.gha.inputs import PREFIX, ActionInputs
-from ascsync.redact import MASK
 
 DROPPED_ENV = ("ASC_PRIVATE_KEY", "ASC_API_KEY_JSON", "GITHUB_TOKEN")
 """Variables the child must not see: the key arrives as a path instead, and the GitHub
@@ -58,7 +58,7 @@ TOKEN_SHAPES = [
 def scrub(text: str, secrets: list[str]) -> str:
     """``text`` without the action's secrets, their lines, or anything shaped like a key/JWT.
 
-    Narrower than :func:`ascsync.redact.redact` on purpose: ascsync already redacts its
+    Narrower than :func:`ascsync.api.redact.redact` on purpose: ascsync already redacts its
     own output, and a plan that mentions "password: ..." in review notes must reach the
     PR comment intact.
     """

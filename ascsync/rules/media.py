@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ascsync.desired.problems import Severity
+from ascsync.problems import Severity
 
 Size = tuple[int, int]
 

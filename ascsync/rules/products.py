@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING
 
-from ascsync.desired.problems import Problem, Severity
+from ascsync.problems import Problem, Severity
 
 if TYPE_CHECKING:  # model.py imports this module's data; avoid the import cycle at runtime
     from ascsync.desired.model import Record

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from ascsync.desired.problems import Problem, Severity
+from ascsync.problems import Problem, Severity
 
 if TYPE_CHECKING:  # model.py imports this module's data; avoid the import cycle at runtime
     from ascsync.desired.model import Source

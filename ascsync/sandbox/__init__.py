@@ -41,6 +41,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from ascsync.api.tokens import mint_token
 from ascsync.errors import ConfigError
 from ascsync.sandbox.auth import KeyRing
 from ascsync.sandbox.clock import Clock
@@ -53,7 +54,6 @@ from ascsync.sandbox.ratelimit import RateLimiter
 from ascsync.sandbox.server import SandboxApp, SandboxServer
 from ascsync.sandbox.store import Store
 from ascsync.sandbox.surface import load_surface
-from ascsync.tokens import mint_token
 
 __all__ = ["Sandbox", "JournalEntry"]
 

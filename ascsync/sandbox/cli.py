@@ -133,7 +133,7 @@ def _announce(url: str, key_path: Path) -> None:
 @click.option("--lifetime", default=1200, show_default=True, help="Seconds the token is valid.")
 def token_command(key_json: Path, lifetime: int) -> None:
     """Print a bearer token signed with the key in an API key JSON."""
-    from ascsync.tokens import mint_token
+    from ascsync.api.tokens import mint_token
 
     try:
         data = json.loads(key_json.read_text(encoding="utf-8"))

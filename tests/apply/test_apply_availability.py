@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
+from ascsync.api.client import ApiClient
+from ascsync.api.tokens import TokenProvider
 from ascsync.apply_availability import carried_over
-from ascsync.client import ApiClient
 from ascsync.live_availability import ManualPrice
 from ascsync.sandbox import Sandbox
-from ascsync.tokens import TokenProvider
 from tests.apply.conftest import fast_settings, invoke, writes
 
 APP = Path("apps/moviecatalog")

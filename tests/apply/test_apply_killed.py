@@ -120,7 +120,7 @@ def test_killed_apply_then_rerun_converges_without_duplicates(
 
 
 def token_for(key_file: str) -> str:
-    from ascsync.credentials import resolve
+    from ascsync.api.credentials import resolve
 
     return resolve({"api_key_json": key_file}, {}).token_provider().token()
 

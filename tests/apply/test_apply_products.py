@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
+from ascsync.api.client import ApiClient
+from ascsync.api.tokens import TokenProvider
 from ascsync.apply import Ids
 from ascsync.apply_products import Parent, localization_op, price_point
-from ascsync.client import ApiClient
 from ascsync.desired.model import IAP_FIELDS, LIVE, Record, Value
-from ascsync.plan import Action, Change, FieldChange
+from ascsync.engine.plan import Action, Change, FieldChange
 from ascsync.sandbox import Sandbox
-from ascsync.tokens import TokenProvider
 from tests.apply.conftest import fast_settings, invoke, writes
 
 APP = Path("apps/moviecatalog")

@@ -4,8 +4,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from ascsync.client import ApiClient, RetryPolicy
-from ascsync.tokens import TokenProvider
+from ascsync.api.client import ApiClient, RetryPolicy
+from ascsync.api.tokens import TokenProvider
 from tests.client.scripted_server import ScriptedServer
 
 

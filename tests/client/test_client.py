@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from ascsync.client import ApiClient, ApiError, ConnectionFailed, RetryPolicy, path_template
+from ascsync.api.client import ApiClient, ApiError, ConnectionFailed, RetryPolicy, path_template
 from ascsync.errors import AscsyncError
 from tests.client.scripted_server import Reply, Seen
 
@@ -316,7 +316,7 @@ def test_verbose_logs_and_errors_never_contain_secrets(
         client.get("/v1/apps")
         with pytest.raises(ApiError) as err:
             client.post("/v1/echo", {"key": ec_key_pem.decode()})
-    from ascsync.redact import register_secret
+    from ascsync.api.redact import register_secret
 
     register_secret(ec_key_pem.decode())
     token = echo["auth"].split()[1]

@@ -10,9 +10,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from ascsync.credentials import resolve
+from ascsync.api.credentials import resolve
+from ascsync.api.tokens import ENTERPRISE_AUDIENCE
 from ascsync.errors import CredentialsError
-from ascsync.tokens import ENTERPRISE_AUDIENCE
 
 NO_OPTIONS: dict[str, str | None] = {}
 

@@ -6,7 +6,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from ascsync.tokens import ENTERPRISE_AUDIENCE, TokenProvider, mint_token
+from ascsync.api.tokens import ENTERPRISE_AUDIENCE, TokenProvider, mint_token
 from tests.client.scripted_server import Reply
 
 

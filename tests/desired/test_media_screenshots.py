@@ -17,7 +17,7 @@ from ascsync.desired.media import (
     list_media,
     md5_file,
 )
-from ascsync.desired.problems import Severity
+from ascsync.problems import Severity
 
 IPHONE_67 = (1290, 2796)
 

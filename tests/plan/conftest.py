@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from ascsync.client import ApiClient
+from ascsync.api.client import ApiClient
+from ascsync.api.tokens import TokenProvider
 from ascsync.sandbox import Sandbox
-from ascsync.tokens import TokenProvider
 
 LOCALE = """\
 name: Demo App

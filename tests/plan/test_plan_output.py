@@ -7,8 +7,8 @@ import json
 import pytest
 
 from ascsync.desired.model import Secret
-from ascsync.plan import Action, Change, FieldChange, Plan, fingerprint
-from ascsync.plan_render import render_json, render_markdown, render_text
+from ascsync.engine.plan import Action, Change, FieldChange, Plan, fingerprint
+from ascsync.engine.render import render_json, render_markdown, render_text
 
 APP = "app[moviecatalog]"
 VERSION = f"{APP}.version[2.4.0]"

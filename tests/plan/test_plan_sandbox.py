@@ -10,9 +10,9 @@ import requests
 from click.testing import CliRunner
 
 from ascsync.cli import cli
+from ascsync.commands.plan import compute_plan
 from ascsync.desired.loader import load_repo
-from ascsync.plan import Plan
-from ascsync.plan_command import compute_plan
+from ascsync.engine.plan import Plan
 from ascsync.sandbox import Sandbox
 from tests.plan.conftest import client_for
 

@@ -17,10 +17,10 @@ from click.testing import CliRunner, Result
 from PIL import Image
 from ruamel.yaml import YAML
 
+from ascsync.api.client import ApiClient
+from ascsync.api.tokens import TokenProvider
 from ascsync.cli import cli
-from ascsync.client import ApiClient
 from ascsync.sandbox import Sandbox
-from ascsync.tokens import TokenProvider
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "example-repo"

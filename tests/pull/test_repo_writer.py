@@ -16,7 +16,7 @@ from ascsync.desired.model import (
     Secret,
     Value,
 )
-from ascsync.repo_writer import RepoWriter
+from ascsync.io.repo_writer import RepoWriter
 
 
 def live_record(**values: object) -> Record:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from ascsync.tokens import mint_token
+from ascsync.api.tokens import mint_token
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ import jwt
 import pytest
 import requests
 
-from ascsync.tokens import mint_token
+from ascsync.api.tokens import mint_token
 from tests.conftest import make_ec_key_pem
 
 

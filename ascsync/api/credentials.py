@@ -20,9 +20,9 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from ascsync import redact
+from ascsync.api import redact
+from ascsync.api.tokens import AUDIENCE, ENTERPRISE_AUDIENCE, MAX_LIFETIME, TokenProvider
 from ascsync.errors import CredentialsError
-from ascsync.tokens import AUDIENCE, ENTERPRISE_AUDIENCE, MAX_LIFETIME, TokenProvider
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 A team adopts ascsync in one step: pull into an empty folder, commit, and ``plan``
 shows no changes. Pulling into an existing repo updates the files in place (comments,
-key order and quoting kept, see :mod:`ascsync.repo_writer`) and downloads the
-screenshots (:mod:`ascsync.media_download`).
+key order and quoting kept, see :mod:`ascsync.io.repo_writer`) and downloads the
+screenshots (:mod:`ascsync.io.media_download`).
 
 Some of what App Store Connect has cannot be expressed or is not read yet; pull says
 so in its output instead of silently dropping it (:data:`NOT_PULLED`).
@@ -15,14 +15,14 @@ from pathlib import Path
 
 import click
 
+from ascsync.api.client import ApiClient
 from ascsync.cli import Settings
-from ascsync.client import ApiClient
+from ascsync.commands.plan import api_client
 from ascsync.desired.loader import load_repo
 from ascsync.desired.model import App
+from ascsync.io.media_download import MediaReport, pull_screenshots
+from ascsync.io.repo_writer import CONFIG_FILE, RepoWriter, WriteReport
 from ascsync.live_discovery import fetch_everything
-from ascsync.media_download import MediaReport, pull_screenshots
-from ascsync.plan_command import api_client
-from ascsync.repo_writer import CONFIG_FILE, RepoWriter, WriteReport
 
 NOT_PULLED = (
     "TestFlight review contact and demo account (not read by this version of ascsync)",

@@ -27,8 +27,8 @@ from ruamel.yaml.comments import CommentedMap, TaggedScalar
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ascsync.desired.media import UnreadableMedia, image_info, list_media
-from ascsync.desired.problems import Severity
 from ascsync.errors import AscsyncError
+from ascsync.problems import Severity
 from ascsync.rules import age_rating
 from ascsync.rules.locales import APP_STORE_LOCALES
 from ascsync.rules.media import PREVIEW_EXTENSIONS, PREVIEW_TYPES, SCREENSHOT_DISPLAY_TYPES

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from ascsync.desired.problems import Problem
 from ascsync.desired.scaffold import SCHEMA_DIR, relative_list, scaffold_repo
 from ascsync.desired.schema import CUSTOM_TAGS, FILE_GLOBS, schema_file_name, write_schemas
 from ascsync.desired.validate import Report, validate_repo
+from ascsync.problems import Problem
 from ascsync.rules.locales import APP_STORE_LOCALES, suggest_locale
 from ascsync.rules.products import BUNDLE_ID, PLATFORMS
 

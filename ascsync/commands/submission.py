@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ascsync.client import ApiClient
+from ascsync.api.client import ApiClient
+from ascsync.api.jsonapi import resource_body
 from ascsync.errors import AscsyncError
-from ascsync.jsonapi import resource_body
 
 REVIEW_CONTACT = ("contactFirstName", "contactLastName", "contactPhone", "contactEmail")
 LOCALIZATION_REQUIRED = {"description": "description", "supportUrl": "support_url"}

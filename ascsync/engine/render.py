@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from ascsync.plan import SIGNS, Action, Change, FieldChange, Plan, plain_value
+from ascsync.engine.plan import SIGNS, Action, Change, FieldChange, Plan, plain_value
 
 GITHUB_COMMENT_LIMIT = 65_536
 """GitHub rejects issue and pull request comments longer than this many characters."""

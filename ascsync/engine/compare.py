@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ascsync.desired.model import Secret, Value
-from ascsync.plan import FieldChange
+from ascsync.engine.plan import FieldChange
 
 
 def changed(wanted: dict[str, Value], have: dict[str, Value], keys: Iterable[str]) -> list[str]:

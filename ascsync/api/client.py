@@ -35,11 +35,11 @@ from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
 from ascsync import __version__
+from ascsync.api.jsonapi import Document
+from ascsync.api.ratelimit import Pacer, RateLimit
+from ascsync.api.redact import redact
+from ascsync.api.tokens import TokenProvider
 from ascsync.errors import AscsyncError
-from ascsync.jsonapi import Document
-from ascsync.ratelimit import Pacer, RateLimit
-from ascsync.redact import redact
-from ascsync.tokens import TokenProvider
 
 log = logging.getLogger("ascsync.http")
 

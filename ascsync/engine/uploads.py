@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ascsync.client import ApiClient, MaybeAppliedError
+from ascsync.api.client import ApiClient, MaybeAppliedError
+from ascsync.api.jsonapi import resource_body
 from ascsync.errors import AscsyncError
-from ascsync.jsonapi import resource_body
 
 
 @dataclass(frozen=True)

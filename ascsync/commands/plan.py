@@ -14,19 +14,19 @@ from pathlib import Path
 
 import click
 
-from ascsync.checksums import CACHE_DIR, ChecksumCache
+from ascsync.api.client import ApiClient
+from ascsync.api.tokens import TokenProvider
 from ascsync.cli import Settings
-from ascsync.client import ApiClient
-from ascsync.connection import open_client
+from ascsync.commands.whoami import open_client
 from ascsync.desired.loader import load_repo
 from ascsync.desired.model import App, DesiredRepo
-from ascsync.desired.problems import Severity
 from ascsync.diff import plan_app
+from ascsync.engine.plan import Plan, fingerprint
+from ascsync.engine.render import render_json, render_markdown, render_text
 from ascsync.errors import AscsyncError
+from ascsync.io.checksums import CACHE_DIR, ChecksumCache
 from ascsync.live import LiveApp, fetch_app
-from ascsync.plan import Plan, fingerprint
-from ascsync.plan_render import render_json, render_markdown, render_text
-from ascsync.tokens import TokenProvider
+from ascsync.problems import Severity
 
 SANDBOX_STATE = "sandbox-state.json"
 """With ``--sandbox``, the sandbox's state lives in the repo's cache folder, so a plan,

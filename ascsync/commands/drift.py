@@ -23,19 +23,27 @@ from typing import Any
 import click
 
 from ascsync.cli import Settings
-from ascsync.desired.model import App
-from ascsync.live import LiveApp
-from ascsync.media_download import pull_screenshots
-from ascsync.plan import SENSITIVE, Action, Change, FieldChange, Plan, parse_address, plain_value
-from ascsync.plan_command import (
+from ascsync.commands.plan import (
     EXIT_CHANGES,
     EXIT_NO_CHANGES,
     api_client,
     load_valid_repo,
     run_plan,
 )
-from ascsync.plan_render import GITHUB_COMMENT_LIMIT, INLINE_LIMIT
-from ascsync.repo_writer import RepoWriter, WriteReport
+from ascsync.desired.model import App
+from ascsync.engine.plan import (
+    SENSITIVE,
+    Action,
+    Change,
+    FieldChange,
+    Plan,
+    parse_address,
+    plain_value,
+)
+from ascsync.engine.render import GITHUB_COMMENT_LIMIT, INLINE_LIMIT
+from ascsync.io.media_download import pull_screenshots
+from ascsync.io.repo_writer import RepoWriter, WriteReport
+from ascsync.live import LiveApp
 from ascsync.rules.locales import APP_STORE_LOCALES
 
 SCHEMA_VERSION = 1

@@ -22,16 +22,16 @@ from pathlib import Path
 
 import click
 
-from ascsync import submission
+from ascsync.api.client import ApiClient
 from ascsync.apply import Executor, Ids, Outcome, Report, compile_change, ordering_changes, seed_ids
 from ascsync.cli import Settings
-from ascsync.client import ApiClient
+from ascsync.commands import submission
+from ascsync.commands.plan import EXIT_ERROR, PlanRun, api_client, load_valid_repo, run_plan
+from ascsync.engine.plan import Action, Change, Plan
+from ascsync.engine.render import render_text
+from ascsync.engine.uploads import UploadSettings
 from ascsync.errors import AscsyncError
 from ascsync.live import LiveApp, fetch_app
-from ascsync.media_upload import UploadSettings
-from ascsync.plan import Action, Change, Plan
-from ascsync.plan_command import EXIT_ERROR, PlanRun, api_client, load_valid_repo, run_plan
-from ascsync.plan_render import render_text
 
 SAFETY_MINIMUM = 10
 """Kinds with fewer live resources than this are not subject to the deletion threshold."""

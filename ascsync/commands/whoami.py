@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import click
 
+from ascsync.api.client import ApiClient
+from ascsync.api.credentials import Credentials, resolve
 from ascsync.cli import Settings
-from ascsync.client import ApiClient
-from ascsync.credentials import Credentials, resolve
 
 
 def open_client(settings: Settings, credentials: Credentials | None = None) -> ApiClient:
