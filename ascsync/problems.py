@@ -1,7 +1,9 @@
 """A problem found in the desired-state repo, located at the file and line that caused it.
 
 Every validator (text rules, locales, media, age rating, products) returns a list of
-these instead of raising, so one run can report all mistakes at once.
+these instead of raising, so one run can report all mistakes at once. :class:`Source`
+(where a value was written) lives here too, so the rules can point at a line without
+knowing the repo model.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ class Problem:
         hint = f" ({self.valid})" if self.valid else ""
         return f"{where}{self.field}: {self.message}{hint}"
 
-    def to_json(self, root: Path | None = None) -> dict:
+    def to_json(self, root: Path | None = None) -> dict[str, object]:
         """Stable machine form used by ``--format json``."""
         return {
             "severity": self.severity.value,
@@ -57,3 +59,24 @@ class Problem:
             "message": self.message,
             "valid": self.valid,
         }
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a value was written: a file and a 1-based line (``None`` when unknown/live)."""
+
+    file: Path | None
+    line: int | None = None
+
+    def problem(
+        self,
+        field: str,
+        message: str,
+        valid: str | None = None,
+        severity: Severity = Severity.ERROR,
+    ) -> Problem:
+        return Problem(self.file, self.line, field, message, valid, severity)
+
+    def shifted(self, lines: int) -> Source:
+        """The source ``lines`` further down, e.g. a line inside a long text file."""
+        return Source(self.file, (self.line or 1) + lines)

@@ -26,8 +26,8 @@ from ascsync.api.client import ApiClient
 from ascsync.api.tokens import TokenProvider
 from ascsync.commands.apply import execute
 from ascsync.commands.plan import run_plan
-from ascsync.desired.loader import load_repo
 from ascsync.engine.uploads import UploadSettings
+from ascsync.kinds.registry import load_repo
 from ascsync.rules.locales import APP_STORE_LOCALES
 from benchmarks.plan_large_app import build, sandbox_process
 

@@ -31,7 +31,9 @@ from PIL import Image
 from ascsync.api.client import ApiClient
 from ascsync.api.tokens import TokenProvider
 from ascsync.commands.plan import compute_plan
-from ascsync.desired.loader import load_repo
+from ascsync.io.checksums import ChecksumCache
+from ascsync.kinds.media import MEDIA
+from ascsync.kinds.registry import load_repo
 from ascsync.rules.locales import APP_STORE_LOCALES
 from ascsync.sandbox import Sandbox
 
@@ -175,12 +177,10 @@ def main() -> None:
                 for (method, path), count in sorted(client.stats.items()):
                     print(f"  {count:4} {method} {path}")
         started = time.perf_counter()
-        from ascsync.io.checksums import ChecksumCache
-
         cache = ChecksumCache(root)
         for app in desired.apps.values():
-            for loc in app.localizations.values():
-                for media_set in loc.screenshot_sets.values():
+            for loc in (MEDIA.desired(app) or {}).values():
+                for media_set in loc.screenshots.values():
                     for media in media_set.files:
                         cache.md5(media.path)
         print(

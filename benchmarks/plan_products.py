@@ -28,7 +28,7 @@ from plan_large_app import sandbox_process  # type: ignore[import-not-found]
 
 from ascsync.api.client import ApiClient
 from ascsync.commands.plan import compute_plan
-from ascsync.desired.loader import load_repo
+from ascsync.kinds.registry import load_repo
 from ascsync.rules.locales import APP_STORE_LOCALES
 
 ROUNDS = 4

@@ -5,8 +5,9 @@ Safety rules, in the order they are checked:
 1. The repo must validate with every secret available (``!env`` values set).
 2. A saved plan (``ascsync apply plan.json``) is refused when App Store Connect changed
    since it was made (fingerprint) or the repo now plans something else.
-3. Deletions beyond ``--max-delete-percent`` of a kind's live resources (when it has at
-   least 10, as octoDNS does) need ``--allow-delete``.
+3. Deletions beyond ``--max-delete-percent`` of a type's live resources (when it has at
+   least 10, as octoDNS does) need ``--allow-delete``; every type any resource kind can
+   delete is counted (:mod:`ascsync.engine.safety`).
 4. Nothing is sent before the plan was shown and confirmed (``--auto-approve`` in CI;
    without a terminal, apply refuses to prompt).
 """
@@ -16,61 +17,32 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from ascsync.api.client import ApiClient
-from ascsync.apply import Executor, Ids, Outcome, Report, compile_change, ordering_changes, seed_ids
 from ascsync.cli import Settings
 from ascsync.commands import submission
 from ascsync.commands.plan import EXIT_ERROR, PlanRun, api_client, load_valid_repo, run_plan
+from ascsync.engine.compiling import (
+    ApplyContext,
+    compile_change,
+    compilers,
+    seed_ids,
+    with_extra_changes,
+)
+from ascsync.engine.executor import Executor, Outcome, Report
+from ascsync.engine.live import fetch_app
+from ascsync.engine.ops import Ids
 from ascsync.engine.plan import Action, Change, Plan
 from ascsync.engine.render import render_text
+from ascsync.engine.safety import Refused, check_deletions, live_counts
 from ascsync.engine.uploads import UploadSettings
 from ascsync.errors import AscsyncError
-from ascsync.live import LiveApp, fetch_app
-
-SAFETY_MINIMUM = 10
-"""Kinds with fewer live resources than this are not subject to the deletion threshold."""
-
-
-class Refused(AscsyncError):
-    """Apply will not go ahead; the message says why and what to do."""
-
-
-def live_counts(live: LiveApp) -> Counter[str]:
-    """How many resources of each deletable kind exist live, for the deletion threshold."""
-    counts: Counter[str] = Counter()
-    for entry in live.locales.values():
-        counts["appStoreVersionLocalizations"] += bool(entry.version_id)
-        counts["appInfoLocalizations"] += bool(entry.info_id)
-        for sets, set_kind, item_kind in (
-            (entry.screenshot_sets, "appScreenshotSets", "appScreenshots"),
-            (entry.preview_sets, "appPreviewSets", "appPreviews"),
-        ):
-            counts[set_kind] += len(sets)
-            counts[item_kind] += sum(len(s.items) for s in sets.values())
-    return counts
-
-
-def check_deletions(plan: Plan, counts: Counter[str], max_percent: float) -> None:
-    """Refuse deletions beyond the threshold, listing them."""
-    deleting = Counter(c.resource for c in plan.deletions())
-    too_many = [
-        kind
-        for kind, n in deleting.items()
-        if counts[kind] >= SAFETY_MINIMUM and n * 100 > counts[kind] * max_percent
-    ]
-    if too_many:
-        listed = "\n".join(f"  - {c.address}" for c in plan.deletions() if c.resource in too_many)
-        summary = ", ".join(f"{deleting[k]} of {counts[k]} {k}" for k in too_many)
-        raise Refused(
-            f"the plan deletes {summary} (over {max_percent:g} %); pass --allow-delete if "
-            f"that is intended. Deletions:\n{listed}"
-        )
+from ascsync.kinds.registry import KINDS
+from ascsync.kinds.version import VERSION, VersionState, version_string
 
 
 def check_saved_plan(saved: dict, plan: Plan) -> None:
@@ -111,17 +83,17 @@ def execute(
 ) -> Report:
     """Compile and run every change of the plan; one line per finished change."""
     ids = Ids()
-    work = []
-    by_app = {desired.name: (desired, live) for desired, live in run.parts}
+    contexts = {
+        desired.name: ApplyContext(desired, live, run.checksums.md5, uploads)
+        for desired, live in run.parts
+    }
     for desired, live in run.parts:
-        seed_ids(ids, desired, live)
-    changes = run.plan.ordered()
-    changes += ordering_changes(changes)
+        seed_ids(ids, KINDS, desired, live)
+    changes = with_extra_changes(run.plan.ordered(), KINDS)
     total = len(changes)
     counter = iter(range(1, total + 1))
-    for change in changes:
-        desired, live = by_app[change.app]
-        work.append((change, compile_change(change, desired, live, run.checksums.md5, uploads)))
+    by_type = compilers(KINDS)
+    work = [(c, compile_change(c, contexts[c.app], by_type)) for c in changes]
 
     sizes = upload_sizes(changes, run.checksums.root)
     total_bytes = sum(sizes.values())
@@ -226,9 +198,7 @@ def apply_command(
         report = Report()
         if run.plan.has_changes:
             if not allow_delete:
-                counts: Counter[str] = Counter()
-                for _, live in run.parts:
-                    counts.update(live_counts(live))
+                counts = live_counts(KINDS, [live for _, live in run.parts])
                 check_deletions(run.plan, counts, max_delete_percent)
             confirm(auto_approve)
             report = execute(
@@ -247,12 +217,14 @@ def apply_command(
 def submit_versions(client: ApiClient, run: PlanRun) -> None:
     """Submit each applied app's version (looked up again when this apply created it)."""
     for desired, live in run.parts:
-        version_id = live.version_id or fetch_app(client, desired, concurrency=4).version_id
-        if version_id is None:
-            raise AscsyncError(f"{desired.address}: no version {desired.version_string} to submit")
+        state = VERSION.state(live) or VersionState()
+        if state.version_id is None:  # created by this apply: look it up again
+            state = VERSION.state(fetch_app(client, desired, KINDS, concurrency=4)) or state
+        if state.version_id is None:
+            raise AscsyncError(f"{desired.address}: no version {version_string(desired)} to submit")
         platform = str(desired.record.get("platform") or "IOS")
-        submitted = submission.submit_for_review(client, live.app_id, version_id, platform)
+        submitted = submission.submit_for_review(client, live.app_id, state.version_id, platform)
         click.echo(
-            f"{desired.address}: version {desired.version_string} submitted for review "
+            f"{desired.address}: version {version_string(desired)} submitted for review "
             f"(review submission {submitted})"
         )

@@ -30,20 +30,20 @@ from ascsync.commands.plan import (
     load_valid_repo,
     run_plan,
 )
+from ascsync.commands.pull import pull_files, write_app
 from ascsync.desired.model import App
+from ascsync.engine.live import LiveApp
 from ascsync.engine.plan import (
     SENSITIVE,
     Action,
     Change,
-    FieldChange,
     Plan,
     parse_address,
     plain_value,
 )
 from ascsync.engine.render import GITHUB_COMMENT_LIMIT, INLINE_LIMIT
-from ascsync.io.media_download import pull_screenshots
 from ascsync.io.repo_writer import RepoWriter, WriteReport
-from ascsync.live import LiveApp
+from ascsync.kinds.registry import FILES, nouns, owners
 from ascsync.rules.locales import APP_STORE_LOCALES
 
 SCHEMA_VERSION = 1
@@ -159,18 +159,17 @@ class DriftReport:
         return bool(self.drifts)
 
 
-def drifts_of(plan: Plan, parts: list[tuple[App, LiveApp]], root: Path) -> DriftReport:
+def drifts_of(plan: Plan) -> DriftReport:
     """Every planned (or locked) change as drift, with the repo line of each field."""
-    apps = {desired.name: desired for desired, _ in parts}
     out: list[Drift] = []
     for change in plan.ordered():
-        out += _from_change(change, apps.get(change.app), root, None)
+        out += _from_change(change, None)
     for change in plan.locked:
-        out += _from_change(change, apps.get(change.app), root, change.note or "locked")
+        out += _from_change(change, change.note or "locked")
     return DriftReport(out, list(plan.unsupported), plan.requests)
 
 
-def _from_change(change: Change, app: App | None, root: Path, locked: str | None) -> list[Drift]:
+def _from_change(change: Change, locked: str | None) -> list[Drift]:
     kind = _KIND_OF[change.action]
     if kind != Kind.CHANGED or not change.fields:
         return [
@@ -195,38 +194,12 @@ def _from_change(change: Change, app: App | None, root: Path, locked: str | None
             item.name,
             item.before,
             item.after,
-            _field_source(app, change, item, root) or change.source,
+            item.source or change.source,
             sensitive=item.sensitive,
             locked=locked,
         )
         for item in change.fields
     ]
-
-
-def _field_source(app: App | None, change: Change, item: FieldChange, root: Path) -> str | None:
-    """``file:line`` of the field itself (a change's own source is its first field's).
-
-    Only for the app's own records (app, age rating, version, locale text); products and
-    TestFlight keep their change's source.
-    """
-    segments = [name for name, _ in parse_address(change.address)]
-    if app is None or not set(segments[1:2]) <= {"info", "age_rating", "version"}:
-        return None
-    record = {"age_rating": app.age_rating, "version": app.version}.get(
-        segments[1] if len(segments) > 1 else "", app.record
-    )
-    if change.locale and change.locale in app.localizations:
-        record = app.localizations[change.locale].record
-    if record is None or item.name not in record.attrs:
-        return None
-    where = record.where(item.name)
-    if where.file is None:
-        return None
-    try:
-        path = where.file.resolve().relative_to(root.resolve())
-    except ValueError:
-        path = where.file
-    return f"{path}:{where.line}" if where.line else str(path)
 
 
 # ------------------------------------------------------------------ rendering
@@ -323,29 +296,13 @@ def _show(value: Any) -> str:
     return text if len(text) <= INLINE_LIMIT else text[: INLINE_LIMIT - 2] + '…"'
 
 
-_NAMES = {
-    "locale": "locale",
-    "screenshots": "screenshot",
-    "previews": "preview",
-    "iap": "in-app purchase",
-    "subscription_group": "subscription group",
-    "subscription": "subscription",
-    "beta_group": "TestFlight group",
-    "beta_app": "TestFlight test information",
-    "tester": "tester",
-    "price": "price",
-}
-
-
-_OWNERS = ("subscription", "iap", "subscription_group", "beta_group", "beta_app")
-
-
 def owner_of(address: str, *, itself: bool = False) -> str | None:
     """The product or TestFlight resource an address belongs to (or is), in words."""
     segments = parse_address(address)
+    words = nouns()
     for name, keys in reversed(segments if itself else segments[:-1]):
-        if name in _OWNERS:
-            return f"{_NAMES.get(name, name.replace('_', ' '))} {' '.join(keys)}".strip()
+        if name in owners():
+            return f"{words.get(name, name.replace('_', ' '))} {' '.join(keys)}".strip()
     return None
 
 
@@ -371,7 +328,7 @@ def describe(address: str) -> str:
     if not segments:
         return address
     name, keys = segments[-1]
-    noun = _NAMES.get(name, name.replace("_", " "))
+    noun = nouns().get(name, name.replace("_", " "))
     if name in ("screenshots", "previews"):
         if len(keys) == 2:
             return f"{noun} {keys[1]} ({keys[0]})"
@@ -388,13 +345,13 @@ def _md_escape(text: str) -> str:
 
 def write_live_values(root: Path, parts: list[tuple[App, LiveApp]], media: bool) -> WriteReport:
     """Take the live values of what the repo manages into its files (comments kept)."""
-    writer = RepoWriter(root, managed_only=True)
+    writer = RepoWriter(root, FILES, managed_only=True)
     for desired, live in parts:
-        writer.write_app(desired.folder, live.model, desired)
+        write_app(writer, desired.folder, live.model, desired)
     report = writer.save()
     if media:
         for desired, live in parts:
-            shots = pull_screenshots(live, desired.folder)
+            shots = pull_files(live, desired.folder)
             report.written += shots.downloaded
             report.notes += shots.problems
             report.notes += [
@@ -432,7 +389,7 @@ def drift_command(
     desired = load_valid_repo(repo, need_secrets=False)
     with api_client(settings, repo, sandbox) as client:
         run = run_plan(client, desired, apps, concurrency)
-    report = drifts_of(run.plan, run.parts, repo)
+    report = drifts_of(run.plan)
     render = {"json": render_json, "markdown": render_markdown}.get(fmt, render_text)
     click.echo(render(report), nl=False)
     if write and report.has_drift:

@@ -18,14 +18,14 @@ from ascsync.api.client import ApiClient
 from ascsync.api.tokens import TokenProvider
 from ascsync.cli import Settings
 from ascsync.commands.whoami import open_client
-from ascsync.desired.loader import load_repo
 from ascsync.desired.model import App, DesiredRepo
-from ascsync.diff import plan_app
+from ascsync.engine.live import LiveApp, fetch_app, snapshot
 from ascsync.engine.plan import Plan, fingerprint
+from ascsync.engine.planner import plan_app
 from ascsync.engine.render import render_json, render_markdown, render_text
 from ascsync.errors import AscsyncError
 from ascsync.io.checksums import CACHE_DIR, ChecksumCache
-from ascsync.live import LiveApp, fetch_app
+from ascsync.kinds.registry import KINDS, load_repo
 from ascsync.problems import Severity
 
 SANDBOX_STATE = "sandbox-state.json"
@@ -99,9 +99,9 @@ def run_plan(
     run = PlanRun(Plan(), [], cache)
     snapshots = []
     for app in selected:
-        live = fetch_app(client, app, concurrency=concurrency)
-        snapshots.append(live.snapshot())
-        part = plan_app(app, live, root=repo.root, checksum=cache.md5)
+        live = fetch_app(client, app, KINDS, concurrency=concurrency)
+        snapshots.append(snapshot(live, KINDS))
+        part = plan_app(app, live, KINDS, root=repo.root, checksum=cache.md5)
         run.plan.changes += part.changes
         run.plan.locked += part.locked
         run.plan.unsupported += part.unsupported

@@ -6,7 +6,7 @@ key order and quoting kept, see :mod:`ascsync.io.repo_writer`) and downloads the
 screenshots (:mod:`ascsync.io.media_download`).
 
 Some of what App Store Connect has cannot be expressed or is not read yet; pull says
-so in its output instead of silently dropping it (:data:`NOT_PULLED`).
+so in its output instead of silently dropping it (each kind's ``not_pulled``).
 """
 
 from __future__ import annotations
@@ -18,17 +18,19 @@ import click
 from ascsync.api.client import ApiClient
 from ascsync.cli import Settings
 from ascsync.commands.plan import api_client
-from ascsync.desired.loader import load_repo
 from ascsync.desired.model import App
-from ascsync.io.media_download import MediaReport, pull_screenshots
+from ascsync.engine.discovery import fetch_everything
+from ascsync.engine.live import LiveApp
+from ascsync.io.media_download import MediaReport
 from ascsync.io.repo_writer import CONFIG_FILE, RepoWriter, WriteReport
-from ascsync.live_discovery import fetch_everything
+from ascsync.kinds.registry import FILES, KINDS, load_repo
 
-NOT_PULLED = (
-    "TestFlight review contact and demo account (not read by this version of ascsync)",
-    "demo account passwords (never written: a `!env NAME` tag stands in for them)",
-    "app previews (videos are not downloaded)",
-)
+SECRETS_NOT_PULLED = "demo account passwords (never written: a `!env NAME` tag stands in for them)"
+
+
+def not_pulled() -> list[str]:
+    """What the layout cannot express or ascsync does not read yet, said in the summary."""
+    return [*(item for kind in KINDS for item in kind.not_pulled), SECRETS_NOT_PULLED]
 
 
 def find_app(root: Path, bundle_id: str) -> tuple[Path, App | None]:
@@ -46,37 +48,49 @@ def find_app(root: Path, bundle_id: str) -> tuple[Path, App | None]:
     return root / "apps" / name, None
 
 
+def write_app(writer: RepoWriter, folder: Path, live: App, desired: App | None) -> None:
+    """Every kind writes its live part into the app folder's files."""
+    for kind in KINDS:
+        kind.write(writer, folder, live, desired)
+
+
+def pull_files(live: LiveApp, folder: Path) -> MediaReport:
+    """Every kind downloads its binary files (screenshots) into the app folder."""
+    report = MediaReport()
+    for kind in KINDS:
+        part = kind.pull_files(live, folder)
+        if part is not None:
+            report.downloaded += part.downloaded
+            report.kept += part.kept
+            report.not_live += part.not_live
+            report.problems += part.problems
+    return report
+
+
 def pull_app(
     root: Path, client: ApiClient, bundle_id: str, version: str | None
 ) -> tuple[WriteReport, MediaReport]:
     """Fetch, write and download; returns what was written and what needs a person."""
     folder, desired = find_app(root, bundle_id)
-    _found, live = fetch_everything(client, bundle_id, folder, version)
-    writer = RepoWriter(root)
-    writer.write_app(folder, live.model, desired)
+    live = fetch_everything(client, bundle_id, folder, KINDS, version)
+    writer = RepoWriter(root, FILES)
+    write_app(writer, folder, live.model, desired)
     writer.ensure_config(folder.name)
-    _note_not_live(writer, folder, live.model, desired)
+    _note_not_live(writer, live.model, desired)
     report = writer.save()
-    media = pull_screenshots(live, folder)
+    media = pull_files(live, folder)
     return report, media
 
 
-def _note_not_live(writer: RepoWriter, folder: Path, live: App, desired: App | None) -> None:
+def _note_not_live(writer: RepoWriter, live: App, desired: App | None) -> None:
     """Repo files for things App Store Connect no longer has: kept, and said so."""
     if desired is None:
         return
-    gone = [code for code in desired.localizations if code not in live.localizations]
-    files = [folder / "locales" / f"{code}.yml" for code in gone]
-    for mine, theirs in (
-        (desired.in_app_purchases, live.in_app_purchases),
-        (desired.subscription_groups, live.subscription_groups),
-        (desired.beta_groups, live.beta_groups),
-    ):
-        files += [r.source.file for key, r in mine.items() if key not in theirs and r.source.file]
-    for path in files:
-        writer.report.notes.append(
-            f"{writer.rel(path)}: not live; left in place (delete it, or plan will create it)"
-        )
+    for kind in KINDS:
+        for path in kind.not_live(live, desired):
+            writer.report.notes.append(
+                f"{writer.rel(path)}: not live; left in place (delete it, or plan will create it)"
+            )
 
 
 @click.command()
@@ -115,7 +129,7 @@ def render_summary(root: Path, report: WriteReport, media: MediaReport, requests
         ),
         (
             "Not pulled (the layout cannot express it, or ascsync does not read it yet):",
-            list(NOT_PULLED),
+            not_pulled(),
         ),
     ]
     for title, items in sections:
@@ -132,4 +146,12 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-__all__ = ["NOT_PULLED", "find_app", "pull_app", "pull_command", "render_summary"]
+__all__ = [
+    "find_app",
+    "not_pulled",
+    "pull_app",
+    "pull_command",
+    "pull_files",
+    "render_summary",
+    "write_app",
+]

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
-from ascsync.desired.scaffold import SCHEMA_DIR, relative_list, scaffold_repo
-from ascsync.desired.schema import CUSTOM_TAGS, FILE_GLOBS, schema_file_name, write_schemas
-from ascsync.desired.validate import Report, validate_repo
+from ascsync.desired.scaffold import SCHEMA_DIR, NewApp, relative_list, scaffold_repo
+from ascsync.desired.schema import CUSTOM_TAGS, file_globs, schema_file_name, write_schemas
+from ascsync.desired.validate import Report
+from ascsync.kinds.registry import FILES, KINDS, validate_repo
 from ascsync.problems import Problem
 from ascsync.rules.locales import APP_STORE_LOCALES, suggest_locale
 from ascsync.rules.products import BUNDLE_ID, PLATFORMS
@@ -111,9 +112,7 @@ def init_command(
         raise click.BadParameter(
             f"{bundle_id!r}: reverse-DNS of A-Z a-z 0-9 - .", param_hint="--bundle-id"
         )
-    written = scaffold_repo(
-        directory, app=app_name, bundle_id=bundle_id, locale=locale, platform=platform
-    )
+    written = scaffold_repo(directory, NewApp(app_name, bundle_id, locale, platform), KINDS, FILES)
     for name in relative_list(written, directory):
         click.echo(f"created {name}")
     click.echo(
@@ -133,8 +132,9 @@ def init_command(
 )
 def schema_command(out_dir: Path) -> None:
     """Write JSON Schemas for every file kind (for yaml-language-server and other editors)."""
-    for path in write_schemas(out_dir):
+    for path in write_schemas(out_dir, FILES):
         click.echo(f"wrote {path}")
     click.echo("\nEditor mapping (VS Code settings.json):")
-    mapping = {f"./{out_dir}/{schema_file_name(k)}": glob for k, glob in FILE_GLOBS.items()}
+    globs = file_globs(FILES)
+    mapping = {f"./{out_dir}/{schema_file_name(k)}": glob for k, glob in globs.items()}
     click.echo(json.dumps({"yaml.schemas": mapping, "yaml.customTags": CUSTOM_TAGS}, indent=2))

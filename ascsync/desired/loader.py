@@ -1,11 +1,12 @@
 """Load a desired-state repo into the model, collecting every problem instead of stopping.
 
-The walk is driven by the file-kind table in :mod:`ascsync.desired.model`: each YAML
-mapping is checked key by key against its :class:`~ascsync.desired.model.Field` list
-(unknown keys get a "did you mean"), each value is converted to its kind and checked
-against its own rules (length, URL, email, enum, pattern). Rules that need several
-values at once (keywords vs name, uniqueness, required screenshots) live in
-:mod:`ascsync.desired.validate`.
+The walk is generic: ``ascsync.yml``, then each app folder's ``app.yml`` (whose fields
+several resource kinds contribute), then every resource kind in registry order loads its
+own files through the helpers of :class:`RepoLoader`. Each YAML mapping is checked key by
+key against its :class:`~ascsync.desired.model.Field` list (unknown keys get a "did you
+mean"), each value is converted to its type and checked against its own rules (length,
+URL, email, enum, pattern). Rules that need several values at once live in each kind's
+``check`` and run in :mod:`ascsync.desired.validate`.
 
 Nothing here raises on bad input: a broken file becomes a :class:`Problem` and the
 rest of the repo is still read, so one run reports all mistakes.
@@ -16,65 +17,99 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 import jinja2.sandbox
 from ruamel.yaml.comments import TaggedScalar
 
-from ascsync.desired import media
 from ascsync.desired.model import (
-    FILE_KINDS,
+    NESTED,
     App,
     DesiredRepo,
     Field,
+    FieldType,
     FileKind,
-    Kind,
-    Localization,
-    MediaFile,
-    MediaSet,
     Record,
     Secret,
-    Source,
     Value,
 )
 from ascsync.desired.yamlio import Tagged, item_line, key_line, parse_yaml, to_plain
-from ascsync.problems import Problem, Severity
+from ascsync.problems import Problem, Severity, Source
 from ascsync.rules import locales as loc
 from ascsync.rules import products as pr
 from ascsync.rules import text as tx
 
 CONFIG_FILE = "ascsync.yml"
-DEFAULTS_LOCALE_FILE = "_defaults.yml"
-APP_FILES = ("app.yml", "age-rating.yml", "version.yml")
-APP_FOLDERS = (
-    "locales",
-    "screenshots",
-    "previews",
-    "in-app-purchases",
-    "subscriptions",
-    "testflight",
-)
+APP_FILE = "app.yml"
 MAX_TEXT_FILE_BYTES = 1_000_000  # far above any App Store text; guards against mistakes
 
 
-def load_repo(root: Path, *, need_secrets: bool = False) -> tuple[DesiredRepo, list[Problem]]:
-    """Read the repo at ``root``; with ``need_secrets`` a missing ``!env`` is an error."""
-    loader = _Loader(root, need_secrets)
+class RepoPart(Protocol):
+    """What loading and validating ask of a resource kind (:mod:`ascsync.kinds.base`)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Where its files live (``apps/<app>/locales/<locale>.yml``), for the layout."""
+        ...
+
+    def load(self, loader: RepoLoader, app: App) -> None: ...
+
+    def check(self, app: App) -> list[Problem]: ...
+
+
+def load_repo(
+    root: Path,
+    kinds: Sequence[RepoPart],
+    files: Mapping[str, FileKind],
+    *,
+    need_secrets: bool = False,
+) -> tuple[DesiredRepo, list[Problem]]:
+    """Read the repo at ``root``; with ``need_secrets`` a missing ``!env`` is an error.
+
+    ``files`` are the composed file kinds (:func:`~ascsync.desired.model.compose_files`).
+    """
+    loader = RepoLoader(root, kinds, files, need_secrets)
     repo = loader.load()
     return repo, loader.problems
 
 
-class _Loader:
-    def __init__(self, root: Path, need_secrets: bool):
+def app_entries(kinds: Sequence[RepoPart]) -> tuple[str, ...]:
+    """File and folder names the kinds read directly in an app folder (``locales``...)."""
+    names: list[str] = [APP_FILE]
+    for kind in kinds:
+        for path in kind.paths:
+            parts = path.split("/")
+            if len(parts) > 2 and parts[0] == "apps" and parts[2] not in names:
+                names.append(parts[2])
+    return tuple(names)
+
+
+class RepoLoader:
+    """One load of a repo: the problems found so far and the helpers kinds load with."""
+
+    def __init__(
+        self,
+        root: Path,
+        kinds: Sequence[RepoPart],
+        files: Mapping[str, FileKind],
+        need_secrets: bool = False,
+    ):
         self.root = root
         self.real_root = root.resolve()
+        self.kinds = kinds
+        self.files = files
         self.need_secrets = need_secrets
         self.problems: list[Problem] = []
         self.context: dict[str, Any] = {}  # template context of the app being loaded
         self._raw_cache: dict[Path, Any] = {}  # parsed YAML by path; _defaults.yml is reused
+        self._entries = app_entries(kinds)
 
     # ------------------------------------------------------------------ the repo
 
@@ -85,7 +120,7 @@ class _Loader:
                 None, None, "repo", f"{self.root} is not a folder", "the path of an ascsync repo"
             )
             return repo
-        config = self.read_file(self.root / CONFIG_FILE, FILE_KINDS["config"], required=True)
+        config = self.read_file(self.root / CONFIG_FILE, self.files["config"], required=True)
         wanted: list[str] | None = None
         if config is not None:
             repo.defaults = to_plain(self._defaults_of(self.root / CONFIG_FILE)) or {}
@@ -118,7 +153,7 @@ class _Loader:
                     where.problem(
                         "apps",
                         f"lists {name!r} but apps/{name}/ does not exist",
-                        _hint(name, found),
+                        hint(name, found),
                     )
                 )
         return [n for n in wanted if n in found]
@@ -126,198 +161,46 @@ class _Loader:
     # ------------------------------------------------------------------- one app
 
     def load_app(self, name: str, folder: Path, defaults: dict[str, Any]) -> App | None:
+        """``app.yml`` first (every kind reads its identity), then each kind in order."""
         if not self.inside_repo(folder, Source(folder), "app"):
             return None
-        record = self.read_file(folder / "app.yml", FILE_KINDS["app"], required=True)
+        record = self.read_file(folder / APP_FILE, self.files["app"], required=True)
         if record is None:
             return None
         app = App(name=name, folder=folder, record=record)
         self._check_app_folder(folder)
-        app.version = self.read_file(folder / "version.yml", FILE_KINDS["version"])
         plain_app = {"name": name, **record.to_plain()}
-        self.context = {"defaults": defaults, "version": app.version_string, "app": plain_app}
-        app.age_rating = self.read_file(folder / "age-rating.yml", FILE_KINDS["age-rating"])
-        self.load_localizations(app)
-        self.load_media(app, "screenshots")
-        self.load_media(app, "previews")
-        self.load_products(app)
-        self.load_testflight(app)
+        self.context = {"defaults": defaults, "version": None, "app": plain_app}
+        for kind in self.kinds:
+            kind.load(self, app)
         return app
 
     def _check_app_folder(self, folder: Path) -> None:
         """Warn about files ascsync would silently ignore (a typo in a file name)."""
+        files = tuple(e for e in self._entries if e.endswith(".yml"))
+        folders = tuple(e for e in self._entries if not e.endswith(".yml"))
         for path in sorted(folder.iterdir()):
-            if path.suffix in (".yml", ".yaml") and path.name not in APP_FILES:
+            if path.suffix in (".yml", ".yaml") and path.name not in files:
                 self.report(
                     path,
                     None,
                     "file",
                     "is not a file ascsync reads",
-                    _hint(path.stem + ".yml", APP_FILES),
+                    hint(path.stem + ".yml", files),
                     Severity.WARNING,
                 )
-            elif path.is_dir() and path.name not in APP_FOLDERS and _close(path.name, APP_FOLDERS):
+            elif path.is_dir() and path.name not in folders and _close(path.name, folders):
                 self.report(
                     path,
                     None,
                     "folder",
                     "is not a folder ascsync reads",
-                    _hint(path.name, APP_FOLDERS),
+                    hint(path.name, folders),
                     Severity.WARNING,
                 )
-
-    def load_localizations(self, app: App) -> None:
-        folder = app.folder / "locales"
-        files = self.yaml_files(folder)
-        kind = FILE_KINDS["locale"]
-        defaults_raw = (
-            self._raw(folder / DEFAULTS_LOCALE_FILE)
-            if (folder / DEFAULTS_LOCALE_FILE).exists()
-            else None
-        )
-        for path in files:
-            if path.name == DEFAULTS_LOCALE_FILE:
-                continue
-            code = path.stem
-            if not loc.is_locale(code):
-                self.report(
-                    path,
-                    None,
-                    "locale",
-                    f"{code!r} is not an App Store locale",
-                    loc.suggest_locale(code),
-                )
-                continue
-            self.context["locale"] = code
-            record = Record(Source(path, 1))
-            if defaults_raw is not None:
-                self.fill(
-                    kind.fields, defaults_raw, record, Source(folder / DEFAULTS_LOCALE_FILE, 1)
-                )
-            own = self._raw(path)
-            if own is None:
-                continue  # unreadable: already reported; checking its absence would only add noise
-            self.fill(kind.fields, own, record, Source(path, 1))
-            app.localizations[code] = Localization(code, record)
-        self.context.pop("locale", None)
-        primary = app.record.get("primary_locale")
-        if isinstance(primary, str):
-            where = app.record.where("primary_locale")
-            if not loc.is_locale(primary):
-                self.problems.append(
-                    where.problem(
-                        "primary_locale",
-                        f"{primary!r} is not an App Store locale",
-                        loc.suggest_locale(primary),
-                    )
-                )
-            elif not (folder / f"{primary}.yml").exists():
-                self.problems.append(
-                    where.problem(
-                        "primary_locale",
-                        f"{primary} has no locales/{primary}.yml",
-                        f"create apps/{app.name}/locales/{primary}.yml",
-                    )
-                )
-
-    def load_media(self, app: App, kind: str) -> None:
-        """``screenshots|previews/<locale>/<TYPE>/*``: one set per folder, in natural order."""
-        base = app.folder / kind
-        if not base.is_dir() or not self.inside_repo(base, Source(base), kind):
-            return
-        for locale_dir in sorted(base.iterdir()):
-            if locale_dir.name.startswith("."):
-                continue
-            if not locale_dir.is_dir():
-                self.report(
-                    locale_dir,
-                    None,
-                    kind,
-                    "is ignored: media go in <locale>/<TYPE>/ folders",
-                    f"{kind}/en-US/<TYPE>/01.png",
-                    Severity.WARNING,
-                )
-                continue
-            code = locale_dir.name
-            if not loc.is_locale(code):
-                self.report(
-                    locale_dir,
-                    None,
-                    kind,
-                    f"{code!r} is not an App Store locale",
-                    loc.suggest_locale(code),
-                )
-                continue
-            localization = app.localizations.get(code)
-            if localization is None and (app.folder / "locales" / f"{code}.yml").exists():
-                continue  # the locale file is broken; that problem is already reported
-            if localization is None:
-                self.report(
-                    locale_dir,
-                    None,
-                    kind,
-                    f"{code} has no locales/{code}.yml",
-                    f"add apps/{app.name}/locales/{code}.yml or remove the folder",
-                )
-                continue
-            sets = (
-                localization.screenshot_sets if kind == "screenshots" else localization.preview_sets
-            )
-            for set_dir in sorted(locale_dir.iterdir()):
-                if set_dir.name.startswith("."):
-                    continue
-                if not set_dir.is_dir():
-                    self.report(
-                        set_dir,
-                        None,
-                        kind,
-                        "is ignored: each file goes in a folder named after its display type",
-                        f"move it to {kind}/{code}/<TYPE>/{set_dir.name}",
-                        Severity.WARNING,
-                    )
-                    continue
-                if not self.inside_repo(set_dir, Source(set_dir), kind):
-                    continue
-                sets[set_dir.name] = self._media_set(set_dir, kind)
-
-    def _media_set(self, folder: Path, kind: str) -> MediaSet:
-        files = [p for p in media.list_media(folder) if self.inside_repo(p, Source(p), kind)]
-        check = media.check_screenshot_set if kind == "screenshots" else media.check_preview_set
-        self.problems.extend(check(folder.name, files, where=folder))
-        media_files = [MediaFile(p, p.name, p.stat().st_size) for p in files if p.is_file()]
-        return MediaSet(folder.name, folder, media_files)
-
-    def load_products(self, app: App) -> None:
-        for path in self.yaml_files(app.folder / "in-app-purchases"):
-            record = self.read_file(path, FILE_KINDS["in-app-purchase"])
-            product_id = record.get("product_id") if record else None
-            if isinstance(product_id, str):
-                if path.stem != product_id and pr.PRODUCT_ID.match(product_id):
-                    self.problems.append(
-                        record.where("product_id").problem(
-                            "product_id",
-                            f"differs from the file name {path.name}",
-                            f"name the file {product_id}.yml",
-                            Severity.WARNING,
-                        )
-                    )
-                self.add_unique(app.in_app_purchases, product_id, record, "product_id")
-        for path in self.yaml_files(app.folder / "subscriptions"):
-            record = self.read_file(path, FILE_KINDS["subscription-group"])
-            name = record.get("reference_name") if record else None
-            if isinstance(name, str):
-                self.add_unique(app.subscription_groups, name, record, "reference_name")
-
-    def load_testflight(self, app: App) -> None:
-        folder = app.folder / "testflight"
-        app.beta_app = self.read_file(folder / "beta-app.yml", FILE_KINDS["beta-app"])
-        for path in self.yaml_files(folder / "groups"):
-            record = self.read_file(path, FILE_KINDS["beta-group"])
-            name = record.get("name") if record else None
-            if isinstance(name, str):
-                self.add_unique(app.beta_groups, name, record, "name")
 
     def add_unique(self, into: dict[str, Record], key: str, record: Record, field: str) -> None:
+        """File ``record`` under ``key`` unless another file of the app already uses it."""
         first = into.get(key)
         if first is None:
             into[key] = record
@@ -361,14 +244,14 @@ class _Loader:
                     path, None, kind.name, "is missing", f"create {_relative(path, self.root)}"
                 )
             return None
-        data = self._raw(path)
+        data = self.raw(path)
         if data is None:
             return None
         record = Record(Source(path, 1))
         self.fill(kind.fields, data, record, Source(path, 1), free_form=kind.free_form)
         return record
 
-    def _raw(self, path: Path) -> Any:
+    def raw(self, path: Path) -> Any:
         """The parsed YAML of ``path`` (cached), or ``None`` with a problem reported."""
         if path in self._raw_cache:
             return self._raw_cache[path]
@@ -473,7 +356,7 @@ class _Loader:
             spec = by_key.get(key) if isinstance(key, str) else None
             if spec is None:
                 self.problems.append(
-                    src.problem(path, "unknown key", _hint(_key_text(key), list(by_key)))
+                    src.problem(path, "unknown key", hint(_key_text(key), list(by_key)))
                 )
                 continue
             if spec.deprecated:
@@ -491,7 +374,7 @@ class _Loader:
                 )
 
     def fill_one(self, spec: Field, raw: Any, record: Record, src: Source, path: str) -> None:
-        if raw is None and spec.kind not in (Kind.OBJECT, Kind.LOCALES, Kind.LIST):
+        if raw is None and spec.type not in NESTED:
             if spec.nullable:
                 record.attrs[path] = Value(None, src)
             else:
@@ -503,13 +386,13 @@ class _Loader:
                     )
                 )
             return
-        if spec.kind == Kind.OBJECT:
+        if spec.type == FieldType.OBJECT:
             if self.expect(raw, dict, src, path, "a mapping of keys"):
                 self.fill(spec.fields, raw, record, src, prefix=f"{path}.")
-        elif spec.kind == Kind.LOCALES:
+        elif spec.type == FieldType.LOCALES:
             if self.expect(raw, dict, src, path, "a mapping locale -> fields"):
                 record.maps[path] = self.fill_locales(spec, raw, src, path)
-        elif spec.kind == Kind.LIST:
+        elif spec.type == FieldType.LIST:
             if self.expect(raw, list, src, path, "a list of mappings"):
                 record.lists[path] = self.fill_list(spec, raw, src, path)
         else:
@@ -577,7 +460,7 @@ class _Loader:
             return None
         if isinstance(raw, Tagged):
             return self.resolve_tag(spec, raw, src, path)
-        if spec.kind == Kind.SECRET:
+        if spec.type == FieldType.SECRET:
             if not isinstance(raw, str):
                 return self.wrong_type(raw, src, path, "!env NAME")
             self.problems.append(
@@ -586,12 +469,12 @@ class _Loader:
                 )
             )
             return Value(Secret(str(raw)), src)
-        if spec.kind in (Kind.STRINGS, Kind.TERRITORIES) and isinstance(raw, list):
+        if spec.type in (FieldType.STRINGS, FieldType.TERRITORIES) and isinstance(raw, list):
             bad = next((i for i, item in enumerate(raw) if not isinstance(item, str)), None)
             if bad is not None:
                 item_src = Source(src.file, item_line(raw, bad, src.line or 1))
                 return self.wrong_type(raw[bad], item_src, f"{path}[{bad}]", "text")
-        converter = _CONVERTERS[spec.kind]
+        converter = _CONVERTERS[spec.type]
         try:
             return Value(converter(spec, raw), src)
         except _WrongType as exc:
@@ -617,7 +500,7 @@ class _Loader:
             return None
         if tag.tag == "!env":
             return self.resolve_env(spec, tag.argument.strip(), src, path)
-        if spec.kind not in (Kind.TEXT, Kind.URL, Kind.EMAIL):
+        if spec.type not in (FieldType.TEXT, FieldType.URL, FieldType.EMAIL):
             self.problems.append(
                 src.problem(path, f"{tag.tag} is only for text fields", "write the value inline")
             )
@@ -727,16 +610,16 @@ def _to_territories(spec: Field, raw: Any) -> str | list[str]:
 
 
 _CONVERTERS = {
-    Kind.TEXT: _to_text,
-    Kind.URL: _to_text,
-    Kind.EMAIL: _to_text,
-    Kind.ENUM: _to_text,
-    Kind.BOOL: _to_bool,
-    Kind.INT: _to_int,
-    Kind.PRICE: _to_price,
-    Kind.DATE: _to_date,
-    Kind.STRINGS: _to_strings,
-    Kind.TERRITORIES: _to_territories,
+    FieldType.TEXT: _to_text,
+    FieldType.URL: _to_text,
+    FieldType.EMAIL: _to_text,
+    FieldType.ENUM: _to_text,
+    FieldType.BOOL: _to_bool,
+    FieldType.INT: _to_int,
+    FieldType.PRICE: _to_price,
+    FieldType.DATE: _to_date,
+    FieldType.STRINGS: _to_strings,
+    FieldType.TERRITORIES: _to_territories,
 }
 
 
@@ -745,9 +628,9 @@ def _content_problems(spec: Field, value: Value, path: str) -> list[Problem]:
     v, src = value.value, value.source
     if isinstance(v, Secret) or v is None:
         return []
-    if spec.kind == Kind.ENUM:
+    if spec.type == FieldType.ENUM:
         return _enum_problems(spec, v, src, path)
-    if spec.kind == Kind.STRINGS:
+    if spec.type == FieldType.STRINGS:
         problems = []
         if spec.max is not None and len(v) > spec.max:
             problems.append(src.problem(path, f"has {len(v)} items", f"at most {spec.max}"))
@@ -755,17 +638,17 @@ def _content_problems(spec: Field, value: Value, path: str) -> list[Problem]:
             for item in v:
                 problems += _enum_problems(spec, item, src, path)
         return problems
-    if spec.kind == Kind.TERRITORIES:
+    if spec.type == FieldType.TERRITORIES:
         bad = [t for t in v if not pr.TERRITORY.match(t)] if isinstance(v, list) else []
         return [
             src.problem(path, f"{t!r} is not a territory code", 'ISO alpha-3 such as USA, or "all"')
             for t in bad
         ]
-    if spec.kind == Kind.INT:
+    if spec.type == FieldType.INT:
         if (spec.min is not None and v < spec.min) or (spec.max is not None and v > spec.max):
             return [src.problem(path, f"is {v}", _bounds(spec))]
         return []
-    if spec.kind == Kind.PRICE:
+    if spec.type == FieldType.PRICE:
         return (
             []
             if pr.PRICE.match(v)
@@ -774,9 +657,9 @@ def _content_problems(spec: Field, value: Value, path: str) -> list[Problem]:
     if not isinstance(v, str):
         return []
     problems = []
-    if spec.kind == Kind.URL:
+    if spec.type == FieldType.URL:
         problems += tx.check_url(v, src, path)
-    if spec.kind == Kind.EMAIL:
+    if spec.type == FieldType.EMAIL:
         problems += tx.check_email(v, src, path)
     if spec.pattern is not None and not spec.pattern.match(v):
         problems.append(src.problem(path, f"{v!r} is not valid", spec.pattern_hint or None))
@@ -793,13 +676,13 @@ def _enum_problems(spec: Field, v: str, src: Source, path: str) -> list[Problem]
     replacement = dict(spec.deprecated_choices).get(v)
     if replacement:
         return [src.problem(path, f"{v} is deprecated", f"use {replacement}", Severity.WARNING)]
-    return [src.problem(path, f"{v!r} is not allowed", _hint(v, spec.choices))]
+    return [src.problem(path, f"{v!r} is not allowed", hint(v, spec.choices))]
 
 
 def _example(spec: Field) -> str | None:
     """The 'valid' hint for a missing required key."""
     if spec.choices:
-        return _hint("", spec.choices)
+        return hint("", spec.choices)
     return spec.pattern_hint or None
 
 
@@ -819,7 +702,7 @@ def _bounds(spec: Field) -> str:
     return f"at least {spec.min}" if spec.min is not None else f"at most {spec.max}"
 
 
-def _hint(word: str, choices: Any) -> str:
+def hint(word: str, choices: Any) -> str:
     """'did you mean X?' when something is close, else the list of valid values."""
     options = [str(c) for c in choices]
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)

@@ -1,7 +1,7 @@
 """The desired-state model: what a team wants App Store Connect to look like.
 
-The same classes will hold the *live* state read from the API (issue 5), so planning is a
-like-for-like diff. Three ideas run through the model:
+The same classes hold the *live* state read from the API, so planning is a like-for-like
+diff. Three ideas run through the model:
 
 * Every managed value is a :class:`Value` that remembers its :class:`Source` (file, line),
   so any later message can point at the line to change.
@@ -10,49 +10,34 @@ like-for-like diff. Three ideas run through the model:
 * Secrets are wrapped in :class:`Secret`, whose ``str``/``repr`` is ``(sensitive)``, so a
   password can travel through plans and logs without ever being printed.
 
-The file layout (which keys each file kind has, their types, limits and the Apple
-attribute each one maps to) is the table :data:`FILE_KINDS`. The loader, the JSON
-Schemas and ``docs/repo-layout.md`` are all generated from it, so they cannot drift.
+The layout of a file (its keys, their types, limits and the Apple attribute each one maps
+to) is a :class:`FileKind` made of :class:`Field` s. Each resource kind
+(:mod:`ascsync.kinds`) declares the files it owns and the fields it adds to files other
+kinds own (``app.yml`` holds the app record and its availability); :func:`compose_files`
+puts them together. The loader, the JSON Schemas and ``docs/repo-layout.md`` are all
+generated from the composed tables, so they cannot drift.
+
+An :class:`App` is generic: ``app.yml`` (its :attr:`App.record`, which every kind may
+read) plus one *part* per resource kind, stored under the kind's name. Each kind module
+says what its part is and offers a typed accessor for it.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ascsync.problems import Problem, Severity
-from ascsync.rules import age_rating as ar
-from ascsync.rules import products as pr
-
-# ---------------------------------------------------------------------------- values
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a value was written: a file and a 1-based line (``None`` when unknown/live)."""
-
-    file: Path | None
-    line: int | None = None
-
-    def problem(
-        self,
-        field: str,
-        message: str,
-        valid: str | None = None,
-        severity: Severity = Severity.ERROR,
-    ) -> Problem:
-        return Problem(self.file, self.line, field, message, valid, severity)
-
-    def shifted(self, lines: int) -> Source:
-        """The source ``lines`` further down, e.g. a line inside a long text file."""
-        return Source(self.file, (self.line or 1) + lines)
-
+from ascsync.problems import Source
 
 LIVE = Source(None, None)  # values read from App Store Connect
+
+
+# ---------------------------------------------------------------------------- values
 
 
 class Secret:
@@ -111,7 +96,7 @@ Attrs = dict[str, Value]
 # ------------------------------------------------------------------- the file layout
 
 
-class Kind(StrEnum):
+class FieldType(StrEnum):
     """The type of a field as written in YAML."""
 
     TEXT = "text"  # a string; long ones may come from !file or !template
@@ -130,12 +115,16 @@ class Kind(StrEnum):
     LIST = "list"  # a list of objects (sub-resources)
 
 
+NESTED = (FieldType.OBJECT, FieldType.LOCALES, FieldType.LIST)
+"""Field types whose value is not a scalar but more fields."""
+
+
 @dataclass(frozen=True)
 class Field:
     """One key of a file kind: its type, rules, and the Apple attribute it maps to."""
 
     key: str
-    kind: Kind
+    type: FieldType
     doc: str
     apple: str | None = None  # "resourceType.attribute" in App Store Connect
     required: bool = False
@@ -151,6 +140,9 @@ class Field:
     deprecated: str | None = None  # this key is deprecated: what to use instead
     # accepted values that earn a warning: old value -> what to write instead
     deprecated_choices: tuple[tuple[str, str], ...] = ()
+    fixed: bool = False
+    """Set once, when App Store Connect creates the resource (Terraform's RequiresReplace):
+    a different value on a live resource is listed as locked, never sent."""
 
     def child(self, key: str) -> Field | None:
         return next((f for f in self.fields if f.key == key), None)
@@ -166,627 +158,66 @@ class FileKind:
     fields: tuple[Field, ...]
     free_form: tuple[str, ...] = ()  # keys whose content is not checked (template values)
 
-
-def _contact(resource: str, prefix: str) -> Field:
-    """Review contact person, shared by App Review and TestFlight review details."""
-
-    def apple(attr: str) -> str:
-        return f"{resource}.{prefix}{attr}" if prefix else f"{resource}.{attr[0].lower()}{attr[1:]}"
-
-    return Field(
-        "contact",
-        Kind.OBJECT,
-        "Who App Review calls about this app.",
-        fields=(
-            Field("first_name", Kind.TEXT, "", apple("FirstName"), limit="person_name"),
-            Field("last_name", Kind.TEXT, "", apple("LastName"), limit="person_name"),
-            Field("phone", Kind.TEXT, "With country code, e.g. +1 408 555 0100.", apple("Phone")),
-            Field("email", Kind.EMAIL, "", apple("Email")),
-        ),
-    )
+    @property
+    def glob(self) -> str:
+        """``apps/*/locales/*.yml``: where files of this kind live, for editor settings."""
+        return re.sub(r"<[^>]+>", "*", self.path)
 
 
-def _demo_account(resource: str, prefix: str) -> Field:
-    return Field(
-        "demo_account",
-        Kind.OBJECT,
-        "Sign-in App Review uses; write the password as `!env NAME`.",
-        fields=(
-            Field("required", Kind.BOOL, "", f"{resource}.{prefix}Required"),
-            Field("name", Kind.TEXT, "User name.", f"{resource}.{prefix}Name", nullable=True),
-            Field(
-                "password",
-                Kind.SECRET,
-                "`!env NAME`; never commit it.",
-                f"{resource}.{prefix}Password",
-                nullable=True,
-            ),
-        ),
-    )
+@dataclass(frozen=True)
+class FileFields:
+    """Fields a resource kind adds to a file another kind owns (``app.yml``'s availability).
+
+    ``after`` is the key they follow in that file (the end when ``None``), which is the
+    order editors, the layout reference and ``pull`` show.
+    """
+
+    file: str
+    fields: tuple[Field, ...]
+    after: str | None = None
 
 
-def _price(resource: str) -> Field:
-    return Field(
-        "price",
-        Kind.OBJECT,
-        "Base price; other territories are equalized by Apple.",
-        fields=(
-            Field(
-                "base_territory",
-                Kind.TEXT,
-                "ISO alpha-3, e.g. USA.",
-                f"{resource}.baseTerritory",
-                pattern=pr.TERRITORY,
-                pattern_hint="three capital letters, e.g. USA",
-            ),
-            Field("customer_price", Kind.PRICE, 'e.g. "0.00" or "4.99".', f"{resource}.price"),
-        ),
-    )
-
-
-def _product_localizations(resource: str) -> Field:
-    return Field(
-        "localizations",
-        Kind.LOCALES,
-        "Per locale: the name and description shown in the App Store.",
-        fields=(
-            Field(
-                "name",
-                Kind.TEXT,
-                "",
-                f"{resource}.name",
-                required=True,
-                limit="product_display_name",
-            ),
-            Field(
-                "description",
-                Kind.TEXT,
-                "",
-                f"{resource}.description",
-                limit="product_description",
-                plain_text=True,
-            ),
-        ),
-    )
-
-
-_PRODUCT_ID = dict(pattern=pr.PRODUCT_ID, pattern_hint="letters, digits, '.', '_' (≤100)")
-_LOCALE_TEXT = "appStoreVersionLocalizations"
-_INFO_TEXT = "appInfoLocalizations"
-
-LOCALE_FIELDS = (
-    Field("name", Kind.TEXT, "App name.", f"{_INFO_TEXT}.name", limit="app_name"),
-    Field("subtitle", Kind.TEXT, "", f"{_INFO_TEXT}.subtitle", nullable=True, limit="subtitle"),
-    Field(
-        "privacy_policy_url",
-        Kind.URL,
-        "Required for iOS/macOS.",
-        f"{_INFO_TEXT}.privacyPolicyUrl",
-        nullable=True,
+CONFIG_FILE_KIND = FileKind(
+    "config",
+    "ascsync.yml",
+    "The repo's root: format version, apps, template values.",
+    (
+        Field("format_version", FieldType.INT, "Always 1.", required=True, min=1, max=1),
+        Field("apps", FieldType.STRINGS, "App folders under apps/ to manage; default: all."),
+        Field("defaults", FieldType.OBJECT, "Free-form values for !template files, as `defaults`."),
     ),
-    Field("privacy_choices_url", Kind.URL, "", f"{_INFO_TEXT}.privacyChoicesUrl", nullable=True),
-    Field(
-        "privacy_policy_text",
-        Kind.TEXT,
-        "tvOS only.",
-        f"{_INFO_TEXT}.privacyPolicyText",
-        nullable=True,
-        limit="privacy_policy_text",
-    ),
-    Field(
-        "description",
-        Kind.TEXT,
-        "Plain text, no HTML.",
-        f"{_LOCALE_TEXT}.description",
-        limit="description",
-        plain_text=True,
-    ),
-    Field(
-        "keywords",
-        Kind.STRINGS,
-        "One keyword per item; joined with commas.",
-        f"{_LOCALE_TEXT}.keywords",
-        nullable=True,
-        limit="keywords",
-    ),
-    Field(
-        "whats_new",
-        Kind.TEXT,
-        "Not accepted on an app's first version.",
-        f"{_LOCALE_TEXT}.whatsNew",
-        nullable=True,
-        limit="whats_new",
-        plain_text=True,
-    ),
-    Field(
-        "promotional_text",
-        Kind.TEXT,
-        "Editable without a new version.",
-        f"{_LOCALE_TEXT}.promotionalText",
-        nullable=True,
-        limit="promotional_text",
-    ),
-    Field("support_url", Kind.URL, "Required.", f"{_LOCALE_TEXT}.supportUrl"),
-    Field("marketing_url", Kind.URL, "", f"{_LOCALE_TEXT}.marketingUrl", nullable=True),
+    free_form=("defaults",),
 )
-
-_SUBCATS = pr.SUBCATEGORIES["GAMES"] + pr.SUBCATEGORIES["STICKERS"]
-
-APP_FIELDS = (
-    Field(
-        "bundle_id",
-        Kind.TEXT,
-        "The app's bundle id.",
-        "apps.bundleId",
-        required=True,
-        pattern=pr.BUNDLE_ID,
-        pattern_hint="reverse-DNS of A-Z a-z 0-9 - .",
-    ),
-    Field(
-        "platform", Kind.ENUM, "", "appStoreVersions.platform", required=True, choices=pr.PLATFORMS
-    ),
-    Field(
-        "primary_locale",
-        Kind.TEXT,
-        "Must have a locales/<locale>.yml.",
-        "apps.primaryLocale",
-        required=True,
-    ),
-    Field(
-        "sku",
-        Kind.TEXT,
-        "Informational; fixed at creation.",
-        "apps.sku",
-        pattern=pr.SKU,
-        pattern_hint="letters, digits, - . _; not starting with - . _",
-    ),
-    Field("supports_ipad", Kind.BOOL, "iOS: makes 13-inch iPad screenshots required."),
-    Field(
-        "content_rights", Kind.ENUM, "", "apps.contentRightsDeclaration", choices=pr.CONTENT_RIGHTS
-    ),
-    Field(
-        "categories",
-        Kind.OBJECT,
-        "appCategories ids.",
-        fields=(
-            Field("primary", Kind.ENUM, "", "appInfos.primaryCategory", choices=pr.CATEGORIES),
-            Field(
-                "primary_subcategories",
-                Kind.STRINGS,
-                "GAMES/STICKERS only, ≤2.",
-                "appInfos.primarySubcategoryOne,primarySubcategoryTwo",
-                choices=_SUBCATS,
-                max=2,
-            ),
-            Field(
-                "secondary",
-                Kind.ENUM,
-                "",
-                "appInfos.secondaryCategory",
-                nullable=True,
-                choices=pr.CATEGORIES,
-            ),
-            Field(
-                "secondary_subcategories",
-                Kind.STRINGS,
-                "GAMES/STICKERS only, ≤2.",
-                "appInfos.secondarySubcategoryOne,secondarySubcategoryTwo",
-                choices=_SUBCATS,
-                max=2,
-            ),
-        ),
-    ),
-    Field(
-        "availability",
-        Kind.OBJECT,
-        "Where the app is sold.",
-        fields=(
-            Field(
-                "available_in_new_territories",
-                Kind.BOOL,
-                "",
-                "appAvailabilities.availableInNewTerritories",
-            ),
-            Field(
-                "territories",
-                Kind.TERRITORIES,
-                '"all" or a list of ISO alpha-3 codes.',
-                "territoryAvailabilities.available",
-            ),
-        ),
-    ),
-    _price("appPriceSchedules"),
-)
-
-AGE_RATING_FIELDS = (
-    tuple(
-        Field(
-            q,
-            Kind.ENUM,
-            "",
-            f"ageRatingDeclarations.{ar.apple_name(q)}",
-            required=True,
-            choices=ar.LEVELS,
-            deprecated_choices=tuple(ar.DEPRECATED_LEVELS.items()),
-        )
-        for q in ar.LEVEL_QUESTIONS
-    )
-    + tuple(
-        Field(b, Kind.BOOL, "", f"ageRatingDeclarations.{ar.apple_name(b)}", required=True)
-        for b in ar.REQUIRED_BOOLEANS
-    )
-    + tuple(
-        Field(b, Kind.BOOL, "", f"ageRatingDeclarations.{ar.apple_name(b)}")
-        for b in ar.OPTIONAL_BOOLEANS
-    )
-    + (
-        Field(
-            "kids_age_band",
-            Kind.ENUM,
-            "null unless Made for Kids.",
-            "ageRatingDeclarations.kidsAgeBand",
-            nullable=True,
-            choices=ar.KIDS_AGE_BANDS,
-        ),
-        Field(
-            "age_rating_override_v2",
-            Kind.ENUM,
-            "",
-            "ageRatingDeclarations.ageRatingOverrideV2",
-            choices=ar.AGE_RATING_OVERRIDES_V2,
-        ),
-        Field(
-            "age_rating_override",
-            Kind.ENUM,
-            "Deprecated.",
-            "ageRatingDeclarations.ageRatingOverride",
-            choices=ar.AGE_RATING_OVERRIDES_V1,
-            deprecated="age_rating_override_v2",
-        ),
-        Field(
-            "korea_age_rating_override",
-            Kind.ENUM,
-            "",
-            "ageRatingDeclarations.koreaAgeRatingOverride",
-            choices=ar.KOREA_AGE_RATING_OVERRIDES,
-        ),
-        Field(
-            "developer_age_rating_info_url",
-            Kind.URL,
-            "",
-            "ageRatingDeclarations.developerAgeRatingInfoUrl",
-            nullable=True,
-        ),
-    )
-)
-
-_REVIEW = "appStoreReviewDetails"
-VERSION_FIELDS = (
-    Field(
-        "version",
-        Kind.TEXT,
-        'Quote it: "2.4.0".',
-        "appStoreVersions.versionString",
-        required=True,
-        pattern=pr.VERSION_STRING,
-        pattern_hint="1 to 3 dot-separated integers, e.g. 2.4.0",
-    ),
-    Field(
-        "copyright",
-        Kind.TEXT,
-        '"<year> <owner>"; Apple adds ©.',
-        "appStoreVersions.copyright",
-        limit="copyright",
-        pattern=pr.COPYRIGHT,
-        pattern_hint='the year then the owner, e.g. "2026 Example Inc."',
-    ),
-    Field(
-        "release",
-        Kind.OBJECT,
-        "",
-        fields=(
-            Field("type", Kind.ENUM, "", "appStoreVersions.releaseType", choices=pr.RELEASE_TYPES),
-            Field(
-                "earliest_date",
-                Kind.DATE,
-                "SCHEDULED only; ISO-8601.",
-                "appStoreVersions.earliestReleaseDate",
-                nullable=True,
-            ),
-        ),
-    ),
-    Field("phased_release", Kind.BOOL, "7-day phased rollout.", "appStoreVersionPhasedReleases"),
-    Field(
-        "review",
-        Kind.OBJECT,
-        "Information for App Review.",
-        fields=(
-            _contact(_REVIEW, "contact"),
-            _demo_account(_REVIEW, "demoAccount"),
-            Field("notes", Kind.TEXT, "", f"{_REVIEW}.notes", nullable=True, limit="review_notes"),
-        ),
-    ),
-)
-
-IAP_FIELDS = (
-    Field(
-        "product_id",
-        Kind.TEXT,
-        "Fixed after creation.",
-        "inAppPurchases.productId",
-        required=True,
-        **_PRODUCT_ID,
-    ),
-    Field(
-        "type",
-        Kind.ENUM,
-        "",
-        "inAppPurchases.inAppPurchaseType",
-        required=True,
-        choices=pr.IAP_TYPES,
-    ),
-    Field(
-        "reference_name",
-        Kind.TEXT,
-        "Internal name.",
-        "inAppPurchases.name",
-        required=True,
-        limit="product_reference_name",
-    ),
-    Field("family_sharable", Kind.BOOL, "", "inAppPurchases.familySharable"),
-    Field(
-        "review_note",
-        Kind.TEXT,
-        "",
-        "inAppPurchases.reviewNote",
-        nullable=True,
-        limit="product_review_note",
-    ),
-    _price("inAppPurchasePriceSchedules"),
-    _product_localizations("inAppPurchaseLocalizations"),
-)
-
-SUBSCRIPTION_FIELDS = (
-    Field("product_id", Kind.TEXT, "", "subscriptions.productId", required=True, **_PRODUCT_ID),
-    Field(
-        "reference_name",
-        Kind.TEXT,
-        "",
-        "subscriptions.name",
-        required=True,
-        limit="product_reference_name",
-    ),
-    Field(
-        "period",
-        Kind.ENUM,
-        "",
-        "subscriptions.subscriptionPeriod",
-        required=True,
-        choices=pr.SUBSCRIPTION_PERIODS,
-    ),
-    Field("group_level", Kind.INT, "1 = highest service level.", "subscriptions.groupLevel", min=1),
-    Field("family_sharable", Kind.BOOL, "", "subscriptions.familySharable"),
-    Field(
-        "review_note",
-        Kind.TEXT,
-        "",
-        "subscriptions.reviewNote",
-        nullable=True,
-        limit="product_review_note",
-    ),
-    _product_localizations("subscriptionLocalizations"),
-    Field(
-        "prices",
-        Kind.LIST,
-        "One price per territory.",
-        "subscriptionPrices",
-        fields=(
-            Field(
-                "territory",
-                Kind.TEXT,
-                "",
-                "subscriptionPrices.territory",
-                required=True,
-                pattern=pr.TERRITORY,
-                pattern_hint="three capital letters, e.g. USA",
-            ),
-            Field(
-                "customer_price",
-                Kind.PRICE,
-                "",
-                "subscriptionPricePoints.customerPrice",
-                required=True,
-            ),
-        ),
-    ),
-)
-
-SUBSCRIPTION_GROUP_FIELDS = (
-    Field(
-        "reference_name",
-        Kind.TEXT,
-        "Internal name, unique per app.",
-        "subscriptionGroups.referenceName",
-        required=True,
-        limit="product_reference_name",
-    ),
-    Field(
-        "localizations",
-        Kind.LOCALES,
-        "Group display name per locale.",
-        fields=(
-            Field(
-                "name",
-                Kind.TEXT,
-                "No emoji or markup.",
-                "subscriptionGroupLocalizations.name",
-                required=True,
-                limit="subscription_group_name",
-            ),
-            Field(
-                "custom_app_name",
-                Kind.TEXT,
-                "",
-                "subscriptionGroupLocalizations.customAppName",
-                nullable=True,
-                limit="custom_app_name",
-            ),
-        ),
-    ),
-    Field(
-        "subscriptions", Kind.LIST, "The subscriptions of the group.", fields=SUBSCRIPTION_FIELDS
-    ),
-)
-
-_BETA = "betaAppLocalizations"
-BETA_APP_FIELDS = (
-    Field(
-        "localizations",
-        Kind.LOCALES,
-        "Test information per locale.",
-        fields=(
-            Field(
-                "description",
-                Kind.TEXT,
-                "What testers should know.",
-                f"{_BETA}.description",
-                limit="beta_description",
-            ),
-            Field("feedback_email", Kind.EMAIL, "", f"{_BETA}.feedbackEmail"),
-            Field("marketing_url", Kind.URL, "", f"{_BETA}.marketingUrl", nullable=True),
-            Field("privacy_policy_url", Kind.URL, "", f"{_BETA}.privacyPolicyUrl", nullable=True),
-        ),
-    ),
-    Field(
-        "review_contact",
-        Kind.OBJECT,
-        "TestFlight review contact.",
-        fields=_contact("betaAppReviewDetails", "contact").fields,
-    ),
-    _demo_account("betaAppReviewDetails", "demoAccount"),
-)
-
-BETA_GROUP_FIELDS = (
-    Field(
-        "name",
-        Kind.TEXT,
-        "Unique per app.",
-        "betaGroups.name",
-        required=True,
-        limit="beta_group_name",
-    ),
-    Field(
-        "internal",
-        Kind.BOOL,
-        "Internal groups hold team members only; fixed at creation.",
-        "betaGroups.isInternalGroup",
-    ),
-    Field(
-        "public_link",
-        Kind.OBJECT,
-        "External groups only.",
-        fields=(
-            Field("enabled", Kind.BOOL, "", "betaGroups.publicLinkEnabled"),
-            Field(
-                "limit",
-                Kind.INT,
-                "Max testers via the link.",
-                "betaGroups.publicLinkLimit",
-                nullable=True,
-                min=1,
-                max=pr.MAX_PUBLIC_LINK_LIMIT,
-            ),
-        ),
-    ),
-    Field("feedback_enabled", Kind.BOOL, "", "betaGroups.feedbackEnabled"),
-    Field(
-        "testers",
-        Kind.LIST,
-        "Testers invited to the group.",
-        "betaTesters",
-        fields=(
-            Field("email", Kind.EMAIL, "", "betaTesters.email", required=True),
-            Field("first_name", Kind.TEXT, "", "betaTesters.firstName", limit="person_name"),
-            Field("last_name", Kind.TEXT, "", "betaTesters.lastName", limit="person_name"),
-        ),
-    ),
-)
-
-CONFIG_FIELDS = (
-    Field("format_version", Kind.INT, "Always 1.", required=True, min=1, max=1),
-    Field("apps", Kind.STRINGS, "App folders under apps/ to manage; default: all."),
-    Field("defaults", Kind.OBJECT, "Free-form values for !template files, as `defaults`."),
-)
-
-FILE_KINDS: dict[str, FileKind] = {
-    k.name: k
-    for k in (
-        FileKind(
-            "config",
-            "ascsync.yml",
-            "The repo's root: format version, apps, template values.",
-            CONFIG_FIELDS,
-            free_form=("defaults",),
-        ),
-        FileKind(
-            "app",
-            "apps/<app>/app.yml",
-            "The app record: ids, platform, categories, availability, price.",
-            APP_FIELDS,
-        ),
-        FileKind(
-            "age-rating",
-            "apps/<app>/age-rating.yml",
-            "The age rating questionnaire; every answer is required.",
-            AGE_RATING_FIELDS,
-        ),
-        FileKind(
-            "version",
-            "apps/<app>/version.yml",
-            "The App Store version being prepared and its review details.",
-            VERSION_FIELDS,
-        ),
-        FileKind(
-            "locale",
-            "apps/<app>/locales/<locale>.yml",
-            "Product page text for one locale; `_defaults.yml` holds what every locale inherits.",
-            LOCALE_FIELDS,
-        ),
-        FileKind(
-            "in-app-purchase",
-            "apps/<app>/in-app-purchases/<product_id>.yml",
-            "One in-app purchase.",
-            IAP_FIELDS,
-        ),
-        FileKind(
-            "subscription-group",
-            "apps/<app>/subscriptions/<group>.yml",
-            "A subscription group and its subscriptions.",
-            SUBSCRIPTION_GROUP_FIELDS,
-        ),
-        FileKind(
-            "beta-app",
-            "apps/<app>/testflight/beta-app.yml",
-            "TestFlight test information.",
-            BETA_APP_FIELDS,
-        ),
-        FileKind(
-            "beta-group",
-            "apps/<app>/testflight/groups/<group>.yml",
-            "One TestFlight group and its testers.",
-            BETA_GROUP_FIELDS,
-        ),
-    )
-}
+"""``ascsync.yml`` belongs to the repo, not to a resource kind."""
 
 
-def field_spec(kind: str, dotted: str) -> Field | None:
+def compose_files(owned: Iterable[FileKind], added: Iterable[FileFields]) -> dict[str, FileKind]:
+    """Every file kind with the fields other kinds add to it, by name (config first)."""
+    files = {CONFIG_FILE_KIND.name: CONFIG_FILE_KIND}
+    for kind in owned:
+        if kind.name in files:
+            raise ValueError(f"two resource kinds own the file kind {kind.name!r}")
+        files[kind.name] = kind
+    for extra in added:
+        base = files.get(extra.file)
+        if base is None:
+            raise ValueError(f"fields added to {extra.file!r}, which no resource kind owns")
+        fields = list(base.fields)
+        at = len(fields)
+        if extra.after is not None:
+            at = next(i for i, f in enumerate(fields) if f.key == extra.after) + 1
+        fields[at:at] = extra.fields
+        files[extra.file] = replace(base, fields=tuple(fields))
+    return files
+
+
+def field_spec(files: Mapping[str, FileKind], kind: str, dotted: str) -> Field | None:
     """The :class:`Field` of an attribute path like ``subscriptions[0].localizations.ja.name``.
 
     List indices and the locale segment under a LOCALES field are skipped, so every
     path found in a :class:`Record` resolves.
     """
-    fields = FILE_KINDS[kind].fields
+    fields = files[kind].fields
     spec: Field | None = None
     parts = dotted.split(".")
     i = 0
@@ -796,14 +227,19 @@ def field_spec(kind: str, dotted: str) -> Field | None:
         if spec is None:
             return None
         fields = spec.fields
-        i += 2 if spec.kind == Kind.LOCALES else 1
+        i += 2 if spec.type == FieldType.LOCALES else 1
     return spec
 
 
-def apple_attribute(kind: str, dotted: str) -> str | None:
+def apple_attribute(files: Mapping[str, FileKind], kind: str, dotted: str) -> str | None:
     """The Apple ``resource.attribute`` a field maps to, e.g. ("locale", "name")."""
-    spec = field_spec(kind, dotted)
+    spec = field_spec(files, kind, dotted)
     return spec.apple if spec else None
+
+
+def sub_fields(fields: Iterable[Field], key: str) -> tuple[Field, ...]:
+    """The children of the nested field ``key`` (a LOCALES or LIST field's item fields)."""
+    return next(f.fields for f in fields if f.key == key)
 
 
 # ------------------------------------------------------------------------- records
@@ -860,6 +296,10 @@ class Record:
         value = self.attrs.get(key)
         return value.source if value is not None else self.source
 
+    def manages(self, prefix: str) -> bool:
+        """True when a key under ``prefix`` (``price.``) is managed."""
+        return any(key.startswith(prefix) for key in self.attrs)
+
 
 def _set_path(root: dict[str, Any], path: str, value: Any) -> None:
     """Set ``a.b[2].c`` in nested dicts/lists, creating containers on the way."""
@@ -908,45 +348,22 @@ class MediaSet:
 
 
 @dataclass
-class Localization:
-    """Product page text of one locale (appInfo + version localization) and its media."""
-
-    locale: str
-    record: Record
-    screenshot_sets: dict[str, MediaSet] = field(default_factory=dict)
-    preview_sets: dict[str, MediaSet] = field(default_factory=dict)
-
-
-@dataclass
 class App:
-    """Everything ascsync manages for one app. ``None``/empty means "not managed"."""
+    """Everything ascsync manages for one app. An absent part means "not managed".
+
+    ``record`` is ``app.yml``: every kind may read its identity keys (``bundle_id``,
+    ``platform``, ``primary_locale``). ``parts`` holds what each resource kind loaded,
+    under the kind's name; read it through the kind's accessor, which knows its type.
+    """
 
     name: str  # the folder name under apps/
     folder: Path
     record: Record  # app.yml
-    age_rating: Record | None = None
-    version: Record | None = None
-    localizations: dict[str, Localization] = field(default_factory=dict)
-    in_app_purchases: dict[str, Record] = field(default_factory=dict)  # by product_id
-    subscription_groups: dict[str, Record] = field(default_factory=dict)  # by reference_name
-    beta_app: Record | None = None
-    beta_groups: dict[str, Record] = field(default_factory=dict)  # by name
+    parts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def address(self) -> str:
         return f"app[{self.name}]"
-
-    @property
-    def version_string(self) -> str | None:
-        return self.version.get("version") if self.version else None
-
-    def locale_address(self, locale: str) -> str:
-        """``app[x].version[2.4.0].locale[de-DE]``, the prefix of screenshot addresses."""
-        return f"{self.address}.version[{self.version_string}].locale[{locale}]"
-
-    def screenshot_address(self, locale: str, display_type: str, file_name: str) -> str:
-        """``app[x].version[2.4.0].locale[de-DE].screenshots[APP_IPHONE_67][02-detail.png]``."""
-        return f"{self.locale_address(locale)}.screenshots[{display_type}][{file_name}]"
 
 
 @dataclass

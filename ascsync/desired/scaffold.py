@@ -9,13 +9,47 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
+from ascsync.desired.model import FileKind
 from ascsync.desired.schema import schema_file_name, vscode_settings, write_schemas
 from ascsync.errors import ConfigError
-from ascsync.rules import age_rating as ar
 
 SCHEMA_DIR = "schemas"
+
+
+@dataclass(frozen=True)
+class NewApp:
+    """What ``ascsync init`` was told about the app it scaffolds."""
+
+    folder: str  # the app folder name under apps/
+    bundle_id: str
+    locale: str
+    platform: str
+
+    @property
+    def display_name(self) -> str:
+        return self.folder.replace("-", " ").replace("_", " ").title()[:30]
+
+
+@dataclass(frozen=True)
+class StarterFile:
+    """One file a resource kind contributes to a new repo."""
+
+    path: str  # relative to the repo root; ending in "/" for an empty folder
+    file_kind: str = ""  # the file kind whose schema the header points at
+    content: str = ""
+
+
+class Starter(Protocol):
+    """What ``init`` asks of a resource kind: its example files for a new app."""
+
+    def starter_files(self, app: NewApp) -> list[StarterFile]: ...
+
+
 GITIGNORE = """\
 # ascsync's local cache (downloaded live state, upload bookkeeping)
 .ascsync/
@@ -38,83 +72,32 @@ defaults:
 """
 
 
-def _app(bundle_id: str, locale: str, platform: str) -> str:
-    ipad = "supports_ipad: true\n" if platform == "IOS" else ""
-    return f"""\
-# Leaving a key out means "not managed by ascsync"; write null to clear a value.
-bundle_id: {bundle_id}
-platform: {platform}
-primary_locale: {locale}
-{ipad}categories:
-  primary: UTILITIES
-"""
-
-
-def _version() -> str:
-    return """\
-version: "1.0.0"              # quote it, or YAML reads 1.0 as a number
-copyright: "2026 Example Inc."
-release:
-  type: MANUAL
-review:
-  contact:
-    first_name: Jane
-    last_name: Appleseed
-    phone: "+1 408 555 0100"
-    email: appreview@example.com
-  demo_account:
-    required: false
-    # password: !env DEMO_PASSWORD   # secrets come from the environment, never the repo
-"""
-
-
-def _age_rating() -> str:
-    lines = ["# Every answer is required. Levels: NONE, INFREQUENT, FREQUENT."]
-    lines += [f"{q}: NONE" for q in ar.LEVEL_QUESTIONS]
-    lines += [f"{b}: false" for b in ar.REQUIRED_BOOLEANS + ar.OPTIONAL_BOOLEANS]
-    lines += ["kids_age_band: null", "age_rating_override_v2: NONE"]
-    return "\n".join(lines) + "\n"
-
-
-def _locale(name: str) -> str:
-    return f"""\
-name: {name}
-subtitle: A short, memorable subtitle
-# Long text can live in its own file: description: !file ../texts/description.md
-description: |-
-  Describe what your app does, in plain text (no HTML).
-keywords: [replace, these, keywords]   # one per item, 100 characters in all
-support_url: https://example.com/support
-privacy_policy_url: https://example.com/privacy
-"""
-
-
 def scaffold_repo(
-    target: Path, *, app: str, bundle_id: str, locale: str, platform: str = "IOS"
+    target: Path,
+    app: NewApp,
+    kinds: Sequence[Starter],
+    files: Mapping[str, FileKind],
 ) -> list[Path]:
     """Create a new repo in ``target``; returns the files written (skips existing ones)."""
     if (target / "ascsync.yml").exists():
         raise ConfigError(f"{target / 'ascsync.yml'} already exists; not overwriting a repo")
-    display_name = app.replace("-", " ").replace("_", " ").title()[:30]
-    files = {
-        "ascsync.yml": ("config", _config()),
-        f"apps/{app}/app.yml": ("app", _app(bundle_id, locale, platform)),
-        f"apps/{app}/version.yml": ("version", _version()),
-        f"apps/{app}/age-rating.yml": ("age-rating", _age_rating()),
-        f"apps/{app}/locales/{locale}.yml": ("locale", _locale(display_name)),
-    }
+    starters = [StarterFile("ascsync.yml", "config", _config())]
+    for kind in kinds:
+        starters += kind.starter_files(app)
     written = []
-    for relative, (kind, content) in files.items():
-        path = target / relative
-        if _write_new(path, _header(kind, relative) + content):
+    for starter in starters:
+        path = target / starter.path
+        if starter.path.endswith("/"):
+            path.mkdir(parents=True, exist_ok=True)
+            continue
+        if _write_new(path, _header(starter.file_kind, starter.path) + starter.content):
             written.append(path)
-    settings = json.dumps(vscode_settings(SCHEMA_DIR), indent=2) + "\n"
+    settings = json.dumps(vscode_settings(SCHEMA_DIR, files), indent=2) + "\n"
     if _write_new(target / ".vscode/settings.json", settings):
         written.append(target / ".vscode/settings.json")
     if _ensure_gitignore(target / ".gitignore"):
         written.append(target / ".gitignore")
-    (target / f"apps/{app}/screenshots/{locale}").mkdir(parents=True, exist_ok=True)
-    written += write_schemas(target / SCHEMA_DIR)
+    written += write_schemas(target / SCHEMA_DIR, files)
     return written
 
 

@@ -1,8 +1,9 @@
 """JSON Schemas and the layout reference, generated from the file-kind table.
 
 Editors with yaml-language-server complete keys and flag limits as you type when a
-file points at its schema. Both the schemas and ``docs/repo-layout.md`` come from
-:data:`ascsync.desired.model.FILE_KINDS` and the rule data, so they cannot drift from
+file points at its schema. Both the schemas and ``docs/repo-layout.md`` come from the
+file kinds the resource kinds declare (composed by
+:func:`ascsync.desired.model.compose_files`) and the rule data, so they cannot drift from
 what ``ascsync validate`` checks. Schemas are draft-07, the draft yaml-language-server
 supports best. They are a typing aid: cross-field rules exist only in ``validate``.
 """
@@ -10,10 +11,11 @@ supports best. They are a typing aid: cross-field rules exist only in ``validate
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ascsync.desired.model import FILE_KINDS, Field, FileKind, Kind
+from ascsync.desired.model import Field, FieldType, FileKind
 from ascsync.rules.locales import APP_STORE_LOCALES
 from ascsync.rules.products import PRICE, TERRITORY
 from ascsync.rules.text import TEXT_LIMITS, URL_SCHEMES
@@ -21,18 +23,7 @@ from ascsync.rules.text import TEXT_LIMITS, URL_SCHEMES
 DRAFT = "http://json-schema.org/draft-07/schema#"
 SCHEMA_ID_BASE = "https://ascsync.dev/schemas/"
 
-# Where each file kind lives, as globs relative to the repo root (for editor settings).
-FILE_GLOBS: dict[str, str] = {
-    "config": "ascsync.yml",
-    "app": "apps/*/app.yml",
-    "age-rating": "apps/*/age-rating.yml",
-    "version": "apps/*/version.yml",
-    "locale": "apps/*/locales/*.yml",
-    "in-app-purchase": "apps/*/in-app-purchases/*.yml",
-    "subscription-group": "apps/*/subscriptions/*.yml",
-    "beta-app": "apps/*/testflight/beta-app.yml",
-    "beta-group": "apps/*/testflight/groups/*.yml",
-}
+
 # ascsync's YAML tags, declared so yaml-language-server does not flag them.
 CUSTOM_TAGS = ["!file scalar", "!template scalar", "!env scalar"]
 
@@ -53,26 +44,32 @@ def file_schema(kind: FileKind) -> dict[str, Any]:
     }
 
 
-def all_schemas() -> dict[str, dict[str, Any]]:
-    return {name: file_schema(kind) for name, kind in FILE_KINDS.items()}
+def file_globs(files: Mapping[str, FileKind]) -> dict[str, str]:
+    """Where each file kind lives, as globs relative to the repo root (editor settings)."""
+    return {name: kind.glob for name, kind in files.items()}
 
 
-def write_schemas(out_dir: Path) -> list[Path]:
+def all_schemas(files: Mapping[str, FileKind]) -> dict[str, dict[str, Any]]:
+    return {name: file_schema(kind) for name, kind in files.items()}
+
+
+def write_schemas(out_dir: Path, files: Mapping[str, FileKind]) -> list[Path]:
     """Write one ``<kind>.schema.json`` per file kind; returns the written paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, schema in all_schemas().items():
+    for name, schema in all_schemas(files).items():
         path = out_dir / schema_file_name(name)
         path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         written.append(path)
     return written
 
 
-def vscode_settings(schema_dir: str) -> dict[str, Any]:
+def vscode_settings(schema_dir: str, files: Mapping[str, FileKind]) -> dict[str, Any]:
     """``.vscode/settings.json`` content mapping every file kind to its schema."""
     return {
         "yaml.schemas": {
-            f"./{schema_dir}/{schema_file_name(name)}": glob for name, glob in FILE_GLOBS.items()
+            f"./{schema_dir}/{schema_file_name(name)}": glob
+            for name, glob in file_globs(files).items()
         },
         "yaml.customTags": CUSTOM_TAGS,
     }
@@ -111,10 +108,10 @@ def field_schema(f: Field) -> dict[str, Any]:
 
 
 def _kind_schema(f: Field) -> dict[str, Any]:
-    k = f.kind
-    if k in (Kind.TEXT, Kind.SECRET):
+    k = f.type
+    if k in (FieldType.TEXT, FieldType.SECRET):
         schema: dict[str, Any] = {"type": "string"}
-        if f.limit and f.kind == Kind.TEXT:
+        if f.limit and f.type == FieldType.TEXT:
             limit = TEXT_LIMITS[f.limit]
             schema["maxLength"] = limit.max
             if limit.min:
@@ -122,29 +119,29 @@ def _kind_schema(f: Field) -> dict[str, Any]:
         if f.pattern is not None:
             schema["pattern"] = f.pattern.pattern
         return schema
-    if k == Kind.URL:
+    if k == FieldType.URL:
         return {"type": "string", "pattern": "^(" + "|".join(URL_SCHEMES) + ")://[^\\s]+$"}
-    if k == Kind.EMAIL:
+    if k == FieldType.EMAIL:
         return {"type": "string", "format": "email"}
-    if k == Kind.BOOL:
+    if k == FieldType.BOOL:
         return {"type": "boolean"}
-    if k == Kind.INT:
+    if k == FieldType.INT:
         schema = {"type": "integer"}
         if f.min is not None:
             schema["minimum"] = f.min
         if f.max is not None:
             schema["maximum"] = f.max
         return schema
-    if k == Kind.PRICE:
+    if k == FieldType.PRICE:
         return {"anyOf": [{"type": "string", "pattern": PRICE.pattern}, {"type": "number"}]}
-    if k == Kind.DATE:
+    if k == FieldType.DATE:
         return {"type": "string"}
-    if k == Kind.ENUM:
+    if k == FieldType.ENUM:
         return {
             "type": "string",
             "enum": list(f.choices) + [old for old, _ in f.deprecated_choices],
         }
-    if k == Kind.STRINGS:
+    if k == FieldType.STRINGS:
         items: dict[str, Any] = {"type": "string"}
         if f.choices:
             items["enum"] = list(f.choices)
@@ -152,27 +149,27 @@ def _kind_schema(f: Field) -> dict[str, Any]:
         if f.max is not None:
             schema["maxItems"] = f.max
         return schema
-    if k == Kind.TERRITORIES:
+    if k == FieldType.TERRITORIES:
         codes = {"type": "array", "items": {"type": "string", "pattern": TERRITORY.pattern}}
         return {"anyOf": [{"const": "all"}, codes]}
-    if k == Kind.OBJECT:
+    if k == FieldType.OBJECT:
         return _object_schema(f.fields)
-    if k == Kind.LOCALES:
+    if k == FieldType.LOCALES:
         return {
             "type": "object",
             "propertyNames": {"enum": list(APP_STORE_LOCALES)},
             "additionalProperties": _object_schema(f.fields),
         }
-    if k == Kind.LIST:
+    if k == FieldType.LIST:
         return {"type": "array", "items": _object_schema(f.fields)}
-    raise AssertionError(f"no schema for {k}")  # a new Kind must be handled here
+    raise AssertionError(f"no schema for {k}")  # a new FieldType must be handled here
 
 
 def _describe(f: Field, *, with_apple: bool = True) -> str:
     parts = [f.doc] if f.doc else []
     if f.limit:
         limit = TEXT_LIMITS[f.limit]
-        unit = "characters" + (" (joined with commas)" if f.kind == Kind.STRINGS else "")
+        unit = "characters" + (" (joined with commas)" if f.type == FieldType.STRINGS else "")
         bound = f"{limit.min}–{limit.max}" if limit.min else f"≤{limit.max}"
         sure = "" if limit.verified else ", unverified: warning only"
         parts.append(f"{bound} {unit} ({limit.source}{sure}).")
@@ -188,27 +185,21 @@ def _describe(f: Field, *, with_apple: bool = True) -> str:
 # ----------------------------------------------------------------- layout doc
 
 
-def render_layout_doc() -> str:
+def render_layout_doc(files: Mapping[str, FileKind], layout: Iterable[str]) -> str:
     """Markdown for ``docs/repo-layout.md``; a test keeps the committed copy current."""
     out = [
         "# Repo layout",
         "",
-        "<!-- Generated by ascsync.desired.schema.render_layout_doc(); do not edit by hand.",
-        "     Regenerate: python -c 'from ascsync.desired.schema import render_layout_doc;"
-        ' print(render_layout_doc(), end="")\' > docs/repo-layout.md -->',
+        "<!-- Generated from the resource kinds' field tables; do not edit by hand.",
+        "     Regenerate: python -c 'from ascsync.kinds.registry import layout_doc;"
+        ' print(layout_doc(), end="")\' > docs/repo-layout.md -->',
         "",
         "An ascsync repo is YAML plus images, kept in git. Every rule below is checked offline",
         "by `ascsync validate`; `ascsync schema` writes JSON Schemas so editors check as you type.",
         "",
         "```",
         "ascsync.yml",
-        "apps/<app>/app.yml, age-rating.yml, version.yml",
-        "apps/<app>/locales/<locale>.yml          (+ _defaults.yml inherited by every locale)",
-        "apps/<app>/screenshots/<locale>/<DISPLAY_TYPE>/*.png|jpg|jpeg   (natural sort order)",
-        "apps/<app>/previews/<locale>/<PREVIEW_TYPE>/*.mov|mp4|m4v",
-        "apps/<app>/in-app-purchases/<product_id>.yml",
-        "apps/<app>/subscriptions/<group>.yml",
-        "apps/<app>/testflight/beta-app.yml, testflight/groups/<group>.yml",
+        *layout,
         "```",
         "",
         "## Conventions",
@@ -227,7 +218,7 @@ def render_layout_doc() -> str:
         + ".",
         "",
     ]
-    for kind in FILE_KINDS.values():
+    for kind in files.values():
         out += [f"## `{kind.path}`", "", kind.doc, ""]
         out += ["| Key | Type | Rules | Apple |", "|---|---|---|---|"]
         out += _rows(kind.fields, "", kind.free_form)
@@ -243,21 +234,21 @@ def _rows(fields: tuple[Field, ...], prefix: str, free_form: tuple[str, ...] = (
         rules = _rules_text(f) if f.key not in free_form else "free-form"
         apple = f"`{f.apple}`" if f.apple else ""
         rows.append(f"| `{key}` | {_type_text(f)} | {rules} | {apple} |")
-        if f.kind == Kind.OBJECT:
+        if f.type == FieldType.OBJECT:
             rows += _rows(f.fields, f"{key}.")
-        elif f.kind == Kind.LOCALES:
+        elif f.type == FieldType.LOCALES:
             rows += _rows(f.fields, f"{key}.<locale>.")
-        elif f.kind == Kind.LIST:
+        elif f.type == FieldType.LIST:
             rows += _rows(f.fields, f"{key}[].")
     return rows
 
 
 def _type_text(f: Field) -> str:
-    if f.kind == Kind.ENUM:
+    if f.type == FieldType.ENUM:
         return "one of " + ", ".join(f"`{c}`" for c in f.choices)
-    if f.kind == Kind.STRINGS and f.choices:
+    if f.type == FieldType.STRINGS and f.choices:
         return "list of " + ", ".join(f"`{c}`" for c in f.choices[:4]) + ", ..."
-    return f.kind.value
+    return f.type.value
 
 
 def _rules_text(f: Field) -> str:

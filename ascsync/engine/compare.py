@@ -7,7 +7,7 @@ revealed value but are marked sensitive, so no output ever shows them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ascsync.desired.model import Secret, Value
@@ -40,11 +40,16 @@ def same(wanted: Any, have: Any) -> bool:
 
 
 def field_changes(
-    wanted: dict[str, Value], have: dict[str, Value], keys: Iterable[str]
+    wanted: dict[str, Value],
+    have: dict[str, Value],
+    keys: Iterable[str],
+    where: Callable[[str], str | None] | None = None,
 ) -> tuple[FieldChange, ...]:
+    """What each of ``keys`` changes from and to; ``where(key)`` gives its repo line."""
     out = []
     for key in keys:
         want = wanted[key].value if key in wanted else None
         live = have[key].value if key in have else None
-        out.append(FieldChange(key, live, want, sensitive=isinstance(want, Secret)))
+        source = where(key) if where else None
+        out.append(FieldChange(key, live, want, sensitive=isinstance(want, Secret), source=source))
     return tuple(out)

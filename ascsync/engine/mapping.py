@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ascsync.desired.model import LIVE, Field, Kind, Record, Secret, Value
+from ascsync.desired.model import LIVE, Field, FieldType, Record, Secret, Value
 
 ROOT = ""
 
@@ -21,9 +21,9 @@ def flat_fields(fields: Iterable[Field], prefix: str = ROOT) -> Iterator[tuple[s
     """Leaf fields with their dotted repo key (``review.contact.email``); OBJECTs flattened."""
     for spec in fields:
         key = f"{prefix}{spec.key}"
-        if spec.kind is Kind.OBJECT:
+        if spec.type is FieldType.OBJECT:
             yield from flat_fields(spec.fields, key + ".")
-        elif spec.kind not in (Kind.LOCALES, Kind.LIST):
+        elif spec.type not in (FieldType.LOCALES, FieldType.LIST):
             yield key, spec
 
 
@@ -39,9 +39,9 @@ def to_repo(spec: Field, apple_value: Any) -> Any:
     """An Apple attribute value in the repo's form."""
     if apple_value is None:
         return None
-    if spec.kind is Kind.STRINGS and isinstance(apple_value, str):
+    if spec.type is FieldType.STRINGS and isinstance(apple_value, str):
         return [word.strip() for word in apple_value.split(",") if word.strip()]
-    if spec.kind is Kind.TEXT and isinstance(apple_value, str):
+    if spec.type is FieldType.TEXT and isinstance(apple_value, str):
         return apple_value.replace("\r\n", "\n")
     return apple_value
 
@@ -50,7 +50,7 @@ def to_apple(spec: Field, repo_value: Any) -> Any:
     """A repo value in Apple's form; a Secret is revealed only here, on its way to Apple."""
     if isinstance(repo_value, Secret):
         return repo_value.reveal()
-    if spec.kind is Kind.STRINGS and isinstance(repo_value, list) and _single(spec):
+    if spec.type is FieldType.STRINGS and isinstance(repo_value, list) and _single(spec):
         return ",".join(repo_value)
     return repo_value
 

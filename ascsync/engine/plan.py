@@ -5,7 +5,8 @@ an action, the fields before and after, the API calls it needs, and the addresse
 must wait for. :meth:`Plan.ordered` puts creates and updates first in dependency order
 (a version before its localizations, a localization before its screenshot sets, a set
 before its screenshots), then deletions, then reorders, so a partial apply never
-deletes something before its replacement exists.
+deletes something before its replacement exists. Within a phase, a localization's
+changes stay together, in the order they were planned.
 
 A saved plan carries a fingerprint of the live state it was computed from; apply
 refuses a plan whose fingerprint no longer matches.
@@ -59,12 +60,17 @@ _PHASE = {
 
 @dataclass(frozen=True)
 class FieldChange:
-    """One field of a change. ``None`` before means unset live; after means clear it."""
+    """One field of a change. ``None`` before means unset live; after means clear it.
+
+    ``source`` is the ``file:line`` the wanted value was written at (drift points there);
+    it is not part of the plan's JSON form.
+    """
 
     name: str
     before: Any
     after: Any
     sensitive: bool = False
+    source: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         if self.sensitive:
@@ -92,6 +98,9 @@ class Change:
     note: str | None = None
     live_id: str | None = None
     """The live resource a delete or replace acts on, when its address alone is ambiguous."""
+    makes_room: bool = field(default=False, compare=False)
+    """A delete that frees a place its siblings need (a set holds at most 10 screenshots):
+    apply runs it with the creates, before any create under the same parent."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -142,7 +151,17 @@ class Plan:
         )
 
     def ordered(self) -> list[Change]:
-        """Changes in an order that satisfies every dependency, then by phase and position."""
+        """Changes in an order that satisfies every dependency, then by phase, then by the
+        localization they belong to (a locale's screenshots right after its text, though
+        another kind planned them), then in the order they were planned."""
+        groups: dict[str, int] = {}
+        for change in self.changes:
+            groups.setdefault(localization_of(change.address), len(groups))
+
+        def rank(i: int) -> tuple[int, int, int]:
+            change = self.changes[i]
+            return (_PHASE[change.action], groups[localization_of(change.address)], i)
+
         index = {c.address: i for i, c in enumerate(self.changes)}
         waiting_on = {
             i: {index[a] for a in c.after if a in index} for i, c in enumerate(self.changes)
@@ -151,7 +170,7 @@ class Plan:
         for i, deps in waiting_on.items():
             for dep in deps:
                 dependants[dep].append(i)
-        ready = [(self._rank(i), i) for i, deps in waiting_on.items() if not deps]
+        ready = [(rank(i), i) for i, deps in waiting_on.items() if not deps]
         heapq.heapify(ready)
         result: list[Change] = []
         while ready:
@@ -160,14 +179,11 @@ class Plan:
             for j in dependants[i]:
                 waiting_on[j].discard(i)
                 if not waiting_on[j]:
-                    heapq.heappush(ready, (self._rank(j), j))
+                    heapq.heappush(ready, (rank(j), j))
         if len(result) != len(self.changes):
             cycle = [self.changes[i].address for i, deps in waiting_on.items() if deps]
             raise ValueError(f"plan has a dependency cycle among: {', '.join(cycle)}")
         return result
-
-    def _rank(self, i: int) -> tuple[int, int]:
-        return (_PHASE[self.changes[i].action], i)
 
     def to_json(self) -> dict[str, Any]:
         """The stable, versioned JSON form (``--format json`` and ``--out plan.json``)."""
@@ -216,6 +232,15 @@ def parse_address(address: str) -> list[tuple[str, list[str]]]:
         keys = re.findall(r"\[([^\]]*)\]", match.group(2))
         parts.append((match.group(1), keys))
     return parts
+
+
+def localization_of(address: str) -> str:
+    """The address up to its ``locale[...]`` segment (the whole address when it has none):
+    ``...locale[de-DE]`` for ``...locale[de-DE].screenshots[T][01.png]``."""
+    at = address.find(".locale[")
+    if at < 0:
+        return address
+    return address[: address.index("]", at) + 1]
 
 
 def address_keys(address: str) -> dict[str, list[str]]:

@@ -22,7 +22,6 @@ from pathlib import Path
 import requests
 
 from ascsync.desired.media import list_media, md5_file
-from ascsync.live import LiveApp, LiveMedia, LiveSet
 
 TIMEOUT = 60
 
@@ -35,27 +34,36 @@ class MediaReport:
     problems: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class RemoteImage:
+    """One image App Store Connect serves through ``imageAsset.templateUrl``."""
+
+    file_name: str
+    checksum: str | None
+    state: str | None
+    template_url: str | None
+    width: int | None
+    height: int | None
+
+
 @dataclass
 class _Job:
-    item: LiveMedia
+    item: RemoteImage
     path: Path
 
 
-def pull_screenshots(live: LiveApp, app_folder: Path, *, concurrency: int = 8) -> MediaReport:
-    """Bring every live screenshot set of ``live`` into ``app_folder/screenshots``."""
-    report = MediaReport()
+def pull_images(
+    sets: list[tuple[Path, list[RemoteImage]]],
+    report: MediaReport | None = None,
+    *,
+    concurrency: int = 8,
+) -> MediaReport:
+    """Bring each live set of images into its folder (``(folder, images in order)``)."""
+    report = report or MediaReport()
     jobs: list[_Job] = []
-    sets: list[tuple[Path, list[Path]]] = []
-    for code, locale in sorted(live.locales.items()):
-        for display_type, live_set in sorted(locale.screenshot_sets.items()):
-            folder = app_folder / "screenshots" / code / display_type
-            sets.append((folder, _plan_set(folder, live_set, jobs, report)))
-        for display_type, live_set in sorted(locale.preview_sets.items()):
-            if live_set.items:
-                report.problems.append(
-                    f"previews/{code}/{display_type}: {len(live_set.items)} preview(s) not "
-                    "downloaded (pull fetches screenshots only); add the videos by hand"
-                )
+    planned: list[tuple[Path, list[Path]]] = []
+    for folder, items in sets:
+        planned.append((folder, _plan_set(folder, items, jobs, report)))
     with requests.Session() as session, ThreadPoolExecutor(max(1, concurrency)) as pool:
         outcomes = list(pool.map(lambda job: _download(session, job), jobs))
     for job, problem in zip(jobs, outcomes, strict=True):
@@ -63,12 +71,14 @@ def pull_screenshots(live: LiveApp, app_folder: Path, *, concurrency: int = 8) -
             report.downloaded.append(job.path)
         else:
             report.problems.append(problem)
-    for folder, ordered in sets:
+    for folder, ordered in planned:
         _fix_order(folder, [p for p in ordered if p.exists()])
     return report
 
 
-def _plan_set(folder: Path, live_set: LiveSet, jobs: list[_Job], report: MediaReport) -> list[Path]:
+def _plan_set(
+    folder: Path, items: list[RemoteImage], jobs: list[_Job], report: MediaReport
+) -> list[Path]:
     """Decide a path per live item (reusing files with the same MD5); queue downloads."""
     existing = list_media(folder) if folder.is_dir() else []
     by_md5: dict[str, Path] = {}
@@ -76,7 +86,7 @@ def _plan_set(folder: Path, live_set: LiveSet, jobs: list[_Job], report: MediaRe
         by_md5.setdefault(md5_file(path), path)
     used: set[str] = set()
     paths: list[Path] = []
-    for index, item in enumerate(live_set.items):
+    for index, item in enumerate(items):
         match = by_md5.pop(item.checksum or "", None)
         if match is not None:
             used.add(match.name)
@@ -160,4 +170,4 @@ def _tail(path: Path) -> str:
     return "/".join(parts[-4:])
 
 
-__all__ = ["MediaReport", "pull_screenshots"]
+__all__ = ["MediaReport", "RemoteImage", "pull_images"]

@@ -1,7 +1,8 @@
 """Writing live state into the repo's YAML files, keeping what people wrote around it.
 
 ``pull`` (adopt an app) and ``drift --write`` (take the web UI's edits into git) both
-turn model :class:`~ascsync.desired.model.Record` s back into the layout's files. A
+turn model :class:`~ascsync.desired.model.Record` s back into the layout's files; each
+resource kind says which record goes to which file (``ResourceKind.write``). A
 team's files carry comments, a key order and quoting they chose, so this module edits
 them with ruamel.yaml's round-trip mode and changes only the values that differ:
 
@@ -21,6 +22,7 @@ List items (subscriptions, prices, testers) are matched by their identity key
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
@@ -36,25 +38,9 @@ from ruamel.yaml.scalarstring import (
     ScalarString,
 )
 
-from ascsync.desired.model import (
-    AGE_RATING_FIELDS,
-    APP_FIELDS,
-    BETA_APP_FIELDS,
-    BETA_GROUP_FIELDS,
-    IAP_FIELDS,
-    LOCALE_FIELDS,
-    SUBSCRIPTION_GROUP_FIELDS,
-    VERSION_FIELDS,
-    App,
-    Field,
-    Kind,
-    Record,
-    Secret,
-)
-from ascsync.diff import IDENTITY_KEYS
+from ascsync.desired.model import Field, FieldType, FileKind, Record, Secret
 from ascsync.errors import AscsyncError
 
-DEFAULTS_FILE = "_defaults.yml"
 CONFIG_FILE = "ascsync.yml"
 
 
@@ -103,8 +89,11 @@ class RepoWriter:
     manages, so taking live values never starts managing something new.
     """
 
-    def __init__(self, root: Path, *, managed_only: bool = False) -> None:
+    def __init__(
+        self, root: Path, files: Mapping[str, FileKind], *, managed_only: bool = False
+    ) -> None:
         self.root = root
+        self.files = files
         self.managed_only = managed_only
         self.yaml = make_yaml()
         self.docs: dict[Path, CommentedMap] = {}
@@ -164,81 +153,34 @@ class RepoWriter:
             apps.append(app_folder)
             self.changed.add(path)
 
-    # ---------------------------------------------------------------- app files
+    # ---------------------------------------------------------------- files
 
-    def write_app(self, folder: Path, live: App, desired: App | None = None) -> None:
-        """Merge a live app (as :func:`~ascsync.live.fetch_app` reads it) into ``folder``."""
-        want = desired
-        # drift --write takes what drift reports; the app's identity keys are never drift
-        skip = IDENTITY_KEYS if self.managed_only else frozenset()
-        self._merge_file(
-            _Target(folder / "app.yml", want.record if want else None),
-            live.record,
-            APP_FIELDS,
-            new_file_managed=False,
-            skip=skip,
-        )
-        if live.age_rating is not None:
-            self.write_record(
-                folder / "age-rating.yml",
-                live.age_rating,
-                AGE_RATING_FIELDS,
-                want.age_rating if want else None,
-            )
-        if live.version is not None:
-            self.write_record(
-                folder / "version.yml", live.version, VERSION_FIELDS, want.version if want else None
-            )
-        self._write_locales(folder, live, want)
-        self._write_products(folder, live, want)
-        self._write_testflight(folder, live, want)
-
-    def _write_locales(self, folder: Path, live: App, want: App | None) -> None:
-        defaults_path = folder / "locales" / DEFAULTS_FILE
-        inherited = self.doc(defaults_path) if defaults_path.exists() else None
-        for code, loc in sorted(live.localizations.items()):
-            # a locale only live gets its own new file, also under managed_only (drift)
-            mine = want.localizations.get(code) if want else None
-            target = _Target(
-                folder / "locales" / f"{code}.yml",
-                mine.record if mine else None,
-                inherited,
-                defaults_path,
-            )
-            self._merge_file(target, loc.record, LOCALE_FIELDS, new_file_managed=True)
-
-    def _write_products(self, folder: Path, live: App, want: App | None) -> None:
-        for product_id, record in sorted(live.in_app_purchases.items()):
-            mine = want.in_app_purchases.get(product_id) if want else None
-            if self.managed_only and mine is None:
-                continue
-            path = _source_file(mine) or folder / "in-app-purchases" / f"{product_id}.yml"
-            self.write_record(path, record, IAP_FIELDS, mine)
-        for name, record in sorted(live.subscription_groups.items()):
-            mine = want.subscription_groups.get(name) if want else None
-            if self.managed_only and mine is None:
-                continue
-            path = _source_file(mine) or folder / "subscriptions" / f"{slug(name)}.yml"
-            self.write_record(path, record, SUBSCRIPTION_GROUP_FIELDS, mine)
-
-    def _write_testflight(self, folder: Path, live: App, want: App | None) -> None:
-        if live.beta_app is not None and (live.beta_app.attrs or live.beta_app.maps):
-            mine = want.beta_app if want else None
-            if not (self.managed_only and mine is None):
-                path = _source_file(mine) or folder / "testflight" / "beta-app.yml"
-                self.write_record(path, live.beta_app, BETA_APP_FIELDS, mine)
-        for name, record in sorted(live.beta_groups.items()):
-            mine = want.beta_groups.get(name) if want else None
-            if self.managed_only and mine is None:
-                continue
-            path = _source_file(mine) or folder / "testflight" / "groups" / f"{slug(name)}.yml"
-            self.write_record(path, record, BETA_GROUP_FIELDS, mine)
+    def fields(self, file_kind: str) -> tuple[Field, ...]:
+        """The field table of a file kind (composed: ``app.yml`` with availability)."""
+        return self.files[file_kind].fields
 
     def write_record(
-        self, path: Path, live: Record, fields: tuple[Field, ...], desired: Record | None
+        self,
+        path: Path,
+        live: Record,
+        fields: tuple[Field, ...],
+        desired: Record | None,
+        *,
+        new_file_managed: bool = False,
+        skip: frozenset[str] = frozenset(),
+        inherited_from: Path | None = None,
     ) -> None:
-        """Merge one live record into the YAML file at ``path``."""
-        self._merge_file(_Target(path, desired), live, fields, new_file_managed=False)
+        """Merge one live record into the YAML file at ``path``.
+
+        ``new_file_managed``: under ``managed_only`` (drift), a record the repo has no file
+        for still gets one (a locale only live). ``skip``: top-level keys never written.
+        ``inherited_from``: a file whose keys this one inherits (``locales/_defaults.yml``).
+        """
+        target = _Target(path, desired)
+        if inherited_from is not None and inherited_from.exists():
+            target.inherited = self.doc(inherited_from)
+            target.inherited_path = inherited_from
+        self._merge_file(target, live, fields, new_file_managed=new_file_managed, skip=skip)
 
     def _merge_file(
         self,
@@ -275,13 +217,13 @@ class RepoWriter:
                 continue
             key, value = spec.key, live[spec.key]
             dotted = f"{prefix}{key}"
-            if spec.kind is Kind.OBJECT:
+            if spec.type is FieldType.OBJECT:
                 child = self._child_map(target, node, key, value)
                 if child is not None:
                     self._merge_map(target, child, value, spec.fields, dotted + ".")
-            elif spec.kind is Kind.LOCALES:
+            elif spec.type is FieldType.LOCALES:
                 self._merge_locales(target, node, key, value, spec, dotted)
-            elif spec.kind is Kind.LIST:
+            elif spec.type is FieldType.LIST:
                 self._merge_list(target, node, key, value, spec, dotted)
             else:
                 self._set_leaf(target, node, key, value, spec, dotted)
@@ -385,7 +327,7 @@ class RepoWriter:
         if isinstance(existing, TaggedScalar):
             self._set_tagged(target, existing, value, dotted)
             return
-        if spec.kind is Kind.SECRET or same(existing, value):
+        if spec.type is FieldType.SECRET or same(existing, value):
             return  # a secret written inline is validate's problem; never echo it here
         if value is None and not spec.nullable:
             if spec.required:
@@ -428,7 +370,7 @@ class RepoWriter:
                 return
         if value is None or value == [] or isinstance(value, Secret) and not value.is_set:
             return  # nothing live: leave the key unmanaged
-        if spec.kind is Kind.SECRET:
+        if spec.type is FieldType.SECRET:
             name = suggested_env_name(target.path, self.root, dotted)
             node[key] = TaggedScalar(value=name, tag="!env")
             self.report.notes.append(
@@ -489,7 +431,7 @@ def styled(value: Any, spec: Field, existing: Any) -> Any:
         return value
     if "\n" in value:
         return LiteralScalarString(value)
-    if existing is None and (spec.kind is Kind.PRICE or spec.key == "version"):
+    if existing is None and (spec.type is FieldType.PRICE or spec.key == "version"):
         return DoubleQuotedScalarString(value)  # "2.4" or "4.90" unquoted would be numbers
     if isinstance(existing, ScalarString) and not isinstance(
         existing, LiteralScalarString | FoldedScalarString
@@ -537,7 +479,8 @@ def _managed_tops(record: Record) -> set[str]:
     return {re.split(r"[.\[]", k, maxsplit=1)[0] for k in keys}
 
 
-def _source_file(record: Record | None) -> Path | None:
+def source_file(record: Record | None) -> Path | None:
+    """The file a loaded record came from (where pull writes it back), if any."""
     return record.source.file if record is not None and record.source.file else None
 
 
@@ -564,4 +507,12 @@ def _new_map(flow: bool) -> CommentedMap:
     return node
 
 
-__all__ = ["RepoWriter", "WriteReport", "make_yaml", "same", "slug", "suggested_env_name"]
+__all__ = [
+    "RepoWriter",
+    "WriteReport",
+    "make_yaml",
+    "same",
+    "slug",
+    "source_file",
+    "suggested_env_name",
+]

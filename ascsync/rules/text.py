@@ -14,13 +14,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from ascsync.problems import Problem, Severity
-
-if TYPE_CHECKING:  # model.py imports this module's data; avoid the import cycle at runtime
-    from ascsync.desired.model import Source
+from ascsync.problems import Problem, Severity, Source
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,7 @@ import pytest
 
 from ascsync.api.client import ApiClient
 from ascsync.api.tokens import TokenProvider
-from ascsync.apply_availability import carried_over
-from ascsync.live_availability import ManualPrice
+from ascsync.kinds.availability import ManualPrice, carried_over
 from ascsync.sandbox import Sandbox
 from tests.apply.conftest import fast_settings, invoke, writes
 

@@ -10,10 +10,11 @@ import pytest
 
 from ascsync.api.client import ApiClient
 from ascsync.api.tokens import TokenProvider
-from ascsync.apply import Ids
-from ascsync.apply_products import Parent, localization_op, price_point
-from ascsync.desired.model import IAP_FIELDS, LIVE, Record, Value
+from ascsync.desired.model import LIVE, Record, Value
+from ascsync.engine.ops import Ids, Parent, localization_op
 from ascsync.engine.plan import Action, Change, FieldChange
+from ascsync.engine.prices import price_point
+from ascsync.kinds.in_app_purchases import IAP_FIELDS
 from ascsync.sandbox import Sandbox
 from tests.apply.conftest import fast_settings, invoke, writes
 
@@ -182,6 +183,7 @@ def test_a_new_iap_price_keeps_manual_prices_of_other_territories(repo: Path) ->
                 "inAppPurchasePricePoints",
                 territory,
                 price,
+                limit=8000,
             )
             for territory, price in (("USA", "9.99"), ("JPN", "1500"))
         }

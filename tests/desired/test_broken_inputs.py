@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ascsync.desired.validate import validate_repo
+from ascsync.kinds.registry import validate_repo
 from tests.desired.minirepo import make_repo
 
 APP = "apps/demo/app.yml"

@@ -11,13 +11,36 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
-from ascsync.desired.model import Secret, apple_attribute
-from ascsync.desired.schema import FILE_GLOBS, all_schemas, render_layout_doc
-from ascsync.desired.validate import validate_repo
+from ascsync.desired.model import App, Secret
+from ascsync.desired.model import apple_attribute as _apple_attribute
+from ascsync.desired.schema import all_schemas as _all_schemas
+from ascsync.desired.schema import file_globs
+from ascsync.kinds.age_rating import AGE_RATING
+from ascsync.kinds.beta_app import BETA_APP
+from ascsync.kinds.beta_groups import BETA_GROUPS
+from ascsync.kinds.in_app_purchases import IN_APP_PURCHASES
+from ascsync.kinds.locales import LOCALES
+from ascsync.kinds.media import MEDIA
+from ascsync.kinds.registry import FILES, layout_doc, validate_repo
+from ascsync.kinds.subscriptions import SUBSCRIPTION_GROUPS
+from ascsync.kinds.version import VERSION, version_string
 from tests.desired.minirepo import EXAMPLE
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "repo-layout.md"
 ENV = "MOVIECATALOG_DEMO_PASSWORD"
+FILE_GLOBS = file_globs(FILES)
+
+
+def apple_attribute(kind: str, dotted: str) -> str | None:
+    return _apple_attribute(FILES, kind, dotted)
+
+
+def all_schemas():
+    return _all_schemas(FILES)
+
+
+def locales(app: App):
+    return LOCALES.desired(app) or {}
 
 
 @pytest.fixture
@@ -49,56 +72,55 @@ def test_unset_secret_is_an_error_when_the_command_needs_it(monkeypatch):
 def test_model_holds_every_resource_kind(report):
     app = report.repo.apps["moviecatalog"]
     assert app.record.get("bundle_id") == "com.example.moviecatalog"
-    assert sorted(app.localizations) == ["de-DE", "en-US", "fr-FR", "ja"]
-    assert app.version_string == "2.4.0"
-    assert app.age_rating.get("kids_age_band") is None and "kids_age_band" in app.age_rating.attrs
-    assert list(app.in_app_purchases) == ["com.example.moviecatalog.pro"]
-    group = app.subscription_groups["Movie Catalog Plus"]
+    assert sorted(locales(app)) == ["de-DE", "en-US", "fr-FR", "ja"]
+    assert version_string(app) == "2.4.0"
+    age_rating = AGE_RATING.desired(app)
+    assert age_rating.get("kids_age_band") is None and "kids_age_band" in age_rating.attrs
+    assert list(IN_APP_PURCHASES.desired(app)) == ["com.example.moviecatalog.pro"]
+    group = SUBSCRIPTION_GROUPS.desired(app)["Movie Catalog Plus"]
     periods = [
         s.get(f"subscriptions[{i}].period") for i, s in enumerate(group.lists["subscriptions"])
     ]
     assert periods == ["ONE_YEAR", "ONE_MONTH"]
-    assert sorted(app.beta_groups) == ["Internal QA", "Public Beta"]
-    assert app.beta_groups["Public Beta"].get("public_link.limit") == 500
+    beta_groups = BETA_GROUPS.desired(app)
+    assert sorted(beta_groups) == ["Internal QA", "Public Beta"]
+    assert beta_groups["Public Beta"].get("public_link.limit") == 500
 
 
 def test_values_know_their_source_line(report):
     app = report.repo.apps["moviecatalog"]
-    value = app.localizations["de-DE"].record.attrs["subtitle"]
+    value = locales(app)["de-DE"].attrs["subtitle"]
     assert (value.source.file.name, value.source.line) == ("de-DE.yml", 2)
-    inherited = app.localizations["de-DE"].record.attrs["support_url"]
+    inherited = locales(app)["de-DE"].attrs["support_url"]
     assert inherited.source.file.name == "_defaults.yml"
 
 
 def test_file_and_template_texts_are_resolved_per_locale(report):
     app = report.repo.apps["moviecatalog"]
-    en = app.localizations["en-US"].record
+    en = locales(app)["en-US"]
     assert en.get("description").startswith("Movie Catalog is the simple way")
     assert en.attrs["description"].source.file.name == "description.md"
     # one template, rendered with each locale and the version from version.yml
-    assert app.localizations["de-DE"].record.get("whats_new").startswith("Neu in Version 2.4.0:")
-    assert app.localizations["ja"].record.get("whats_new").startswith("バージョン 2.4.0 の新機能")
+    assert locales(app)["de-DE"].get("whats_new").startswith("Neu in Version 2.4.0:")
+    assert locales(app)["ja"].get("whats_new").startswith("バージョン 2.4.0 の新機能")
     assert "support@example.com" in en.get("whats_new")  # from ascsync.yml defaults
 
 
 def test_secret_is_never_printed(report):
-    password = report.repo.apps["moviecatalog"].version.attrs["review.demo_account.password"]
+    version = VERSION.desired(report.repo.apps["moviecatalog"])
+    password = version.attrs["review.demo_account.password"]
     assert password.sensitive
     assert isinstance(password.value, Secret) and password.value.reveal() == "hunter2-not-real"
     assert "hunter2" not in repr(password) and "hunter2" not in str(report.repo)
 
 
 def test_screenshots_are_in_natural_order_with_lazy_md5(report):
-    localization = report.repo.apps["moviecatalog"].localizations["fr-FR"]
-    shots = localization.screenshot_sets["APP_IPHONE_67"].files
+    app = report.repo.apps["moviecatalog"]
+    shots = MEDIA.desired(app)["fr-FR"].screenshots["APP_IPHONE_67"].files
     assert [s.file_name for s in shots] == ["01-home.png", "02-detail.png", "03-search.png"]
     assert "md5" not in vars(shots[1])  # not hashed during validation
     assert shots[1].md5 == hashlib.md5(shots[1].path.read_bytes()).hexdigest()
     assert shots[1].size == shots[1].path.stat().st_size
-    app = report.repo.apps["moviecatalog"]
-    assert app.screenshot_address("fr-FR", "APP_IPHONE_67", shots[1].file_name) == (
-        "app[moviecatalog].version[2.4.0].locale[fr-FR].screenshots[APP_IPHONE_67][02-detail.png]"
-    )
 
 
 def test_apple_attribute_table():
@@ -142,7 +164,7 @@ def test_schema_flags_limits_and_unknown_keys():
 
 
 def test_committed_layout_doc_is_up_to_date():
-    assert DOC.read_text(encoding="utf-8") == render_layout_doc(), (
+    assert DOC.read_text(encoding="utf-8") == layout_doc(), (
         "docs/repo-layout.md is stale; regenerate it (command at the top of the file)"
     )
 
@@ -167,23 +189,25 @@ def test_round_trip_every_example_file_through_the_model(report):
     folder = EXAMPLE / "apps/moviecatalog"
     records = {
         "app.yml": app.record,
-        "age-rating.yml": app.age_rating,
-        "version.yml": app.version,
-        "in-app-purchases/com.example.moviecatalog.pro.yml": app.in_app_purchases[
+        "age-rating.yml": AGE_RATING.desired(app),
+        "version.yml": VERSION.desired(app),
+        "in-app-purchases/com.example.moviecatalog.pro.yml": IN_APP_PURCHASES.desired(app)[
             "com.example.moviecatalog.pro"
         ],
-        "subscriptions/movie-catalog-plus.yml": app.subscription_groups["Movie Catalog Plus"],
-        "testflight/beta-app.yml": app.beta_app,
-        "testflight/groups/internal-qa.yml": app.beta_groups["Internal QA"],
-        "testflight/groups/public-beta.yml": app.beta_groups["Public Beta"],
+        "subscriptions/movie-catalog-plus.yml": SUBSCRIPTION_GROUPS.desired(app)[
+            "Movie Catalog Plus"
+        ],
+        "testflight/beta-app.yml": BETA_APP.desired(app),
+        "testflight/groups/internal-qa.yml": BETA_GROUPS.desired(app)["Internal QA"],
+        "testflight/groups/public-beta.yml": BETA_GROUPS.desired(app)["Public Beta"],
     }
     for relative, record in records.items():
         assert _load_with_tags_as_wildcards(folder / relative) == record.to_plain(), relative
     # a locale is its own file merged over _defaults.yml
     defaults = _load_with_tags_as_wildcards(folder / "locales/_defaults.yml")
-    for code, localization in app.localizations.items():
+    for code, record in locales(app).items():
         own = _load_with_tags_as_wildcards(folder / f"locales/{code}.yml")
-        assert {**defaults, **own} == localization.record.to_plain(), code
+        assert {**defaults, **own} == record.to_plain(), code
 
 
 def test_apple_attribute_resolves_sub_record_paths():

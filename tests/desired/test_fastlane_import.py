@@ -299,7 +299,7 @@ def test_screenshot_of_no_known_size_is_an_error(tmp_path, monkeypatch):
 
 
 def test_a_complete_fastlane_tree_imports_into_a_repo_that_validates(tmp_path, monkeypatch):
-    from ascsync.desired.validate import validate_repo
+    from ascsync.kinds.registry import validate_repo
     from ascsync.rules import age_rating
 
     monkeypatch.chdir(tmp_path)

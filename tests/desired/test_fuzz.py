@@ -9,8 +9,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ascsync.desired.model import FILE_KINDS, Field
-from ascsync.desired.validate import validate_repo
+from ascsync.desired.model import Field
+from ascsync.kinds.registry import FILES, validate_repo
 from tests.desired.minirepo import make_repo
 
 # One path per file kind (plus _defaults.yml), inside the baseline repo.
@@ -36,7 +36,7 @@ def _all_keys(fields: tuple[Field, ...]) -> set[str]:
     return keys
 
 
-KEYS = sorted(set().union(*(_all_keys(k.fields) for k in FILE_KINDS.values())))
+KEYS = sorted(set().union(*(_all_keys(k.fields) for k in FILES.values())))
 SCALARS = st.one_of(
     st.none(),
     st.booleans(),

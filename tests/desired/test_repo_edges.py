@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ascsync.desired.validate import validate_repo
+from ascsync.kinds.locales import LOCALES
+from ascsync.kinds.registry import validate_repo
 from tests.desired.minirepo import IPHONE_PNG, make_repo
 
 EN = "apps/demo/locales/en-US.yml"
@@ -40,7 +41,7 @@ def test_symlink_inside_the_repo_is_fine(tmp_path: Path):
     )
     report = validate_repo(root)
     assert report.problems == []
-    assert report.repo.apps["demo"].localizations["en-US"].record.get("description") == (
+    assert LOCALES.desired(report.repo.apps["demo"])["en-US"].get("description") == (
         "Shared description."
     )
 
@@ -66,7 +67,7 @@ def test_locale_inherits_defaults_and_can_clear_them(tmp_path: Path):
     )
     report = validate_repo(root)
     assert report.problems == []
-    de = report.repo.apps["demo"].localizations["de-DE"].record
+    de = LOCALES.desired(report.repo.apps["demo"])["de-DE"]
     assert de.get("promotional_text") == "Shared promo"
     assert "marketing_url" in de.attrs and de.attrs["marketing_url"].is_clear
     assert "subtitle" not in de.attrs  # absent = not managed
@@ -120,7 +121,7 @@ def test_template_sees_app_values_defaults_locale_and_version(tmp_path: Path):
         },
     )
     report = validate_repo(root)
-    en = report.repo.apps["demo"].localizations["en-US"].record
+    en = LOCALES.desired(report.repo.apps["demo"])["en-US"]
     assert en.get("promotional_text") == "demo/UTILITIES/Acme/en-US/3.1"
 
 

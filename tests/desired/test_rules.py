@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ascsync.desired.model import Source
+from ascsync.problems import Source
 from ascsync.rules import age_rating, locales, text
 
 AT = Source(Path("x.yml"), 3)

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ascsync.commands.plan import compute_plan
-from ascsync.desired.loader import load_repo
 from ascsync.engine.plan import Plan
+from ascsync.kinds.registry import load_repo
 from ascsync.sandbox import Sandbox
 from tests.plan.conftest import client_for
 

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from ascsync.cli import cli
 from ascsync.commands.plan import compute_plan
-from ascsync.desired.loader import load_repo
 from ascsync.engine.plan import Plan
+from ascsync.kinds.registry import load_repo
 from ascsync.sandbox import Sandbox
 from tests.plan.conftest import client_for
 

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ascsync.desired.loader import load_repo
-from ascsync.desired.model import (
-    IAP_FIELDS,
-    LIVE,
-    LOCALE_FIELDS,
-    VERSION_FIELDS,
-    App,
-    Localization,
-    Record,
-    Secret,
-    Value,
-)
+from ascsync.commands.pull import write_app
+from ascsync.desired.model import LIVE, App, Record, Secret, Value
 from ascsync.io.repo_writer import RepoWriter
+from ascsync.kinds.in_app_purchases import IAP_FIELDS
+from ascsync.kinds.locales import LOCALE_FIELDS, LOCALES
+from ascsync.kinds.registry import FILES, load_repo
+from ascsync.kinds.version import VERSION_FIELDS
 
 
 def live_record(**values: object) -> Record:
@@ -35,7 +29,7 @@ def test_only_changed_values_move_and_quotes_and_comments_stay(tmp_path: Path) -
     path.write_text(
         '# top comment\nversion: "2.4.0"   # quoted on purpose\ncopyright: "2026 Example Inc."\n'
     )
-    writer = RepoWriter(tmp_path)
+    writer = RepoWriter(tmp_path, FILES)
     writer.write_record(
         path, live_record(version="2.5.0", copyright="2026 Example Inc."), VERSION_FIELDS, None
     )
@@ -48,7 +42,7 @@ def test_only_changed_values_move_and_quotes_and_comments_stay(tmp_path: Path) -
 def test_multi_line_text_becomes_a_block_scalar(tmp_path: Path) -> None:
     path = tmp_path / "de-DE.yml"
     path.write_text("name: Filmkatalog\ndescription: Kurz.\n")
-    writer = RepoWriter(tmp_path)
+    writer = RepoWriter(tmp_path, FILES)
     writer.write_record(
         path, live_record(description="Erste Zeile.\n\nZweite Zeile."), LOCALE_FIELDS, None
     )
@@ -61,7 +55,7 @@ def test_multi_line_text_becomes_a_block_scalar(tmp_path: Path) -> None:
 def test_a_secret_is_never_written_and_an_existing_env_tag_stays(tmp_path: Path) -> None:
     path = tmp_path / "version.yml"
     path.write_text("review:\n  demo_account:\n    password: !env MY_PASSWORD\n")
-    writer = RepoWriter(tmp_path)
+    writer = RepoWriter(tmp_path, FILES)
     writer.write_record(
         path,
         live_record(review__demo_account__password="hunter2-live"),
@@ -72,7 +66,7 @@ def test_a_secret_is_never_written_and_an_existing_env_tag_stays(tmp_path: Path)
     assert path.read_text() == "review:\n  demo_account:\n    password: !env MY_PASSWORD\n"
 
     fresh = tmp_path / "apps" / "shop" / "version.yml"
-    writer = RepoWriter(tmp_path)
+    writer = RepoWriter(tmp_path, FILES)
     writer.write_record(
         fresh, live_record(review__demo_account__password=Secret("hunter2")), VERSION_FIELDS, None
     )
@@ -94,7 +88,7 @@ def test_new_product_locales_follow_the_files_flow_style(tmp_path: Path) -> None
         )
         for code, name in (("en-US", "Pro"), ("de-DE", "Profi"))
     }
-    writer = RepoWriter(tmp_path)
+    writer = RepoWriter(tmp_path, FILES)
     writer.write_record(path, live, IAP_FIELDS, None)
     report = writer.save()
     # en-US has no description live any more (not nullable: the key goes, with a note);
@@ -120,9 +114,9 @@ def test_defaults_are_respected_and_overridden_only_where_live_differs(tmp_path:
     desired = repo.apps["a"]
     live = App("a", desired.folder, live_record(bundle_id="com.example.a"))
     for code, url in (("en-US", "https://example.com/help"), ("de-DE", "https://example.de/h")):
-        live.localizations[code] = Localization(code, live_record(name="App A", support_url=url))
-    writer = RepoWriter(tmp_path)
-    writer.write_app(desired.folder, live, desired)
+        live.parts.setdefault(LOCALES.name, {})[code] = live_record(name="App A", support_url=url)
+    writer = RepoWriter(tmp_path, FILES)
+    write_app(writer, desired.folder, live, desired)
     writer.save()
     locales = tmp_path / "apps/a/locales"
     assert (locales / "en-US.yml").read_text() == "name: App A\n"
@@ -143,19 +137,17 @@ def test_a_template_in_the_locale_file_is_listed_not_replaced(tmp_path: Path) ->
     repo, _ = load_repo(tmp_path)
     desired = repo.apps["a"]
     same = App("a", desired.folder, live_record(bundle_id="com.example.a"))
-    same.localizations["en-US"] = Localization(
-        "en-US", live_record(name="App A", whats_new="New in en-US.")
-    )
-    writer = RepoWriter(tmp_path)
-    writer.write_app(desired.folder, same, desired)
+    same.parts[LOCALES.name] = {"en-US": live_record(name="App A", whats_new="New in en-US.")}
+    writer = RepoWriter(tmp_path, FILES)
+    write_app(writer, desired.folder, same, desired)
     assert writer.save().by_hand == []  # the template renders to the live text
 
     other = App("a", desired.folder, live_record(bundle_id="com.example.a"))
-    other.localizations["en-US"] = Localization(
-        "en-US", live_record(name="App A", whats_new="Edited on the web.")
-    )
-    writer = RepoWriter(tmp_path)
-    writer.write_app(desired.folder, other, desired)
+    other.parts[LOCALES.name] = {
+        "en-US": live_record(name="App A", whats_new="Edited on the web.")
+    }
+    writer = RepoWriter(tmp_path, FILES)
+    write_app(writer, desired.folder, other, desired)
     report = writer.save()
     assert report.by_hand == [
         "apps/a/locales/en-US.yml: whats_new is !template ../new.j2; "

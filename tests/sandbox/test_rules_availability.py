@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from ascsync.apply_availability import availability_body
+from ascsync.kinds.availability import availability_body
 from ascsync.sandbox import Sandbox
 
 APP = "6446123456"
