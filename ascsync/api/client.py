@@ -113,8 +113,8 @@ class ConnectionFailed(AscsyncError):
 class _ApiRetry(Retry):
     """urllib3's Retry with Apple's 429 rule, an injectable sleep and a total time bound."""
 
-    sleep_fn: Callable[[float], None] = staticmethod(time.sleep)  # type: ignore[assignment]
-    clock: Callable[[], float] = staticmethod(time.monotonic)  # type: ignore[assignment]
+    sleep_fn: Callable[[float], None] = staticmethod(time.sleep)
+    clock: Callable[[], float] = staticmethod(time.monotonic)
     deadline_seconds: float = 300.0
     started: float | None = None
 

@@ -132,7 +132,7 @@ def _from_fastlane_json(path: str) -> _Partial:
     if key is not None and not isinstance(key, str):
         raise CredentialsError(f"{where}: 'key' must be a string (the .p8 content)")
     if key and data.get("is_key_content_base64"):
-        key_text = _b64decode(key, f"{where}: 'key'")
+        key_text: bytes | None = _b64decode(key, f"{where}: 'key'")
     else:
         key_text = key.encode() if key else None
     duration = data.get("duration") or MAX_LIFETIME

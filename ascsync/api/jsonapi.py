@@ -8,7 +8,7 @@ can follow a relationship without another request.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +36,13 @@ class Document:
     @property
     def next_url(self) -> str | None:
         return self.links.get("next")
+
+    @property
+    def resource(self) -> dict[str, Any]:
+        """The one resource of a single-resource document (a create's answer)."""
+        if not isinstance(self.data, dict):
+            raise TypeError("the document does not hold one resource")
+        return self.data
 
     def resources(self) -> list[dict[str, Any]]:
         """``data`` as a list, whether the document holds one resource or many."""
@@ -83,7 +90,7 @@ def linkage_keys(resource: dict[str, Any], relationship: str) -> Iterator[Key]:
 def resource_body(
     type_: str,
     attributes: dict[str, Any] | None = None,
-    relationships: dict[str, Key | list[Key] | None] | None = None,
+    relationships: Mapping[str, Key | list[Key] | None] | None = None,
     id_: str | None = None,
 ) -> dict[str, Any]:
     """A create (no id) or update (with id) request body."""

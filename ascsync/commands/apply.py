@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -45,7 +46,7 @@ from ascsync.kinds.registry import KINDS
 from ascsync.kinds.version import VERSION, VersionState, version_string
 
 
-def check_saved_plan(saved: dict, plan: Plan) -> None:
+def check_saved_plan(saved: dict[str, Any], plan: Plan) -> None:
     """A saved plan applies only to the live state and repo it was computed from."""
     if saved.get("fingerprint") != plan.fingerprint:
         raise Refused(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -52,7 +53,7 @@ def validate_command(ctx: click.Context, repo: Path, fmt: str, strict: bool) -> 
         ctx.exit(1)
 
 
-def report_json(report: Report, repo_label: str) -> dict:
+def report_json(report: Report, repo_label: str) -> dict[str, Any]:
     """The ``--format json`` document (schema documented in docs/repo-layout.md)."""
     ordered = report.errors + report.warnings
     return {

@@ -40,7 +40,7 @@ def submit_for_review(client: ApiClient, app_id: str, version_id: str, platform:
             "/v1/reviewSubmissions",
             resource_body("reviewSubmissions", {"platform": platform}, {"app": ("apps", app_id)}),
         )
-        submission_id = created.data["id"]  # type: ignore[index]
+        submission_id = created.resource["id"]
     items = client.get_all(
         f"/v1/reviewSubmissions/{submission_id}/items", {"include": ["appStoreVersion"]}
     )
@@ -74,7 +74,7 @@ def check_submittable(client: ApiClient, version_id: str) -> None:
             "limit[appStoreVersionLocalizations]": 50,
         },
     )
-    version: dict[str, Any] = doc.data  # type: ignore[assignment]
+    version = doc.resource
     label = f"version {version['attributes'].get('versionString')}"
     gaps = []
     build = doc.related_one(version, "build")

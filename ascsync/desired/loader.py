@@ -462,7 +462,8 @@ class RepoLoader:
             return self.resolve_tag(spec, raw, src, path)
         if spec.type == FieldType.SECRET:
             if not isinstance(raw, str):
-                return self.wrong_type(raw, src, path, "!env NAME")
+                self.wrong_type(raw, src, path, "!env NAME")
+                return None
             self.problems.append(
                 src.problem(
                     path, "is written in clear text in the repo", "use !env NAME", Severity.WARNING
@@ -473,14 +474,17 @@ class RepoLoader:
             bad = next((i for i, item in enumerate(raw) if not isinstance(item, str)), None)
             if bad is not None:
                 item_src = Source(src.file, item_line(raw, bad, src.line or 1))
-                return self.wrong_type(raw[bad], item_src, f"{path}[{bad}]", "text")
+                self.wrong_type(raw[bad], item_src, f"{path}[{bad}]", "text")
+                return None
         converter = _CONVERTERS[spec.type]
         try:
             return Value(converter(spec, raw), src)
         except _WrongType as exc:
-            return self.wrong_type(raw, src, path, exc.expected)
+            self.wrong_type(raw, src, path, exc.expected)
+            return None
 
     def wrong_type(self, raw: Any, src: Source, path: str, expected: str) -> None:
+        """Report a value of the wrong type, with a hint when quoting would fix it."""
         shown = f" {raw!r}" if isinstance(raw, bool | int | float | str) else ""
         self.problems.append(
             src.problem(
@@ -489,7 +493,6 @@ class RepoLoader:
                 _quote_hint(raw, expected),
             )
         )
-        return None
 
     def resolve_tag(self, spec: Field, tag: Tagged, src: Source, path: str) -> Value | None:
         src = Source(src.file, tag.line or src.line)

@@ -87,7 +87,7 @@ class Executor:
 
     def _run_batch(self, batch: list[tuple[Change, Op]], report: Report, state: _RunState) -> None:
         deps = {c.address: set(c.after) & state.planned for c, _ in batch}
-        room = {}
+        room: dict[str, set[str]] = {}
         for change, _ in batch:
             if change.makes_room:
                 room.setdefault(parent_of(change.address), set()).add(change.address)

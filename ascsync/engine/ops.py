@@ -149,7 +149,7 @@ def create_op(
                 raise
             ids.set(address, found)
             return
-        ids.set(address, created.data["id"])  # type: ignore[index]
+        ids.set(address, created.resource["id"])
 
     return Op(run)
 

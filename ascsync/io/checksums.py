@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 import threading
 from pathlib import Path
+from typing import Any
 
 from ascsync.desired.media import md5_file
 
@@ -35,7 +36,7 @@ class ChecksumCache:
         self.root = repo_root.resolve()
         self.path = self.root / CACHE_DIR / CACHE_FILE
         self._lock = threading.Lock()
-        self._entries: dict[str, list] = self._load()
+        self._entries: dict[str, list[Any]] = self._load()
         self._dirty = False
         self._blobs: dict[str, str] | None = None
         self.hits = 0
@@ -107,7 +108,7 @@ class ChecksumCache:
         relative = os.path.relpath(absolute, self.root)
         return Path(absolute if relative.startswith("..") else relative).as_posix()
 
-    def _load(self) -> dict[str, list]:
+    def _load(self) -> dict[str, list[Any]]:
         """Entries from disk; an unreadable or foreign cache is ignored, never fatal."""
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))

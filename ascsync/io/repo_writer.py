@@ -298,7 +298,7 @@ class RepoWriter:
         kept = [
             item
             for item in seq
-            if isinstance(item, dict) and _identity(item.get(ident)) in by_identity
+            if isinstance(item, CommentedMap) and _identity(item.get(ident)) in by_identity
         ]
         known = {_identity(item.get(ident)) for item in kept}
         added = [values for values in live if _identity(values.get(ident)) not in known]

@@ -618,7 +618,7 @@ def _reorder(client: ApiClient, kind: MediaKind, set_id: str, wanted: list[str])
         (r["id"], (r.get("attributes") or {}).get("sourceFileChecksum")) for r in doc.resources()
     ]
     position = {digest: index for index, digest in enumerate(wanted)}
-    ordered = sorted(items, key=lambda item: position.get(item[1], len(position)))
+    ordered = sorted(items, key=lambda item: position.get(item[1] or "", len(position)))
     if [i for i, _ in ordered] == [i for i, _ in items]:
         return
     client.patch(
