@@ -14,12 +14,10 @@ Safety rules, in the order they are checked:
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -27,6 +25,7 @@ from ascsync.api.client import ApiClient
 from ascsync.cli import Settings
 from ascsync.commands import submission
 from ascsync.commands.plan import EXIT_ERROR, PlanRun, api_client, load_valid_repo, run_plan
+from ascsync.commands.saved_plan import check_saved_plan, load_plan
 from ascsync.engine.compiling import (
     ApplyContext,
     compile_change,
@@ -37,29 +36,13 @@ from ascsync.engine.compiling import (
 from ascsync.engine.executor import Executor, Outcome, Report
 from ascsync.engine.live import fetch_app
 from ascsync.engine.ops import Ids
-from ascsync.engine.plan import Action, Change, Plan
+from ascsync.engine.plan import Action, Change
 from ascsync.engine.render import render_text
-from ascsync.engine.safety import Refused, check_deletions, live_counts
+from ascsync.engine.safety import Refused, check_deletions, check_whole_deletions, live_counts
 from ascsync.engine.uploads import UploadSettings
 from ascsync.errors import AscsyncError
 from ascsync.kinds.registry import KINDS
 from ascsync.kinds.version import VERSION, VersionState, version_string
-
-
-def check_saved_plan(saved: dict[str, Any], plan: Plan) -> None:
-    """A saved plan applies only to the live state and repo it was computed from."""
-    if saved.get("fingerprint") != plan.fingerprint:
-        raise Refused(
-            "App Store Connect changed since this plan was made (live state fingerprint "
-            f"{saved.get('fingerprint')} is now {plan.fingerprint}); run `ascsync plan` again"
-        )
-    then = [(c["action"], c["address"]) for c in saved.get("changes", [])]
-    now = [(c.action.value, c.address) for c in plan.ordered()]
-    if then != now:
-        raise Refused(
-            "the repo changed since this plan was made: it now plans other changes; "
-            "run `ascsync plan` again"
-        )
 
 
 def confirm(auto_approve: bool) -> None:
@@ -151,7 +134,11 @@ def summary(report: Report) -> str:
 @click.option("--sandbox", is_flag=True, help="Apply to the built-in sandbox (rehearsal).")
 @click.option("--app", "apps", multiple=True, help="Only this app folder (repeatable).")
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (CI).")
-@click.option("--allow-delete", is_flag=True, help="Allow deletions beyond the threshold.")
+@click.option(
+    "--allow-delete",
+    is_flag=True,
+    help="Allow deletions beyond the threshold, and of whole things without a prompt.",
+)
 @click.option(
     "--max-delete-percent",
     type=click.FloatRange(0, 100),
@@ -188,8 +175,8 @@ def apply_command(
     """Make App Store Connect match the repo (or apply a saved plan.json)."""
     saved = None
     if target.is_file():
-        saved = json.loads(target.read_text(encoding="utf-8"))
-        target = Path(saved.get("repo") or ".")
+        saved = load_plan(target)
+        target, apps = saved.repo, apps or saved.apps
     desired = load_valid_repo(target, need_secrets=True)
     with api_client(settings, target, sandbox) as client:
         run = run_plan(client, desired, apps, concurrency)
@@ -201,6 +188,8 @@ def apply_command(
             if not allow_delete:
                 counts = live_counts(KINDS, [live for _, live in run.parts])
                 check_deletions(run.plan, counts, max_delete_percent)
+                if auto_approve:  # nobody confirms after reading the plan
+                    check_whole_deletions(run.plan, KINDS)
             confirm(auto_approve)
             report = execute(
                 run, client, concurrency=concurrency, uploads=UploadSettings(timeout=upload_timeout)

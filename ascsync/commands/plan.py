@@ -7,7 +7,6 @@ Exit codes follow Terraform's ``-detailed-exitcode``: 0 no changes, 2 changes pr
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ import click
 from ascsync.api.client import ApiClient
 from ascsync.api.tokens import TokenProvider
 from ascsync.cli import Settings
+from ascsync.commands.saved_plan import save_plan
 from ascsync.commands.whoami import open_client
 from ascsync.desired.model import App, DesiredRepo
 from ascsync.engine.live import LiveApp, fetch_app, snapshot
@@ -25,7 +25,7 @@ from ascsync.engine.planner import plan_app
 from ascsync.engine.render import render_json, render_markdown, render_text
 from ascsync.errors import AscsyncError
 from ascsync.io.checksums import CACHE_DIR, ChecksumCache
-from ascsync.kinds.registry import KINDS, load_repo
+from ascsync.kinds.registry import KINDS, validate_repo
 from ascsync.problems import Severity
 
 SANDBOX_STATE = "sandbox-state.json"
@@ -40,17 +40,21 @@ class ValidationFailed(AscsyncError):
 
 
 def load_valid_repo(root: Path, *, need_secrets: bool) -> DesiredRepo:
-    """The repo, or the list of its errors (warnings go to stderr too, but do not stop)."""
-    repo, problems = load_repo(root, need_secrets=need_secrets)
-    errors = [p for p in problems if p.severity is Severity.ERROR]
-    for problem in problems:
+    """The repo, or the list of its errors (warnings go to stderr too, but do not stop).
+
+    This is ``ascsync validate``'s whole validation, every rule of every kind: a repo
+    that ``validate`` rejects is never planned, applied or compared.
+    """
+    report = validate_repo(root, need_secrets=need_secrets)
+    for problem in report.errors + report.warnings:
         label = "error" if problem.severity is Severity.ERROR else "warning"
         click.echo(f"{label}: {problem.format(root)}", err=True)
-    if errors:
+    if report.errors or report.repo is None:
         raise ValidationFailed(
-            f"{len(errors)} error(s) in {root}; fix them first (`ascsync validate {root}`)"
+            f"{len(report.errors)} error(s) in {root}; fix them first "
+            f"(`ascsync validate {root}`); nothing was sent to App Store Connect"
         )
-    return repo
+    return report.repo
 
 
 @contextlib.contextmanager
@@ -160,6 +164,5 @@ def plan_command(
     else:
         click.echo(render_text(plan, color=settings.color), nl=False)
     if out is not None:
-        saved = {**plan.to_json(), "repo": str(repo.resolve())}
-        out.write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
+        save_plan(out, plan, repo, apps)
     raise SystemExit(EXIT_CHANGES if plan.has_changes else EXIT_NO_CHANGES)

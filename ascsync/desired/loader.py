@@ -26,6 +26,7 @@ import jinja2
 import jinja2.sandbox
 from ruamel.yaml.comments import TaggedScalar
 
+from ascsync.api.redact import register_secret
 from ascsync.desired.model import (
     NESTED,
     App,
@@ -502,6 +503,16 @@ class RepoLoader:
             )
             return None
         if tag.tag == "!env":
+            if spec.type is not FieldType.SECRET:
+                # a public field would publish the variable (a key, a token) as listing text
+                self.problems.append(
+                    src.problem(
+                        path,
+                        "!env is only for secret fields (review.demo_account.password)",
+                        "write the value inline, or use !file or !template",
+                    )
+                )
+                return None
             return self.resolve_env(spec, tag.argument.strip(), src, path)
         if spec.type not in (FieldType.TEXT, FieldType.URL, FieldType.EMAIL):
             self.problems.append(
@@ -522,6 +533,7 @@ class RepoLoader:
 
     def resolve_env(self, spec: Field, name: str, src: Source, path: str) -> Value:
         value = os.environ.get(name)
+        register_secret(value)
         if value is None:
             severity = Severity.ERROR if self.need_secrets else Severity.WARNING
             self.problems.append(

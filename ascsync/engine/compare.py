@@ -2,7 +2,8 @@
 
 Every planner (app, version, locales, products, TestFlight) asks the same two questions:
 which managed keys differ, and what each changes from and to. Secrets compare by their
-revealed value but are marked sensitive, so no output ever shows them.
+revealed value but are marked sensitive when either side is one (a secret field's live
+value is read as a :class:`Secret`), so no output ever shows them.
 """
 
 from __future__ import annotations
@@ -22,16 +23,20 @@ def changed(wanted: dict[str, Value], have: dict[str, Value], keys: Iterable[str
             continue
         want = wanted[key].value
         live = have[key].value if key in have else None
-        if isinstance(want, Secret):
-            if want.is_set and want.reveal() != live:
-                out.append(key)
-        elif not same(want, live):
+        if isinstance(want, Secret) and not want.is_set:
+            continue  # an unset !env is validate's problem; never plan it
+        if not same(want, live):
             out.append(key)
     return out
 
 
 def same(wanted: Any, have: Any) -> bool:
-    """Equal as App Store Connect sees it: CRLF is LF, and unset, empty and null agree."""
+    """Equal as App Store Connect sees it: CRLF is LF, and unset, empty and null agree.
+    Secrets compare by their revealed values."""
+    if isinstance(wanted, Secret):
+        wanted = wanted.reveal()
+    if isinstance(have, Secret):
+        have = have.reveal()
     if isinstance(wanted, str) and isinstance(have, str):
         return wanted.replace("\r\n", "\n") == have.replace("\r\n", "\n")
     if wanted in (None, "", []) and have in (None, "", []):
@@ -51,5 +56,6 @@ def field_changes(
         want = wanted[key].value if key in wanted else None
         live = have[key].value if key in have else None
         source = where(key) if where else None
-        out.append(FieldChange(key, live, want, sensitive=isinstance(want, Secret), source=source))
+        sensitive = isinstance(want, Secret) or isinstance(live, Secret)
+        out.append(FieldChange(key, live, want, sensitive=sensitive, source=source))
     return tuple(out)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from ascsync.api.redact import register_secret
 from ascsync.desired.model import LIVE, Field, FieldType, Record, Secret, Value
 
 ROOT = ""
@@ -36,9 +37,17 @@ def apple_target(spec: Field) -> tuple[str, list[str]] | None:
 
 
 def to_repo(spec: Field, apple_value: Any) -> Any:
-    """An Apple attribute value in the repo's form."""
+    """An Apple attribute value in the repo's form.
+
+    A secret field's live value is wrapped as a :class:`Secret` (and registered for
+    redaction) the moment it is read, so no output can show it: masking follows the
+    kind of field, not whether the repo happens to hold a secret too.
+    """
     if apple_value is None:
         return None
+    if spec.type is FieldType.SECRET:
+        register_secret(str(apple_value))
+        return Secret(str(apple_value))
     if spec.type is FieldType.STRINGS and isinstance(apple_value, str):
         return [word.strip() for word in apple_value.split(",") if word.strip()]
     if spec.type is FieldType.TEXT and isinstance(apple_value, str):

@@ -69,7 +69,10 @@ def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     """A pull request comment: summary first, one collapsible section per app and locale."""
     head = ["### ascsync plan", "", f"**{plan.summary()}** · {plan.requests} API requests", ""]
     if plan.deletions():
-        head += ["> [!WARNING]", f"> {len(plan.deletions())} deletion(s), marked `-` below.", ""]
+        # listed outside the collapsed sections: a deletion must never go unseen
+        head += ["> [!WARNING]", f"> {len(plan.deletions())} deletion(s), marked `-` below:"]
+        head += [f"> - `{c.address}`" for c in plan.deletions()]
+        head.append("")
     if not plan.has_changes:
         head += ["No changes: App Store Connect matches the repository.", ""]
     sections = []
@@ -148,6 +151,9 @@ def _field_lines(item: FieldChange, change: Change, indent: str) -> list[str]:
             if _is_long(after)
             else [f"{pad}+ {item.name}: {after}"]
         )
+    if change.action is Action.DELETE and isinstance(plain_value(item.before), list):
+        # what a deleted container takes with it: every item on its own line
+        return [f"{pad}- {item.name}:", *(f"{pad}    - {i}" for i in _lines(item.before))]
     if change.action is Action.DELETE or item.after is None:
         return [f"{pad}- {item.name}: {_clip(before)}"]
     if _is_long(before) or _is_long(after):

@@ -1,7 +1,8 @@
-"""The deletion guard: a plan that deletes much of what exists needs ``--allow-delete``.
+"""The deletion guard: deleting much of what exists, or a whole thing, needs ``--allow-delete``.
 
 Deletions beyond ``max_percent`` of a JSON:API type's live resources (when at least
-:data:`SAFETY_MINIMUM` exist, as octoDNS does) are refused, listing them. The counts come
+:data:`SAFETY_MINIMUM` exist, as octoDNS does) are refused, listing them; so is, in a
+non-interactive apply, any deletion of a whole thing (``ResourceKind.deletes_whole``). The counts come
 from every resource kind (``ResourceKind.live_counts``), and every type a kind can delete
 (``ResourceKind.deletes``) must be counted, so no kind can delete unguarded.
 """
@@ -33,6 +34,9 @@ class GuardedKind(Protocol):
     @property
     def deletes(self) -> tuple[str, ...]: ...
 
+    @property
+    def deletes_whole(self) -> tuple[str, ...]: ...
+
     def live_counts(self, live: LiveApp) -> Counter[str]: ...
 
 
@@ -48,6 +52,23 @@ def live_counts(kinds: Sequence[GuardedKind], lives: Iterable[LiveApp]) -> Count
 def deletable_types(kinds: Sequence[GuardedKind]) -> set[str]:
     """Every JSON:API type some kind may delete."""
     return {resource for kind in kinds for resource in kind.deletes}
+
+
+def check_whole_deletions(plan: Plan, kinds: Sequence[GuardedKind]) -> None:
+    """Refuse, listing them, deletions of whole things (a locale, a set, a tester).
+
+    Called for non-interactive applies (``--auto-approve`` or no terminal), where no
+    person confirms them after reading the plan; ``--allow-delete`` is that confirmation.
+    """
+    whole = {resource for kind in kinds for resource in kind.deletes_whole}
+    found = [c for c in plan.deletions() if c.resource in whole]
+    if found:
+        listed = "\n".join(f"  - {c.address}" for c in found)
+        raise Refused(
+            f"the plan deletes {len(found)} whole thing(s) (a locale's listing, a screenshot "
+            "set, a tester...); a non-interactive apply does that only with --allow-delete. "
+            f"Nothing was changed. Deletions:\n{listed}"
+        )
 
 
 def check_deletions(plan: Plan, counts: Counter[str], max_percent: float) -> None:
@@ -72,6 +93,7 @@ __all__ = [
     "GuardedKind",
     "Refused",
     "check_deletions",
+    "check_whole_deletions",
     "deletable_types",
     "live_counts",
 ]

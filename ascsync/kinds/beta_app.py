@@ -82,6 +82,7 @@ class BetaApp(ResourceKind[Record, dict[str, str]]):
     files = (BETA_APP_FILE,)
     compiles = (LOCALIZATIONS,)
     deletes = (LOCALIZATIONS,)
+    deletes_whole = deletes
     nouns = {"beta_app": "TestFlight test information"}
     owners = ("beta_app",)
     not_pulled = (

@@ -138,6 +138,7 @@ class BetaGroups(ResourceKind[BetaGroupRecords, dict[str, LiveBetaGroup]]):
     files = (BETA_GROUP_FILE,)
     compiles = (GROUPS, TESTERS)
     deletes = (TESTERS,)
+    deletes_whole = deletes
     nouns = {"beta_group": "TestFlight group", "tester": "tester"}
     owners = ("beta_group",)
 

@@ -136,6 +136,7 @@ class InAppPurchases(ResourceKind[Purchases, dict[str, LiveProduct]]):
     files = (IAP_FILE,)
     compiles = (RESOURCE, LOCALIZATIONS, SCHEDULES)
     deletes = (LOCALIZATIONS,)
+    deletes_whole = deletes
     nouns = {"iap": "in-app purchase", "price": "price"}
     owners = ("iap",)
 

@@ -162,6 +162,7 @@ class LocaleText(ResourceKind[Locales, LocalesState]):
     )
     compiles = (INFO, VERSION_TEXT)
     deletes = (INFO, VERSION_TEXT)
+    deletes_whole = deletes
     nouns = {"locale": "locale"}
 
     # -- the repo ----------------------------------------------------------------------

@@ -113,6 +113,7 @@ class Screenshots(ResourceKind[Media, MediaState]):
     depends_on = ("locales",)
     compiles = ("appScreenshotSets", "appPreviewSets", "appScreenshots", "appPreviews")
     deletes = compiles
+    deletes_whole = ("appScreenshotSets", "appPreviewSets")
     nouns = {"screenshots": "screenshot", "previews": "preview"}
     not_pulled = ("app previews (videos are not downloaded)",)
 
@@ -132,22 +133,26 @@ class Screenshots(ResourceKind[Media, MediaState]):
             app.parts[self.name] = media
 
     def check(self, app: App) -> list[Problem]:
+        """The sets the platform requires, for the primary locale only.
+
+        Another locale without a set of a display type shows the primary locale's on the
+        App Store, so Apple accepts it. An app without a ``screenshots/`` folder does not
+        manage screenshots (deliver's ``skip_screenshots``) and is asked for none.
+        """
         platform = app.record.get("platform")
-        if not isinstance(platform, str):
+        primary = app.record.get("primary_locale")
+        if not isinstance(platform, str) or not (app.folder / "screenshots").is_dir():
             return []
-        media = self.desired(app) or {}
-        problems = []
-        for code in LOCALES.desired(app) or {}:
-            sets = media.get(code, LocaleMedia()).screenshots
-            if code == app.record.get("primary_locale") or sets:
-                problems += checks.check_required_screenshot_sets(
-                    platform,
-                    bool(app.record.get("supports_ipad", False)),
-                    set(sets),
-                    where=app.folder / "screenshots" / code,
-                    locale=code,
-                )
-        return problems
+        if primary not in (LOCALES.desired(app) or {}):
+            return []  # the missing primary locale file is already an error
+        sets = (self.desired(app) or {}).get(primary, LocaleMedia()).screenshots
+        return checks.check_required_screenshot_sets(
+            platform,
+            bool(app.record.get("supports_ipad", False)),
+            set(sets),
+            where=app.folder / "screenshots" / primary,
+            locale=primary,
+        )
 
     def starter_files(self, app: NewApp) -> list[StarterFile]:
         return [StarterFile(f"apps/{app.folder}/screenshots/{app.locale}/")]
@@ -434,6 +439,7 @@ def _plan_sets(
         set_address = f"{loc_address}.{folder}[{display_type}]"
         want, have = wanted.get(display_type), live.get(display_type)
         if want is None:
+            assert have is not None
             planner.add(
                 Change(
                     set_address,
@@ -441,6 +447,8 @@ def _plan_sets(
                     kind.set_resource,
                     planner.app,
                     code,
+                    # each file the set takes with it, so a reviewer sees what goes
+                    fields=(FieldChange(folder, [m.file_name or m.id for m in have.items], None),),
                     calls=(f"DELETE /v1/{kind.set_resource}/{{id}}",),
                     note=f"no {folder}/{code}/{display_type}/ folder",
                 ),

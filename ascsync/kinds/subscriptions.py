@@ -218,6 +218,7 @@ class SubscriptionGroups(ResourceKind[Groups, dict[str, LiveGroup]]):
     files = (GROUP_FILE,)
     compiles = (GROUPS, GROUP_LOCALIZATIONS, SUBSCRIPTIONS, SUBSCRIPTION_LOCALIZATIONS, PRICES)
     deletes = (GROUP_LOCALIZATIONS, SUBSCRIPTION_LOCALIZATIONS)
+    deletes_whole = deletes
     nouns = {
         "subscription_group": "subscription group",
         "subscription": "subscription",

@@ -14,13 +14,19 @@ MERGED = {"ref": "refs/heads/main", "repository": {"default_branch": "main"}}
 def test_push_applies_with_auto_approve_and_logs(tmp_path, listing_copy):
     env = {"MOVIECATALOG_DEMO_PASSWORD": "demo-password-for-tests"}
     inputs = {"repo": str(listing_copy), "sandbox": "true"}
-
-    push = run_action(tmp_path / "push", inputs, event_name="push", event=MERGED, extra_env=env)
+    # the demo's de-DE listing has no file in the repo: deleting it needs --allow-delete
+    push = run_action(
+        tmp_path / "push",
+        {**inputs, "args": "--allow-delete"},
+        event_name="push",
+        event=MERGED,
+        extra_env=env,
+    )
 
     assert push.code == 0, push.console
     assert push.outputs["command"] == "apply"
     log = Path(push.outputs["log-path"]).read_text(encoding="utf-8")
-    assert f"$ ascsync apply {listing_copy} --auto-approve --sandbox" in log
+    assert f"$ ascsync apply {listing_copy} --auto-approve --sandbox --allow-delete" in log
     assert "0 failed" in log
     assert "apply succeeded" in push.summary
     # The sandbox now matches the repo: a plan right after finds nothing to do.
@@ -79,7 +85,11 @@ def test_schedule_reports_drift_then_none(tmp_path, listing_copy):
         assert drifted.outputs["markdown"] in drifted.summary
 
         applied = run_action(
-            tmp_path / "push", inputs, event_name="push", event=MERGED, extra_env=env
+            tmp_path / "push",
+            {**inputs, "args": "--allow-delete"},
+            event_name="push",
+            event=MERGED,
+            extra_env=env,
         )
         assert applied.code == 0, applied.console
         clean = run_action(tmp_path / "drift2", inputs, event_name="schedule", extra_env=env)

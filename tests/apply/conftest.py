@@ -61,7 +61,7 @@ def converge(
     """Apply until it succeeds (as a user re-running a failed apply would)."""
     results = []
     for _ in range(attempts):
-        result = invoke(sandbox, "apply", str(repo), "--auto-approve", *extra)
+        result = invoke(sandbox, "apply", str(repo), "--auto-approve", "--allow-delete", *extra)
         results.append(result)
         if result.exit_code == 0:
             return results

@@ -39,7 +39,7 @@ def edit(repo: Path, old: str, new: str) -> None:
 
 
 def apply_ok(sandbox: Sandbox, repo: Path) -> str:
-    result = invoke(sandbox, "apply", str(repo), "--auto-approve")
+    result = invoke(sandbox, "apply", str(repo), "--auto-approve", "--allow-delete")
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -47,7 +47,7 @@ def apply_ok(sandbox: Sandbox, repo: Path) -> str:
 def assert_no_changes(sandbox: Sandbox, repo: Path) -> None:
     result = invoke(sandbox, "plan", str(repo))
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("No changes."), result.output
+    assert result.stdout.startswith("No changes."), result.output
     assert "availability" not in result.output and "price." not in result.output
 
 
@@ -200,7 +200,7 @@ def test_a_new_base_price_keeps_manual_prices_of_other_territories(repo: Path) -
 def test_a_price_apple_does_not_offer_fails_with_the_nearest_valid_ones(repo: Path) -> None:
     edit(repo, 'customer_price: "0.00"', 'customer_price: "4.98"')
     with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
-        result = invoke(sandbox, "apply", str(repo), "--auto-approve")
+        result = invoke(sandbox, "apply", str(repo), "--auto-approve", "--allow-delete")
         assert result.exit_code == 1
         assert "4.98 is not a price App Store Connect offers in USA" in result.output
         nearby = result.output.split("valid nearby: ", 1)[1].split(")", 1)[0]
@@ -212,7 +212,7 @@ def test_a_price_apple_does_not_offer_fails_with_the_nearest_valid_ones(repo: Pa
 def test_an_unknown_territory_fails_naming_the_file_line_and_code(repo: Path) -> None:
     edit(repo, "territories: all", "territories: [USA, XYZ]")
     with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
-        result = invoke(sandbox, "apply", str(repo), "--auto-approve")
+        result = invoke(sandbox, "apply", str(repo), "--auto-approve", "--allow-delete")
         assert result.exit_code == 1
         assert (
             "apps/moviecatalog/app.yml:15: availability.territories: XYZ is not an App Store "

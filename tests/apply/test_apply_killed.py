@@ -84,7 +84,7 @@ def test_killed_apply_then_rerun_converges_without_duplicates(
     url, key = served
     env = {**os.environ, "MOVIECATALOG_DEMO_PASSWORD": PASSWORD}
     victim = subprocess.Popen(
-        ascsync(url, key, "apply", str(example), "--auto-approve"),
+        ascsync(url, key, "apply", str(example), "--auto-approve", "--allow-delete"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env,
@@ -98,7 +98,7 @@ def test_killed_apply_then_rerun_converges_without_duplicates(
 
     for _ in range(3):
         rerun = subprocess.run(
-            ascsync(url, key, "apply", str(example), "--auto-approve"),
+            ascsync(url, key, "apply", str(example), "--auto-approve", "--allow-delete"),
             capture_output=True,
             text=True,
             env=env,

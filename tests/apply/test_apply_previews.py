@@ -40,7 +40,7 @@ def test_preview_is_uploaded_then_replaced_when_it_changes(tmp_path: Path) -> No
         assert f"+ {SET}  # create" in plan.output
         assert f"+ {SET}[01-tour.mp4]  # upload" in plan.output
 
-        applied = run(sandbox, "apply", str(repo), "--auto-approve")
+        applied = run(sandbox, "apply", str(repo), "--auto-approve", "--allow-delete")
         assert applied.exit_code == 0, applied.output
         again = run(sandbox, "plan", str(repo))
         assert again.exit_code == 0, again.output
@@ -51,7 +51,7 @@ def test_preview_is_uploaded_then_replaced_when_it_changes(tmp_path: Path) -> No
         write(folder, "01-tour.mp4", movie(seconds=25))
         changed = run(sandbox, "plan", str(repo))
         assert f"± {SET}[01-tour.mp4]  # replace" in changed.output
-        assert run(sandbox, "apply", str(repo), "--auto-approve").exit_code == 0
+        assert run(sandbox, "apply", str(repo), "--auto-approve", "--allow-delete").exit_code == 0
         assert run(sandbox, "plan", str(repo)).exit_code == 0
         assert [p.attributes["fileName"] for p in sandbox.store.list("appPreviews")] == [
             "01-tour.mp4"

@@ -42,7 +42,7 @@ def edit(repo: Path, relative: Path, old: str, new: str) -> None:
 
 
 def apply_ok(sandbox: Sandbox, repo: Path) -> str:
-    result = invoke(sandbox, "apply", str(repo), "--auto-approve")
+    result = invoke(sandbox, "apply", str(repo), "--auto-approve", "--allow-delete")
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -221,7 +221,7 @@ def test_a_new_iap_price_keeps_manual_prices_of_other_territories(repo: Path) ->
 def test_a_price_apple_does_not_offer_fails_with_the_nearest_valid_ones(repo: Path) -> None:
     edit(repo, IAP_FILE, 'customer_price: "9.99"', 'customer_price: "9.98"')
     with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
-        result = invoke(sandbox, "apply", str(repo), "--auto-approve")
+        result = invoke(sandbox, "apply", str(repo), "--auto-approve", "--allow-delete")
         assert result.exit_code == 1
         assert "9.98 is not a price App Store Connect offers in USA" in result.output
         nearby = result.output.split("valid nearby: ", 1)[1].split(")", 1)[0]

@@ -24,7 +24,7 @@ def versions_of_demo(sandbox: Sandbox) -> list[str]:
 
 def test_plan_apply_plan_converges_from_the_demo_seed(example: Path) -> None:
     with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
-        first = invoke(sandbox, "apply", str(example), "--auto-approve")
+        first = invoke(sandbox, "apply", str(example), "--auto-approve", "--allow-delete")
         assert first.exit_code == 0, first.output
         assert "Apply: " in first.output and " 0 failed, 0 skipped." in first.output
         # progress: items done of all, bytes uploaded of all, an estimate of time left
@@ -49,9 +49,12 @@ def test_plan_apply_plan_converges_from_the_demo_seed(example: Path) -> None:
 
 def test_second_apply_sends_no_writes(example: Path) -> None:
     with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
-        assert invoke(sandbox, "apply", str(example), "--auto-approve").exit_code == 0
+        assert (
+            invoke(sandbox, "apply", str(example), "--auto-approve", "--allow-delete").exit_code
+            == 0
+        )
         mark = len(sandbox.journal)
-        second = invoke(sandbox, "apply", str(example), "--auto-approve")
+        second = invoke(sandbox, "apply", str(example), "--auto-approve", "--allow-delete")
         assert second.exit_code == 0, second.output
         assert writes(sandbox, mark) == []
 
@@ -97,7 +100,7 @@ def test_converges_when_uploads_are_dropped_midway(example: Path) -> None:
 def test_failed_screenshots_are_replaced_on_the_next_run(example: Path) -> None:
     settings = {**fast_settings(), "fail_next_uploads": 3}
     with Sandbox(seed="demo", settings=settings) as sandbox:
-        first = invoke(sandbox, "apply", str(example), "--auto-approve")
+        first = invoke(sandbox, "apply", str(example), "--auto-approve", "--allow-delete")
         assert first.exit_code == 1
         assert first.output.count("FAILED  upload") == 3
         converge(sandbox, example)
@@ -107,7 +110,15 @@ def test_failed_screenshots_are_replaced_on_the_next_run(example: Path) -> None:
 def test_screenshots_stuck_in_processing_are_retried_later(example: Path) -> None:
     settings = {**fast_settings(), "stuck_uploads": True}
     with Sandbox(seed="demo", settings=settings) as sandbox:
-        first = invoke(sandbox, "apply", str(example), "--auto-approve", "--upload-timeout", "1")
+        first = invoke(
+            sandbox,
+            "apply",
+            str(example),
+            "--auto-approve",
+            "--allow-delete",
+            "--upload-timeout",
+            "1",
+        )
         assert first.exit_code == 1
         assert "still UPLOAD_COMPLETE after 1 s" in first.output
         sandbox.settings["stuck_uploads"] = False
@@ -122,7 +133,7 @@ def test_saved_plan_is_refused_when_live_state_changed(example: Path, tmp_path: 
         app = sandbox.store.list("appInfoLocalizations")[0]
         sandbox.store.update(app, {"subtitle": "Edited by hand"})
         mark = len(sandbox.journal)
-        result = invoke(sandbox, "apply", str(plan_file), "--auto-approve")
+        result = invoke(sandbox, "apply", str(plan_file), "--auto-approve", "--allow-delete")
         assert result.exit_code == 1
         assert "App Store Connect changed since this plan was made" in result.output
         assert writes(sandbox, mark) == []
@@ -133,7 +144,7 @@ def test_saved_plan_applies_when_nothing_changed(example: Path, tmp_path: Path) 
     with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
         invoke(sandbox, "plan", str(example), "--out", str(plan_file))
         assert json.loads(plan_file.read_text())["repo"] == str(example.resolve())
-        result = invoke(sandbox, "apply", str(plan_file), "--auto-approve")
+        result = invoke(sandbox, "apply", str(plan_file), "--auto-approve", "--allow-delete")
         assert result.exit_code == 0, result.output
 
 
@@ -148,7 +159,10 @@ def test_no_prompt_without_a_terminal(example: Path) -> None:
 
 def test_deletion_threshold_needs_allow_delete(example: Path) -> None:
     with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
-        assert invoke(sandbox, "apply", str(example), "--auto-approve").exit_code == 0
+        assert (
+            invoke(sandbox, "apply", str(example), "--auto-approve", "--allow-delete").exit_code
+            == 0
+        )
         for name in ("02-detail.png", "03-search.png"):
             for locale in ("en-US", "de-DE", "fr-FR", "ja"):
                 (
@@ -168,7 +182,7 @@ def test_deletion_threshold_needs_allow_delete(example: Path) -> None:
 def test_missing_secret_stops_apply_before_any_request(example: Path, monkeypatch) -> None:
     monkeypatch.delenv("MOVIECATALOG_DEMO_PASSWORD")
     with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
-        result = invoke(sandbox, "apply", str(example), "--auto-approve")
+        result = invoke(sandbox, "apply", str(example), "--auto-approve", "--allow-delete")
         assert result.exit_code == 1
         assert "MOVIECATALOG_DEMO_PASSWORD is not set" in result.output
         assert len(sandbox.journal) == 0
@@ -176,7 +190,14 @@ def test_missing_secret_stops_apply_before_any_request(example: Path, monkeypatc
 
 def test_submit_for_review_after_apply(example: Path) -> None:
     with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
-        result = invoke(sandbox, "apply", str(example), "--auto-approve", "--submit-for-review")
+        result = invoke(
+            sandbox,
+            "apply",
+            str(example),
+            "--auto-approve",
+            "--allow-delete",
+            "--submit-for-review",
+        )
         assert result.exit_code == 0, result.output
         assert "version 2.4.0 submitted for review" in result.output
         version = next(
@@ -197,7 +218,14 @@ def test_submit_refused_without_a_build(example: Path) -> None:
             if v.attributes["versionString"] == "2.4.0"
         )
         sandbox.store.set_relationship(version, "build", None)
-        result = invoke(sandbox, "apply", str(example), "--auto-approve", "--submit-for-review")
+        result = invoke(
+            sandbox,
+            "apply",
+            str(example),
+            "--auto-approve",
+            "--allow-delete",
+            "--submit-for-review",
+        )
         assert result.exit_code == 1
         assert "version 2.4.0 cannot be submitted for review: no build is attached" in result.output
         assert not sandbox.store.list("reviewSubmissions")

@@ -33,7 +33,7 @@ def edit(repo: Path, relative: Path, old: str, new: str) -> None:
 
 
 def apply_ok(sandbox: Sandbox, repo: Path) -> str:
-    result = invoke(sandbox, "apply", str(repo), "--auto-approve")
+    result = invoke(sandbox, "apply", str(repo), "--auto-approve", "--allow-delete")
     assert result.exit_code == 0, result.output
     return result.output
 
