@@ -2,9 +2,10 @@
 
 Deletions beyond ``max_percent`` of a JSON:API type's live resources (when at least
 :data:`SAFETY_MINIMUM` exist, as octoDNS does) are refused, listing them; so is, in a
-non-interactive apply, any deletion of a whole thing (``ResourceKind.deletes_whole``). The counts come
-from every resource kind (``ResourceKind.live_counts``), and every type a kind can delete
-(``ResourceKind.deletes``) must be counted, so no kind can delete unguarded.
+non-interactive apply, any deletion of a whole thing (``ResourceKind.deletes_whole``).
+The counts come from every resource kind (``ResourceKind.live_counts``), and every type
+a kind can delete (``ResourceKind.deletes``) must be counted, so no kind can delete
+unguarded.
 """
 
 from __future__ import annotations

@@ -104,7 +104,8 @@ def test_every_delete_the_kinds_can_emit_is_counted_by_the_guard(
 ) -> None:
     seen: dict[str, int] = {}
     with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
-        assert invoke(sandbox, "apply", str(example), "--auto-approve", "--allow-delete").exit_code == 0
+        first = invoke(sandbox, "apply", str(example), "--auto-approve", "--allow-delete")
+        assert first.exit_code == 0, first.output
         app = example / APP
         (app / "locales/de-DE.yml").unlink()
         shutil.rmtree(app / "screenshots/de-DE")
