@@ -166,10 +166,6 @@ SKIPPED_FOLDERS = {"android", "fonts"}
 # value keeps e.g. a trailing no-break space or ideographic space exactly as deliver sends.
 RUBY_STRIP = "\x00\t\n\x0b\x0c\r "
 
-# Git LFS keeps this line at the top of the small text file that replaces the real file
-# until ``git lfs pull`` fetches it.
-LFS_POINTER_PREFIX = b"version https://git-lfs.github.com/spec/"
-
 # ------------------------------------------------------------------ platforms
 
 # deliver's ``platform`` option and fastlane's ``for_platform`` names -> ascsync platform.
