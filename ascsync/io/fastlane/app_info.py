@@ -82,8 +82,6 @@ def app_document(
     app = CommentedMap()
     if bundle_id:
         app["bundle_id"] = bundle_id
-    else:
-        plan.warn(None, f"{plan.app_dir}/app.yml has no bundle_id: add it (or use --bundle-id)")
     app["platform"] = platform
     if primary:
         app["primary_locale"] = primary
@@ -143,8 +141,6 @@ def version_document(
     version = CommentedMap()
     if version_string:
         version["version"] = version_string
-    else:
-        plan.warn(None, f"{plan.app_dir}/version.yml has no version: add it (or use --app-version)")
     copyright_text = _copyright(metadata, root, settings, plan)
     if copyright_text is not None:
         version["copyright"] = copyright_text

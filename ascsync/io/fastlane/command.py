@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 
 from ascsync.io.fastlane.importer import plan_import
 from ascsync.io.fastlane.plan import ImportOptions, ImportPlan, Level, Note
-from ascsync.io.fastlane.writer import write_plan
+from ascsync.io.fastlane.writer import report_missing, write_plan
 
 _PLATFORMS = {"IOS": "IOS", "MAC_OS": "MAC_OS", "TV_OS": "TV_OS", "VISION_OS": "VISION_OS"}
 _GROUP_AFTER = 3  # a message repeated for more files than this is printed once
@@ -99,6 +99,7 @@ def fastlane_command(
     plan = plan_import(options)
     _check_apps_list(out, plan)
     if dry_run:
+        report_missing(plan, out, plan.documents)
         documents = [out / path for path in plan.documents]
         click.echo(format_report(plan, documents, out, dry_run=True))
     else:

@@ -55,6 +55,7 @@ def write_plan(plan: ImportPlan, out: Path, *, force: bool) -> list[Path]:
             " (keys fastlane does not give are kept)"
         )
     written = []
+    final: dict[Path, Any] = {}
     if not (out / "ascsync.yml").exists():
         out.mkdir(parents=True, exist_ok=True)
         (out / "ascsync.yml").write_text(render_yaml(CommentedMap(format_version=1)), "utf-8")
@@ -63,13 +64,17 @@ def write_plan(plan: ImportPlan, out: Path, *, force: bool) -> list[Path]:
         target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
-            text = _merged(target, data, plan)
-            if text is None:
+            merged = _merged(target, data, plan)
+            if merged is None:
                 continue
+            final[relative] = merged
+            text = render_yaml(merged)
         else:
+            final[relative] = data
             text = IMPORTED_HEADER + (render_yaml(data) if data else DEFAULTS_ONLY)
         target.write_text(text, encoding="utf-8")
         written.append(target)
+    report_missing(plan, out, final)
     for relative, source in plan.copies.items():
         target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -98,7 +103,21 @@ def _refuse_links_out(out: Path, targets: list[Path]) -> None:
         )
 
 
-def _merged(target: Path, data: Any, plan: ImportPlan) -> str | None:
+def report_missing(plan: ImportPlan, out: Path, documents: dict[Path, Any]) -> None:
+    """Warn about required keys neither fastlane nor an existing file gave."""
+    for name, key, option in (
+        ("app.yml", "bundle_id", "--bundle-id"),
+        ("version.yml", "version", "--app-version"),
+    ):
+        relative = plan.app_dir / name
+        data = documents.get(relative)
+        if data is None and (out / relative).is_file():
+            continue  # not imported: the existing file is left as it is
+        if not data or key not in data:
+            plan.warn(None, f"{relative} has no {key}: add it (or use {option})")
+
+
+def _merged(target: Path, data: Any, plan: ImportPlan) -> CommentedMap | None:
     """The existing file with the imported keys set; None (reported) if it is unreadable."""
     yaml = yaml_writer()
     try:
@@ -134,10 +153,10 @@ def _merged(target: Path, data: Any, plan: ImportPlan) -> str | None:
     for key, value in data.items():
         existing[key] = value
     if kept:
+        listed = ", ".join(kept[:5]) + (f" and {len(kept) - 5} more" if len(kept) > 5 else "")
         plan.warn(
-            target,
-            f"kept {', '.join(kept)} from the existing file (fastlane gives no value): check them",
+            target, f"kept {listed} from the existing file (fastlane gives no value): check them"
         )
     if removed:
         plan.note(target, f"removed {', '.join(removed)}")
-    return render_yaml(existing)
+    return existing
