@@ -49,6 +49,30 @@ def test_a_folder_that_is_not_deliver_is_refused_and_nothing_written(tmp_path: P
     assert not (tmp_path / "repo").exists()
 
 
+def test_a_project_root_with_nested_fastlane_folders_is_pointed_at_them(tmp_path: Path):
+    deliver_folder(tmp_path / "app" / "ios")
+    write(tmp_path / "app" / "android" / "fastlane" / "Appfile", 'package_name("x")\n')
+    result = run_import("app", "--out", "repo")
+    assert result.exit_code == 1
+    assert "(found android/fastlane, ios/fastlane: pass one of them)" in result.output
+    assert run_import("app/ios", "--out", "repo", "--app", "tides").exit_code == 0
+
+
+def test_deliverfile_paths_out_of_the_project_are_not_read(tmp_path: Path):
+    """#14: `app_rating_config_path "../../.ssh/id_ed25519"` is refused like a link out."""
+    deliver_folder(tmp_path / "project")
+    write(tmp_path / "secret.json", '{"HORROR": 2}')
+    write(tmp_path / "project/fastlane/Deliverfile", 'app_rating_config_path "../secret.json"\n')
+    result = run_import("project", "--out", "repo", "--app", "tides")
+    assert result.exit_code == 1
+    assert (
+        "fastlane/Deliverfile: line 1: app_rating_config_path '../secret.json' is outside"
+        in result.output
+    )
+    assert "the import reads only inside it" in result.output
+    assert not (tmp_path / "repo/apps/tides/age-rating.yml").exists()
+
+
 def test_importing_into_an_init_repo_keeps_complete_files_complete(tmp_path: Path):
     """#13: a repo made by `init` never has a complete age-rating.yml replaced by a partial."""
     from click.testing import CliRunner

@@ -66,7 +66,7 @@ def discover(options: ImportOptions, plan: ImportPlan, environ: Mapping[str, str
             f"{source} is not a fastlane deliver folder: it has no Deliverfile, no metadata/"
             " or screenshots/ folder and no locale folders (en-US/, de-DE/...) with"
             " name.txt/description.txt; nothing was written. Pass the project, its fastlane/"
-            " folder, or fastlane/metadata"
+            f" folder, or fastlane/metadata{_nested_hint(source)}"
         )
     project = _project(fastlane_dir) if fastlane_dir is not None else source
     found = Discovery(root=SourceRoot(project if fastlane_dir is not None else source))
@@ -110,6 +110,16 @@ def _classify(source: Path) -> tuple[Path | None, Path | None]:
         has_settings = (parent / "Appfile").is_file() or (parent / "Deliverfile").is_file()
         return (parent if has_settings or parent.name == "fastlane" else None), source
     return None, None
+
+
+def _nested_hint(source: Path) -> str:
+    """`` (found ios/fastlane)`` for a React Native or Flutter project's root."""
+    nested = sorted(
+        str(path.relative_to(source))
+        for path in source.glob("*/fastlane")
+        if _looks_like_fastlane(path)
+    )
+    return f" (found {', '.join(nested)}: pass one of them)" if nested else ""
 
 
 def _looks_like_fastlane(folder: Path) -> bool:
@@ -244,6 +254,13 @@ def _add_deliverfile_paths(
             plan.warn(
                 found.deliverfile.path,
                 f"line {setting.line}: {setting.name} {setting.value!r} does not exist; not used",
+            )
+            continue
+        reason = found.root.refusal(path)
+        if reason is not None:
+            plan.error(
+                found.deliverfile.path,
+                f"line {setting.line}: {setting.name} {setting.value!r} {reason}",
             )
             continue
         folders = found.platforms.setdefault(

@@ -43,12 +43,14 @@ class SourceRoot:
                 target = os.readlink(path)
                 return f"broken link (points to {target}, which does not exist); not imported"
         real = path.resolve()
-        if not real.is_relative_to(self.real):
-            return (
-                f"links to {real}, outside {self.path}; not read (the import never follows"
-                " a link out of the folder it imports: copy the file in if you meant it)"
-            )
-        return None
+        if real.is_relative_to(self.real):
+            return None
+        if Path(os.path.normpath(path.absolute())) == real:  # no link involved: a path out
+            return f"is outside {self.path}; not read (the import reads only inside it)"
+        return (
+            f"links to {real}, outside {self.path}; not read (the import never follows"
+            " a link out of the folder it imports: copy the file in if you meant it)"
+        )
 
     def allows(self, path: Path, plan: ImportPlan) -> bool:
         """True when ``path`` may be read; otherwise the refusal goes into the report."""
