@@ -61,7 +61,23 @@ def rating_document(path: Path, root: SourceRoot, plan: ImportPlan) -> Commented
             plan.warn(path, f"{raw_key}: not an age rating attribute ascsync knows; not imported")
             continue
         result[snake] = value
+    _report_unanswered(path, result, plan)
     return result
+
+
+def _report_unanswered(path: Path, result: CommentedMap, plan: ImportPlan) -> None:
+    """Questions Apple added since the file was written: validate would require them."""
+    required = list(age_rating.LEVEL_QUESTIONS) + list(age_rating.REQUIRED_BOOLEANS)
+    missing = [question for question in required if question not in result]
+    if missing:
+        listed = ", ".join(missing[:4]) + (
+            f" and {len(missing) - 4} more" if len(missing) > 4 else ""
+        )
+        plan.warn(
+            path,
+            f"{len(missing)} answer(s) App Store Connect requires are not in this file"
+            f" ({listed}): answer them in age-rating.yml",
+        )
 
 
 def _rating_bool(value: Any) -> Any:
