@@ -32,7 +32,7 @@ from ascsync.io.fastlane.deliver import (
 )
 from ascsync.io.fastlane.plan import ImportPlan
 from ascsync.io.fastlane.settings import DeliverSettings, settings_path
-from ascsync.io.fastlane.sources import SourceRoot, all_files, entries, read_value
+from ascsync.io.fastlane.sources import SourceRoot, all_files, entries, read_value, ruby_strip
 from ascsync.io.fastlane.yamlout import text_value
 from ascsync.rules import text as tx
 from ascsync.rules.locales import APP_STORE_LOCALES
@@ -247,7 +247,7 @@ def _apply_one(
     if code is None:
         plan.warn(path, f"{option}[{language!r}]: {not_a_locale(language)}")
         return
-    stripped = text.strip("\x00\t\n\x0b\x0c\r ")
+    stripped = ruby_strip(text)
     if not stripped:
         return
     target = listing.defaults if code == DEFAULT_LOCALE_FOLDER else listing.enable(code)
@@ -266,6 +266,8 @@ def _enable_languages(settings: DeliverSettings, listing: Listing, plan: ImportP
         return
     for language in languages:
         code = LOCALES_BY_FOLD.get(str(language).casefold())
+        if language == DEFAULT_LOCALE_FOLDER:
+            continue  # deliver's own pseudo-language, already read from default/
         if code is None:
             plan.warn(
                 settings_path(settings), f"languages: {language!r} {not_a_locale(str(language))}"
