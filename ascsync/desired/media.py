@@ -58,6 +58,32 @@ _BOMB_MESSAGE = (
 class UnreadableMedia(Exception):
     """A media file whose header cannot be read; the message says why, for the user."""
 
+    valid: str | None = None  # what to do about it, when something better than "re-export"
+
+
+class LfsPointer(UnreadableMedia):
+    """A Git LFS pointer checked out instead of the file: the media was never downloaded."""
+
+    valid = "run `git lfs pull` to download the real file"
+
+    def __init__(self) -> None:
+        super().__init__("a Git LFS pointer file, not the media itself")
+
+
+# Git LFS leaves this small text in place of a file until ``git lfs pull`` fetches it.
+LFS_POINTER_PREFIX = b"version https://git-lfs.github.com/spec/"
+
+
+def _refuse_lfs_pointer(path: Path) -> None:
+    """Raise :class:`LfsPointer` when the file is one (Pillow would call it unidentifiable)."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(len(LFS_POINTER_PREFIX))
+    except OSError as exc:
+        raise UnreadableMedia(f"cannot be read ({exc.strerror or exc})") from None
+    if head == LFS_POINTER_PREFIX:
+        raise LfsPointer()
+
 
 # ---------------------------------------------------------------- listing and hashing
 
@@ -110,6 +136,7 @@ def image_info(path: Path) -> ImageInfo:
     """Read an image's header only (no pixel decode); raise :class:`UnreadableMedia`."""
     if _file_size(path) == 0:
         raise UnreadableMedia("file is empty (0 bytes)")
+    _refuse_lfs_pointer(path)
     try:
         with warnings.catch_warnings():
             # We apply our own pixel limit below; Pillow's warning would only add noise.
@@ -266,7 +293,7 @@ def _check_screenshot(
     try:
         info = image_info(path)
     except UnreadableMedia as exc:
-        return [Problem(path, None, field, str(exc), "a PNG or JPEG image")]
+        return [Problem(path, None, field, str(exc), exc.valid or "a PNG or JPEG image")]
     problems = []
     if info.format != expected_format:
         message = f"file is {_format_name(info.format)} but named {path.suffix}"
@@ -382,6 +409,7 @@ def video_info(path: Path) -> VideoInfo:
     size = _file_size(path)
     if size == 0:
         raise UnreadableMedia("file is empty (0 bytes)")
+    _refuse_lfs_pointer(path)
     try:
         stream = path.open("rb")
     except OSError as exc:
@@ -491,9 +519,8 @@ def _check_preview(
     try:
         info = video_info(path)
     except UnreadableMedia as exc:
-        return problems + [
-            Problem(path, None, field, str(exc), "an H.264 or ProRes .mov/.mp4/.m4v")
-        ]
+        valid = exc.valid or "an H.264 or ProRes .mov/.mp4/.m4v"
+        return problems + [Problem(path, None, field, str(exc), valid)]
     if info.duration_seconds is None:
         message = "no movie header (moov/mvhd) found, so duration and size were not checked"
         valid = "export a complete movie"

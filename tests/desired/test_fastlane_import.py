@@ -232,8 +232,10 @@ def test_report_lists_everything_not_imported(imported):
         "fastlane/metadata/README.md: not a file deliver uses here; not imported",
         "fastlane/metadata/en-US/notes.md: not a deliver metadata file; not imported",
         "fastlane/metadata/en-US/marketing_url.txt: empty, skipped (deliver skips empty values",
-        "fastlane/metadata/tlh/name.txt: not an App Store locale; not imported",
-        "fastlane/metadata/trade_representative_contact_information/city_name.txt: Korean trade",
+        "fastlane/metadata/tlh: not an App Store locale, and none is close (the 50 codes:"
+        " `ascsync schema`); 1 file(s) not imported",
+        "fastlane/metadata/trade_representative_contact_information: trade representative"
+        " contact (city_name) read but not imported",
         "fastlane/rating.json: seventeenPlus: not imported, Apple removed it",
         "fastlane/rating.json: fooBar: not an age rating attribute ascsync knows; not imported",
         "fastlane/screenshots/de-DE/02_detail.png: unframed original skipped",
@@ -266,10 +268,11 @@ def test_existing_files_are_never_overwritten_silently(tmp_path, monkeypatch):
     )
     assert again.exit_code == 1
     message = again.output.strip().splitlines()[-1]  # the CLI prints the error as one line
-    assert message.startswith("error: 6 file(s) already exist (apps/moviecatalog/locales/")
+    # YAML files and screenshots (fastlane/screenshots is found next to the metadata)
+    assert message.startswith("error: 16 file(s) already exist (apps/moviecatalog/locales/")
     assert message.endswith(
-        "; nothing was written. Import into an empty folder"
-        " with --out, or pass --force to overwrite."
+        "; nothing was written. Import into an empty folder with --out, or pass --force"
+        " to merge into them (keys fastlane does not give are kept)"
     )
     assert load(app / "locales" / "en-US.yml") == {"name": "Edited by hand"}
     forced = run(
