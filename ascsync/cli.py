@@ -32,7 +32,7 @@ COMMANDS: dict[str, str] = {
     "pull": "ascsync.commands.pull:pull_command",
     "drift": "ascsync.commands.drift:drift_command",
     "schema": "ascsync.commands.repo:schema_command",
-    "import": "ascsync.io.fastlane:import_group",
+    "import": "ascsync.commands.fastlane:import_group",
     "sandbox": "ascsync.sandbox.cli:sandbox_group",
 }
 

@@ -55,11 +55,9 @@ VERSION_FIELDS = (
     Field(
         "copyright",
         FieldType.TEXT,
-        '"<year> <owner>"; Apple adds ©.',
+        'Free text, e.g. "2026 Example Inc." or "2016-2026 Jane Doe".',
         "appStoreVersions.copyright",
         limit="copyright",
-        pattern=pr.COPYRIGHT,
-        pattern_hint='the year then the owner, e.g. "2026 Example Inc."',
     ),
     Field(
         "release",
@@ -414,16 +412,38 @@ def check_version(version: Record, *, today: dt.date | None = None) -> list[Prob
                 Severity.WARNING,
             )
         )
-    copyright_text = version.get("copyright")
-    match = pr.COPYRIGHT.match(copyright_text) if isinstance(copyright_text, str) else None
-    if match and int(match.group(1)) > today.year:
-        problems.append(
-            version.where("copyright").problem(
-                "copyright", f"year {match.group(1)} is in the future", f"{today.year} or earlier"
-            )
-        )
+    problems += _check_copyright(version, today)
     problems += check_demo_account(version, "review.demo_account")
     return problems
+
+
+def _check_copyright(version: Record, today: dt.date) -> list[Problem]:
+    """Apple takes any text; a missing or future year is worth a warning, never an error."""
+    text = version.get("copyright")
+    if not isinstance(text, str) or not text.strip():
+        return []
+    where = version.where("copyright")
+    years = [int(y) for y in pr.COPYRIGHT_YEAR.findall(text)]
+    if not years:
+        return [
+            where.problem(
+                "copyright",
+                "has no year",
+                'App Store copyrights usually start with one, e.g. "2026 Example Inc."',
+                Severity.WARNING,
+            )
+        ]
+    future = [y for y in years if y > today.year]
+    if future:
+        return [
+            where.problem(
+                "copyright",
+                f"year {future[0]} is in the future",
+                f"{today.year} or earlier",
+                Severity.WARNING,
+            )
+        ]
+    return []
 
 
 VERSION = Version()

@@ -73,8 +73,10 @@ VERSION_STRING = re.compile(r"^\d+(\.\d+){0,2}$")
 BUNDLE_ID = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 # [A] App information: letters, numbers, - . _, not starting with - . _
 SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-# [A] Copyright: "2008 Acme Inc." — a year first, then the owner.
-COPYRIGHT = re.compile(r"^(\d{4})\s+\S")
+# [A] Copyright: "2008 Acme Inc." is Apple's example, but the field is free text: real
+# listings use ranges ("2016-2019 Jane Doe") and a leading ©, and Apple accepts them. So
+# only the years found are checked, and only with a warning.
+COPYRIGHT_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 # Apple territory ids are ISO 3166 alpha-3; the storefront list is fetched live.
 TERRITORY = re.compile(r"^[A-Z]{3}$")
 PRICE = re.compile(r"^\d+(\.\d{1,2})?$")

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from ascsync.desired.loader import load_repo
-from ascsync.desired.model import LOCALE_FIELDS
+from ascsync.commands.fastlane.deliver import LOCALE_FILES
 from ascsync.engine.mapping import flat_fields, to_apple
-from ascsync.io.fastlane.deliver import LOCALE_FILES
+from ascsync.kinds.locales import LOCALE_FIELDS, LOCALES
+from ascsync.kinds.registry import load_repo
 from tests.importer import corpus
 from tests.importer.conftest import VERSION, Imported
 
@@ -97,14 +97,14 @@ def test_an_empty_locale_folder_is_filled_from_default_as_deliver_does(tidewater
     assert set(defaults) == {LOCALE_FILES[name] for name in corpus.EN}  # ... nine from default/
     assert len(defaults["description"]) == 3230
     repo, _ = load_repo(tidewater.repo)
-    en_us = repo.apps["tidewater"].localizations["en-US"].record
+    en_us = LOCALES.desired(repo.apps["tidewater"])["en-US"]
     for name, key in LOCALE_FILES.items():
         if name in corpus.EN:
             sent = to_apple(SPECS[key], en_us.get(key))
             want = corpus.EN[name].strip()
             assert sent == (",".join(keywords(want)) if key == "keywords" else want), key
     # a truly empty folder and a language only the Deliverfile names are enabled too
-    assert {"pt-BR", "nl-NL"} <= set(repo.apps["tidewater"].localizations)
+    assert {"pt-BR", "nl-NL"} <= set(LOCALES.desired(repo.apps["tidewater"]))
     assert "metadata/en-US: en-US has no text of its own: deliver fills it from default/" in (
         tidewater.result.output
     )
@@ -114,11 +114,11 @@ def test_every_imported_text_is_what_deliver_would_send(tidewater: Imported):
     """#13: keywords keep their meaning; other text is byte-identical after deliver's trim."""
     repo, problems = load_repo(tidewater.repo)
     app = repo.apps["tidewater"]
-    assert set(app.localizations) == ENABLED
+    assert set(LOCALES.desired(app)) == ENABLED
     expected = expected_listing(tidewater.project)
     compared = 0
     for code, values in expected.items():
-        record = app.localizations[code].record
+        record = LOCALES.desired(app)[code]
         sent_keys = {key for key in SPECS if record.get(key) is not None}
         assert sent_keys == set(values), code  # nothing lost, nothing invented
         for key, text in values.items():
@@ -130,14 +130,14 @@ def test_every_imported_text_is_what_deliver_would_send(tidewater: Imported):
             compared += 1
     assert compared > 100
     # the odd ones, spelled out: kept exactly as deliver would send them
-    assert app.localizations["fr-FR"].record.get("subtitle") == "Horaires des marées\u00a0"
-    assert app.localizations["ar-SA"].record.get("name").startswith("\u200f")
-    assert app.localizations["ja"].record.get("description").endswith("\u3000")
-    assert app.localizations["zh-Hans"].record.get("keywords") == ["潮汐，海浪，天气，钓鱼"]
-    assert app.localizations["it"].record.get("keywords") == [
+    assert LOCALES.desired(app)["fr-FR"].get("subtitle") == "Horaires des marées\u00a0"
+    assert LOCALES.desired(app)["ar-SA"].get("name").startswith("\u200f")
+    assert LOCALES.desired(app)["ja"].get("description").endswith("\u3000")
+    assert LOCALES.desired(app)["zh-Hans"].get("keywords") == ["潮汐，海浪，天气，钓鱼"]
+    assert LOCALES.desired(app)["it"].get("keywords") == [
         "maree", "bassa marea", "alta marea", "surf",
     ]  # fmt: skip
-    assert "\r" not in app.localizations["de-DE"].record.get("description")
+    assert "\r" not in LOCALES.desired(app)["de-DE"].get("description")
 
 
 def test_text_over_apple_limits_is_imported_unchanged_and_reported(tidewater: Imported):
@@ -264,22 +264,16 @@ def test_other_platform_folders_are_reported_not_imported(tidewater: Imported):
 def test_the_import_validates_with_errors_only_where_apple_would_refuse(tidewater: Imported):
     """#13 "done when": errors only for what App Store Connect itself would refuse.
 
-    Two rules that are not the import's are tolerated here and listed for the lead's
-    layout work: copyright as free text (a year range is valid for Apple) and the 13"
-    iPad set demanded of every locale (Apple falls back to the primary locale's).
+    Copyright is free text (a year range is valid for Apple) and required screenshot sets
+    are asked of the primary locale only (Apple falls back to its sets), so the only
+    errors are texts over Apple's limits and rating answers the legacy JSON lacks.
     """
-    from ascsync.desired.validate import validate_repo
+    from ascsync.kinds.registry import validate_repo
 
     report = validate_repo(tidewater.repo)
     errors = [p.format(tidewater.repo) for p in report.errors]
     apple_refuses = [e for e in errors if "es-MX.yml" in e or "age-rating.yml" in e]
-    layout_rules_pending = [
-        e
-        for e in errors
-        if "copyright: '2017-2026 Tidewater Labs SARL' is not valid" in e
-        or ('a 13" iPad set' in e and "/screenshots/en-US" not in e)
-    ]
-    assert sorted(apple_refuses + layout_rules_pending) == sorted(errors)
+    assert sorted(apple_refuses) == sorted(errors)
     assert any("es-MX.yml:2: name: is 44 characters long" in e for e in apple_refuses)
     assert any("keywords: is 105 characters long" in e for e in apple_refuses)
     # the legacy rating JSON predates Apple's newer questions; the import said so

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from ascsync.desired.validate import validate_repo
+from ascsync.kinds.registry import validate_repo
 from tests.importer.conftest import run_import
 from tests.importer.corpus import IPHONE_69, MAC, image, write
 

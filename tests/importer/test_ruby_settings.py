@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ascsync.io.fastlane.ruby import read_ruby_settings
+from ascsync.commands.fastlane.ruby import read_ruby_settings
 
 PATH = Path("fastlane/Deliverfile")
 

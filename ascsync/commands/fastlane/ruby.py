@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ascsync.io.fastlane.deliver import PLATFORM_NAMES
+from ascsync.commands.fastlane.deliver import PLATFORM_NAMES
 
 
 @dataclass(frozen=True)

@@ -15,17 +15,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ascsync.errors import AscsyncError
-from ascsync.io.fastlane.deliver import (
+from ascsync.commands.fastlane.deliver import (
     DEFAULT_LOCALE_FOLDER,
     PLATFORM_NAMES,
     REVIEW_FOLDER,
     ROOT_FILES,
     platform_of_folder,
 )
-from ascsync.io.fastlane.plan import ImportOptions, ImportPlan
-from ascsync.io.fastlane.ruby import RubySettings, read_ruby_settings
-from ascsync.io.fastlane.sources import SourceRoot, read_value
+from ascsync.commands.fastlane.plan import ImportOptions, ImportPlan
+from ascsync.commands.fastlane.ruby import RubySettings, read_ruby_settings
+from ascsync.commands.fastlane.sources import SourceRoot, read_value
+from ascsync.errors import AscsyncError
 from ascsync.rules.locales import APP_STORE_LOCALES
 
 _LOCALES_FOLDED = {code.casefold() for code in APP_STORE_LOCALES}

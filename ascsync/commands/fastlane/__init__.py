@@ -17,6 +17,6 @@ A newcomer's map of this package, in reading order:
 * ``importer`` — the whole plan; ``writer`` — merging it into a repo; ``command`` — CLI.
 """
 
-from ascsync.io.fastlane.command import import_group
+from ascsync.commands.fastlane.command import import_group
 
 __all__ = ["import_group"]

@@ -24,21 +24,32 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
-from ascsync.desired import scaffold
+from ascsync.commands.fastlane.plan import ImportPlan
+from ascsync.commands.fastlane.yamlout import render_yaml, yaml_writer
+from ascsync.desired.scaffold import NewApp
 from ascsync.errors import AscsyncError
-from ascsync.io.fastlane.plan import ImportPlan
-from ascsync.io.fastlane.yamlout import render_yaml, yaml_writer
+from ascsync.kinds.registry import KINDS
 
 IMPORTED_HEADER = "# Imported from fastlane by `ascsync import fastlane`; edit freely.\n"
 DEFAULTS_ONLY = "# Every value of this locale comes from _defaults.yml (fastlane's default/).\n"
+
+
 # What `ascsync init` writes as examples, per file kind: kept keys with these values would
 # be invented listing text, so the merge removes them. The age rating is the exception:
 # every answer is required, so init's answers stay (and are listed for the user to check).
-_INIT_EXAMPLES: dict[str, Any] = {
-    "app.yml": YAML(typ="safe").load(scaffold._app("com.example.app", "en-US", "IOS")),
-    "version.yml": YAML(typ="safe").load(scaffold._version()),
-    "locale": YAML(typ="safe").load(scaffold._locale("App")),
-}
+def _init_examples() -> dict[str, Any]:
+    """What each kind's ``starter_files`` give ``ascsync init``, by file kind."""
+    new_app = NewApp("app", "com.example.app", "en-US", "IOS")
+    examples: dict[str, Any] = {}
+    for kind in KINDS:
+        for starter in kind.starter_files(new_app):
+            if starter.content and starter.file_kind in ("app", "version", "locale"):
+                key = "locale" if starter.file_kind == "locale" else Path(starter.path).name
+                examples[key] = YAML(typ="safe").load(starter.content)
+    return examples
+
+
+_INIT_EXAMPLES = _init_examples()
 
 
 def write_plan(plan: ImportPlan, out: Path, *, force: bool) -> list[Path]:

@@ -13,22 +13,22 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from ascsync.errors import AscsyncError
-from ascsync.io.fastlane import app_info
-from ascsync.io.fastlane import settings as deliver_settings
-from ascsync.io.fastlane.layout import (
+from ascsync.commands.fastlane import app_info
+from ascsync.commands.fastlane import settings as deliver_settings
+from ascsync.commands.fastlane.layout import (
     PLATFORM_LABELS,
     Discovery,
     PlatformFolders,
     describe_platforms,
     discover,
 )
-from ascsync.io.fastlane.listing import Listing, read_listing
-from ascsync.io.fastlane.plan import ImportOptions, ImportPlan
-from ascsync.io.fastlane.rating import rating_document
-from ascsync.io.fastlane.screenshots import plan_previews, plan_screenshots
-from ascsync.io.fastlane.settings import DeliverSettings
-from ascsync.io.fastlane.sources import SourceRoot
+from ascsync.commands.fastlane.listing import Listing, read_listing
+from ascsync.commands.fastlane.plan import ImportOptions, ImportPlan
+from ascsync.commands.fastlane.rating import rating_document
+from ascsync.commands.fastlane.screenshots import plan_previews, plan_screenshots
+from ascsync.commands.fastlane.settings import DeliverSettings
+from ascsync.commands.fastlane.sources import SourceRoot
+from ascsync.errors import AscsyncError
 
 
 def plan_import(options: ImportOptions, environ: Mapping[str, str] | None = None) -> ImportPlan:

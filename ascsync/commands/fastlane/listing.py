@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap
 
-from ascsync.io.fastlane.deliver import (
+from ascsync.commands.fastlane.deliver import (
     APP_CLIP_REVIEW_FOLDER,
     DEFAULT_LOCALE_FOLDER,
     LOCALE_ALIASES,
@@ -30,10 +30,10 @@ from ascsync.io.fastlane.deliver import (
     TRADE_REP_FOLDER,
     platform_of_folder,
 )
-from ascsync.io.fastlane.plan import ImportPlan
-from ascsync.io.fastlane.settings import DeliverSettings, settings_path
-from ascsync.io.fastlane.sources import SourceRoot, all_files, entries, read_value, ruby_strip
-from ascsync.io.fastlane.yamlout import text_value
+from ascsync.commands.fastlane.plan import ImportPlan
+from ascsync.commands.fastlane.settings import DeliverSettings, settings_path
+from ascsync.commands.fastlane.sources import SourceRoot, all_files, entries, read_value, ruby_strip
+from ascsync.commands.fastlane.yamlout import text_value
 from ascsync.rules import text as tx
 from ascsync.rules.locales import APP_STORE_LOCALES
 

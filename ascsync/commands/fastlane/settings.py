@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ascsync.io.fastlane.deliver import (
+from ascsync.commands.fastlane.deliver import (
     CATEGORY_FILES,
     ICON_OPTIONS,
     ICONS_SHIP_IN_THE_BUILD,
@@ -21,9 +21,9 @@ from ascsync.io.fastlane.deliver import (
     RUN_OPTIONS,
     TRADE_REP_FOLDER,
 )
-from ascsync.io.fastlane.layout import Discovery
-from ascsync.io.fastlane.plan import ImportOptions, ImportPlan
-from ascsync.io.fastlane.ruby import RubySettings, Setting
+from ascsync.commands.fastlane.layout import Discovery
+from ascsync.commands.fastlane.plan import ImportOptions, ImportPlan
+from ascsync.commands.fastlane.ruby import RubySettings, Setting
 
 # Options the import reads (elsewhere in this package); everything else is reported.
 READ_OPTIONS = (

@@ -13,9 +13,9 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from ascsync.io.fastlane.deliver import LEGACY_LEVELS, LEGACY_RATING_KEYS, REMOVED_RATING_KEYS
-from ascsync.io.fastlane.plan import ImportPlan
-from ascsync.io.fastlane.sources import LFS_HINT, SourceRoot, is_lfs_pointer
+from ascsync.commands.fastlane.deliver import LEGACY_LEVELS, LEGACY_RATING_KEYS, REMOVED_RATING_KEYS
+from ascsync.commands.fastlane.plan import ImportPlan
+from ascsync.commands.fastlane.sources import LFS_HINT, SourceRoot, is_lfs_pointer
 from ascsync.rules import age_rating
 
 _OTHER_RATING_KEYS = {

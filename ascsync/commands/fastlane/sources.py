@@ -14,9 +14,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ascsync.commands.fastlane.deliver import RUBY_STRIP
+from ascsync.commands.fastlane.plan import ImportPlan
 from ascsync.desired.media import LFS_POINTER_PREFIX
-from ascsync.io.fastlane.deliver import RUBY_STRIP
-from ascsync.io.fastlane.plan import ImportPlan
 
 # Names operating systems and editors drop into folders; never part of a listing.
 IGNORED_NAMES = {"Thumbs.db", "desktop.ini"}

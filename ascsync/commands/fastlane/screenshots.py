@@ -19,17 +19,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ascsync.desired.media import LfsPointer, UnreadableMedia, image_info, list_media
-from ascsync.io.fastlane.deliver import (
+from ascsync.commands.fastlane.deliver import (
     DEFAULT_LOCALE_FOLDER,
     FORMAT_SUFFIX,
     IMAGE_SUFFIXES,
     IPAD_13_HINTS,
     IPAD_129_HINT,
 )
-from ascsync.io.fastlane.listing import LOCALES_BY_FOLD, not_a_locale, report_folder
-from ascsync.io.fastlane.plan import ImportPlan
-from ascsync.io.fastlane.sources import LFS_HINT, SourceRoot, entries, is_lfs_pointer
+from ascsync.commands.fastlane.listing import LOCALES_BY_FOLD, not_a_locale, report_folder
+from ascsync.commands.fastlane.plan import ImportPlan
+from ascsync.commands.fastlane.sources import LFS_HINT, SourceRoot, entries, is_lfs_pointer
+from ascsync.desired.media import LfsPointer, UnreadableMedia, image_info, list_media
 from ascsync.rules.locales import APP_STORE_LOCALES
 from ascsync.rules.media import PREVIEW_EXTENSIONS, PREVIEW_TYPES, SCREENSHOT_DISPLAY_TYPES
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, TaggedScalar
 
-from ascsync.io.fastlane.deliver import (
+from ascsync.commands.fastlane.deliver import (
     APP_CLIP_REVIEW_FOLDER,
     CATEGORY_FILES,
     LEGACY_CATEGORIES,
@@ -24,11 +24,11 @@ from ascsync.io.fastlane.deliver import (
     TRADE_REP_FILES,
     TRADE_REP_FOLDER,
 )
-from ascsync.io.fastlane.listing import Listing, report_folder
-from ascsync.io.fastlane.plan import ImportPlan
-from ascsync.io.fastlane.settings import DeliverSettings, settings_path
-from ascsync.io.fastlane.sources import SourceRoot, entries, read_value
-from ascsync.io.fastlane.yamlout import text_value
+from ascsync.commands.fastlane.listing import Listing, report_folder
+from ascsync.commands.fastlane.plan import ImportPlan
+from ascsync.commands.fastlane.settings import DeliverSettings, settings_path
+from ascsync.commands.fastlane.sources import SourceRoot, entries, read_value
+from ascsync.commands.fastlane.yamlout import text_value
 from ascsync.rules.locales import APP_STORE_LOCALES
 
 # ---------------------------------------------------------------- app.yml

@@ -13,9 +13,9 @@ from pathlib import Path
 import click
 from ruamel.yaml import YAML
 
-from ascsync.io.fastlane.importer import plan_import
-from ascsync.io.fastlane.plan import ImportOptions, ImportPlan, Level, Note
-from ascsync.io.fastlane.writer import report_missing, write_plan
+from ascsync.commands.fastlane.importer import plan_import
+from ascsync.commands.fastlane.plan import ImportOptions, ImportPlan, Level, Note
+from ascsync.commands.fastlane.writer import report_missing, write_plan
 
 _PLATFORMS = {"IOS": "IOS", "MAC_OS": "MAC_OS", "TV_OS": "TV_OS", "VISION_OS": "VISION_OS"}
 _GROUP_AFTER = 3  # a message repeated for more files than this is printed once
