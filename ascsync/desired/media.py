@@ -15,6 +15,7 @@ import difflib
 import hashlib
 import re
 import struct
+import unicodedata
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -234,8 +235,22 @@ def check_screenshot_set(display_type: str, files: list[Path], *, where: Path) -
         set_field,
     )
     for path in files:
+        problems += _check_name(path, f"{set_field}[{path.name}]")
         problems += _check_screenshot(path, spec, display_type, f"{set_field}[{path.name}]")
     return problems
+
+
+def _check_name(path: Path, field: str) -> list[Problem]:
+    """A line break or other control character in a file name is refused.
+
+    Such a name is never intended, breaks every log line and CI annotation that quotes it,
+    and is a way to smuggle commands into a CI log; Apple's ``fileName`` rules for it are
+    unpublished [U].
+    """
+    if not any(unicodedata.category(char) == "Cc" for char in path.name):
+        return []
+    message = f"file name {path.name!r} contains a control character (line break, tab…)"
+    return [Problem(path, None, field, message, "rename it without control characters")]
 
 
 def _check_count(
@@ -469,6 +484,7 @@ def check_preview_set(preview_type: str, files: list[Path], *, where: Path) -> l
         problems.append(Problem(where, None, set_field, message, "remove this set"))
     problems += _check_count(len(files), 0, MAX_PREVIEWS_PER_SET, "previews", where, set_field)
     for path in files:
+        problems += _check_name(path, f"{set_field}[{path.name}]")
         problems += _check_preview(path, spec, preview_type, f"{set_field}[{path.name}]")
     return problems
 

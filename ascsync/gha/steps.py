@@ -32,6 +32,7 @@ from ascsync.gha.key_file import key_text, private_key_file
 from ascsync.gha.pr_comment import CommentsApi, upsert_comment
 from ascsync.gha.workflow_files import (
     annotate_error,
+    annotation,
     append_summary,
     mask,
     read_event,
@@ -110,10 +111,9 @@ def _annotation(repo: str, problem: dict[str, Any]) -> str:
     message = f"{problem.get('field')}: {problem.get('message')}"
     if problem.get("valid"):
         message += f" ({problem['valid']})"
-    command = annotate_error(message, file, problem.get("line"))
-    if problem.get("severity") == "warning":
-        command = command.replace("::error", "::warning", 1)
-    return command
+    kind = "warning" if problem.get("severity") == "warning" else "error"
+    line = problem.get("line")
+    return annotation(kind, message, file, line if isinstance(line, int) else None)
 
 
 def _problems_markdown(repo: str, valid: bool, problems: list[dict[str, Any]]) -> str:
