@@ -101,27 +101,68 @@ class _Loader:
         return data.get("defaults") if isinstance(data, dict) else None
 
     def _app_names(self, wanted: list[str] | None, config: Record | None) -> list[str]:
+        """App folders to load: all under ``apps/``, or those ``ascsync.yml`` lists.
+
+        A folder name becomes part of plan addresses, PR comments, CI logs and file names,
+        so only a safe character set is accepted (see :meth:`_bad_app_name`); such a
+        folder is reported and skipped rather than quoted into any of those.
+        """
         apps_dir = self.root / "apps"
-        found = (
+        listed = (
             sorted(p.name for p in apps_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
             if apps_dir.is_dir()
             else []
         )
+        found = []
+        for name in listed:
+            if self._bad_app_name(name, apps_dir / name, Source(apps_dir / name)):
+                continue
+            found.append(name)
         if wanted is None:
-            if not found:
+            if not listed:
                 self.report(apps_dir, None, "apps", "no app folders found", "apps/<name>/app.yml")
             return found
+        where = config.where("apps") if config else Source(self.root / CONFIG_FILE)
         for name in wanted:
-            if name not in found:
-                where = config.where("apps") if config else Source(self.root / CONFIG_FILE)
-                self.problems.append(
-                    where.problem(
-                        "apps",
-                        f"lists {name!r} but apps/{name}/ does not exist",
-                        _hint(name, found),
-                    )
+            if name in listed:
+                continue
+            if self._bad_app_name(str(name), None, where):
+                continue
+            self.problems.append(
+                where.problem(
+                    "apps",
+                    f"lists {name!r} but apps/{name}/ does not exist",
+                    _hint(name, found),
                 )
+            )
         return [n for n in wanted if n in found]
+
+    APP_NAME_RULE = (
+        "letters A-Z a-z, digits 0-9, '-', '_' and '.', starting with a letter or digit, "
+        "at most 64 characters"
+    )
+
+    def _bad_app_name(self, name: str, folder: Path | None, where: Source) -> bool:
+        """Report ``name`` unless it is ASCII letters, digits, ``-``, ``_`` and ``.``.
+
+        Why so strict: a name like ``mc<!--`` would hide the rest of a PR comment, one
+        with a line break or ``::`` could forge CI log lines; App Store Connect never
+        sees folder names, so nothing is lost by renaming.
+        """
+
+        def allowed(char: str) -> bool:
+            return char.isascii() and (char.isalnum() or char in "-_.")
+
+        first_ok = bool(name) and name[0].isascii() and name[0].isalnum()
+        if first_ok and len(name) <= 64 and all(allowed(c) for c in name):
+            return False
+        what = f"app folder {name!r}" if folder is not None else f"app name {name!r}"
+        self.problems.append(
+            where.problem(
+                "apps", f"{what} has characters ascsync does not accept", self.APP_NAME_RULE
+            )
+        )
+        return True
 
     # ------------------------------------------------------------------- one app
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from ascsync.engine.render import md_code, md_fence, md_text
 from ascsync.errors import AscsyncError
 from ascsync.gha.inputs import ActionInputs, read_inputs, resolve_command
 from ascsync.gha.invoke import Result, child_env, run_ascsync, scrub
@@ -74,10 +75,7 @@ class Step:
 
 def fenced(text: str) -> str:
     """``text`` in a code block that its own backticks cannot close."""
-    fence = "```"
-    while fence in text:
-        fence += "`"
-    return f"{fence}\n{text.rstrip()}\n{fence}\n"
+    return md_fence(text.rstrip())
 
 
 # --- validate ---------------------------------------------------------------------------
@@ -117,8 +115,10 @@ def _annotation(repo: str, problem: dict[str, Any]) -> str:
 
 
 def _problems_markdown(repo: str, valid: bool, problems: list[dict[str, Any]]) -> str:
+    """The problems as a table; file names, fields and messages quote the repo, so each is
+    escaped (a pipe would end a cell, ``<!--`` would hide the rest of the comment)."""
     title = "passed" if valid else "failed"
-    lines = [f"### ascsync validate {title} (`{repo}`)", ""]
+    lines = [f"### ascsync validate {title} ({md_code(repo)})", ""]
     if problems:
         lines += ["| | where | field | problem |", "|---|---|---|---|"]
         for p in problems:
@@ -126,9 +126,9 @@ def _problems_markdown(repo: str, valid: bool, problems: list[dict[str, Any]]) -
             what = str(p.get("message", ""))
             if p.get("valid"):
                 what += f" ({p['valid']})"
-            where = f"`{p.get('file')}:{p.get('line')}`"
-            cell = what.replace("|", "\\|")  # a pipe would end the table cell
-            lines.append(f"| {icon} | {where} | `{p.get('field')}` | {cell} |")
+            where = md_code(f"{p.get('file')}:{p.get('line')}", in_table=True)
+            field = md_code(p.get("field"), in_table=True)
+            lines.append(f"| {icon} | {where} | {field} | {md_text(what)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -158,7 +158,7 @@ def plan_step(step: Step) -> int:
     if result.code not in (EXIT_OK, EXIT_CHANGES):
         message = (result.stderr or result.stdout).strip()
         step.out.write(annotate_error(f"ascsync plan failed: {message}") + "\n")
-        markdown = f"### ascsync plan failed (`{step.inputs.repo}`)\n\n{fenced(message)}"
+        markdown = f"### ascsync plan failed ({md_code(step.inputs.repo)})\n\n{fenced(message)}"
         step.summary(markdown)
         publish_comment(step, markdown)
         return EXIT_ERROR
@@ -201,7 +201,7 @@ def apply_step(step: Step) -> int:
     )
     status = "succeeded" if result.code == EXIT_OK else f"failed (exit {result.code})"
     step.summary(
-        f"### ascsync apply {status} (`{step.inputs.repo}`)\n\n"
+        f"### ascsync apply {status} ({md_code(step.inputs.repo)})\n\n"
         f"{fenced(result.stdout + result.stderr)}"
     )
     if result.code != EXIT_OK:
@@ -218,7 +218,8 @@ def drift_step(step: Step) -> int:
     if result.code not in (EXIT_OK, EXIT_CHANGES):
         message = (result.stderr or result.stdout).strip()
         step.out.write(annotate_error(f"ascsync drift failed: {message}") + "\n")
-        step.summary(f"### ascsync drift failed (`{step.inputs.repo}`)\n\n{fenced(message)}")
+        title = f"### ascsync drift failed ({md_code(step.inputs.repo)})"
+        step.summary(f"{title}\n\n{fenced(message)}")
         return EXIT_ERROR
     step.output("drift", str(result.code == EXIT_CHANGES).lower())
     step.output("markdown", result.stdout)
