@@ -665,6 +665,16 @@ class _Loader:
             return None
         base = src.file.parent if src.file else self.root
         file = Path(os.path.normpath(base / tag.argument.strip()))
+        if self._under_git_dir(file):
+            self.problems.append(
+                src.problem(
+                    path,
+                    f"{tag.tag} {tag.argument.strip()} reads git's own files (.git/), "
+                    "which hold credentials such as the CI checkout token; refused",
+                    "a file of the listing, outside .git/",
+                )
+            )
+            return None
         text = self.read_text(file, src, path)
         if text is None:
             return None
@@ -674,6 +684,20 @@ class _Loader:
             if text is None:
                 return None
         return Value(text.rstrip("\n"), text_src)
+
+    def _under_git_dir(self, file: Path) -> bool:
+        """Whether ``file`` (as written, or where its symlinks lead) is inside a ``.git``
+        folder of the repo: ``.git/config`` can carry the checkout token, and a template
+        could copy it into the plan comment."""
+        try:
+            real = file.resolve()
+        except (OSError, RuntimeError):
+            real = file  # a symlink loop: read_text reports it
+        candidates = [
+            Path(os.path.relpath(file, self.root)),
+            Path(os.path.relpath(real, self.real_root)),
+        ]
+        return any(part.casefold() == ".git" for c in candidates for part in c.parts)
 
     def resolve_env(self, spec: Field, name: str, src: Source, path: str) -> Value:
         value = os.environ.get(name)

@@ -42,6 +42,14 @@ from ascsync.gha.workflow_files import (
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 PR_EVENTS = ("pull_request", "pull_request_target")
+PULL_REQUEST_TARGET_WARNING = (
+    "ascsync runs on pull_request_target: such runs get the repository's secrets and a "
+    "write token even for pull requests from forks. If this workflow checks out the pull "
+    "request's files, anyone who opens one makes ascsync read YAML, templates and files "
+    "they wrote while your App Store Connect key is loaded. Trigger on pull_request "
+    "instead (forks then get no secrets: use sandbox: true or command: validate there); "
+    "see 'Running ascsync safely in CI' in the docs."
+)
 
 
 @dataclass
@@ -271,6 +279,8 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
     for secret in secrets:
         mask(secret, out)
     event_name = env.get("GITHUB_EVENT_NAME", "")
+    if event_name == "pull_request_target":
+        out.write(annotation("warning", PULL_REQUEST_TARGET_WARNING) + "\n")
     command = resolve_command(inputs, event_name, read_event(env))
     if event_name == "push" and inputs.command == "auto" and command != "apply":
         out.write("::notice::not the default branch: planning instead of applying\n")
