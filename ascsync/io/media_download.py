@@ -22,6 +22,7 @@ from pathlib import Path
 import requests
 
 from ascsync.desired.media import list_media, md5_file
+from ascsync.io import safe_write
 from ascsync.live import LiveApp, LiveMedia, LiveSet
 
 TIMEOUT = 60
@@ -56,6 +57,7 @@ def pull_screenshots(live: LiveApp, app_folder: Path, *, concurrency: int = 8) -
                     f"previews/{code}/{display_type}: {len(live_set.items)} preview(s) not "
                     "downloaded (pull fetches screenshots only); add the videos by hand"
                 )
+    jobs = [job for job in jobs if _stays_in_repo(app_folder, job, report)]
     with requests.Session() as session, ThreadPoolExecutor(max(1, concurrency)) as pool:
         outcomes = list(pool.map(lambda job: _download(session, job), jobs))
     for job, problem in zip(jobs, outcomes, strict=True):
@@ -96,6 +98,17 @@ def _plan_set(folder: Path, live_set: LiveSet, jobs: list[_Job], report: MediaRe
             )
     report.not_live += [p for p in existing if p.name not in used]
     return paths
+
+
+def _stays_in_repo(app_folder: Path, job: _Job, report: MediaReport) -> bool:
+    """False (and a problem) when the file would be written through a symlink out of the
+    repo; ``apps/<name>/`` sits two levels below the repo root."""
+    try:
+        safe_write.target(app_folder.parent.parent, job.path, "a screenshot")
+    except safe_write.OutsideRepoError as exc:
+        report.problems.append(str(exc))
+        return False
+    return True
 
 
 def _download(session: requests.Session, job: _Job) -> str | None:
