@@ -53,6 +53,7 @@ from ascsync.desired.model import (
 )
 from ascsync.diff import IDENTITY_KEYS
 from ascsync.errors import AscsyncError
+from ascsync.io import safe_write
 
 DEFAULTS_FILE = "_defaults.yml"
 CONFIG_FILE = "ascsync.yml"
@@ -115,8 +116,13 @@ class RepoWriter:
     # ---------------------------------------------------------------- documents
 
     def doc(self, path: Path) -> CommentedMap:
-        """The parsed file (cached), or an empty mapping for a file to create."""
+        """The parsed file (cached), or an empty mapping for a file to create.
+
+        A file whose path leads outside the repo (a symlink, dangling or not) is refused
+        here, before anything is read or written.
+        """
         if path not in self.docs:
+            safe_write.target(self.root, path)
             data = self._load(path) if path.exists() else None
             if data is not None and not isinstance(data, CommentedMap):
                 raise AscsyncError(
@@ -139,16 +145,20 @@ class RepoWriter:
             ) from None
 
     def save(self) -> WriteReport:
-        """Write every changed file; returns the report (paths in write order)."""
-        for path, text in self.text_files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            self.report.written.append(path)
+        """Write every changed file; returns the report (paths in write order).
+
+        Every path is checked first: if any would be written through a symlink leading
+        outside the repo, nothing at all is written and the error names the link.
+        """
+        outputs: list[tuple[Path, str]] = list(self.text_files.items())
         for path in sorted(self.changed):
             buffer = StringIO()
             self.yaml.dump(self.docs[path], buffer)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(buffer.getvalue(), encoding="utf-8")
+            outputs.append((path, buffer.getvalue()))
+        for path, _ in outputs:
+            safe_write.target(self.root, path)
+        for path, text in outputs:
+            safe_write.write_text(self.root, path, text)
             self.report.written.append(path)
         return self.report
 
