@@ -51,6 +51,7 @@ from ascsync.desired.model import (
     Record,
     Secret,
 )
+from ascsync.desired.yamlio import alias_problem
 from ascsync.diff import IDENTITY_KEYS
 from ascsync.errors import AscsyncError
 from ascsync.io import safe_write
@@ -133,9 +134,10 @@ class RepoWriter:
         return self.docs[path]
 
     def _load(self, path: Path) -> Any:
-        """Parse an existing file; a broken one stops the write before anything is saved."""
+        """Parse an existing file; a broken one (or an alias bomb) stops the write before
+        anything is saved."""
         try:
-            return self.yaml.load(path.read_text(encoding="utf-8"))
+            data = self.yaml.load(path.read_text(encoding="utf-8"))
         except (YAMLError, UnicodeDecodeError) as exc:
             mark = getattr(exc, "problem_mark", None)
             line = f":{mark.line + 1}" if mark is not None else ""
@@ -143,6 +145,11 @@ class RepoWriter:
                 f"{self.rel(path)}{line}: cannot update it: not valid YAML "
                 f"({getattr(exc, 'problem', None) or type(exc).__name__}); fix it first"
             ) from None
+        problem = alias_problem(path, data)
+        if problem is not None:
+            line = f":{problem.line}" if problem.line else ""
+            raise AscsyncError(f"{self.rel(path)}{line}: cannot update it: {problem.message}")
+        return data
 
     def save(self) -> WriteReport:
         """Write every changed file; returns the report (paths in write order).
