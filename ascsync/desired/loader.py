@@ -714,11 +714,20 @@ class _Loader:
         return Value(Secret(value, env=name), src)
 
     def render(self, template_text: str, src: Source, path: str) -> str | None:
-        env = jinja2.sandbox.SandboxedEnvironment(
-            undefined=jinja2.StrictUndefined, autoescape=False
-        )
+        """Render a ``!template`` in jinja2's sandbox, with a deadline and size caps
+        (:mod:`ascsync.desired.templates`): repo templates come from PR authors."""
+        from ascsync.desired import templates
+
         try:
-            return env.from_string(template_text).render(**self.context)
+            return templates.render(template_text, self.context)
+        except templates.TemplateLimitError as exc:
+            self.problems.append(
+                src.problem(
+                    path,
+                    f"template stopped: {exc}",
+                    f"at most {templates.SECONDS:g} s and {templates.MAX_CHARS:,} characters",
+                )
+            )
         except jinja2.TemplateSyntaxError as exc:
             self.problems.append(
                 Source(src.file, exc.lineno).problem(
