@@ -89,7 +89,10 @@ def run_ascsync(
     ``##[add-mask]`` or ``::warning::`` in it must be shown, not obeyed.
     """
     # Not `-m ascsync.cli`: that would load cli.py twice (as __main__ and as itself).
-    command = [sys.executable, "-c", "from ascsync.cli import main; main()", "--no-color", *args]
+    # -I: the working directory is the listing repo; a folder named ascsync/ (or a module
+    # named like any import) there must not be imported instead of the installed code.
+    program = "from ascsync.cli import main; main()"
+    command = [sys.executable, "-I", "-c", program, "--no-color", *args]
     completed = subprocess.run(
         command, env=dict(env), capture_output=True, text=True, stdin=subprocess.DEVNULL
     )

@@ -66,3 +66,30 @@ def test_pull_request_target_prints_a_warning_that_explains_the_risk(tmp_path, e
     assert "secrets" in warning.data and "forks" in warning.data
     assert "Trigger on pull_request instead" in warning.data
     assert not [c for c in obeyed(plain.console) if "pull_request_target" in c.data]
+
+
+def test_a_python_package_in_the_checked_out_repo_is_never_imported(tmp_path, example_copy):
+    # On GitHub the step runs in the checked-out repo; `python -m ascsync.gha` would put
+    # that folder first on sys.path, so a PR could add ascsync/__init__.py and run code
+    # next to the secrets.
+    planted = example_copy / "ascsync"
+    planted.mkdir()
+    (planted / "__init__.py").write_text("raise SystemExit('PLANTED CODE RAN')\n")
+    (planted / "cli.py").write_text("raise SystemExit('PLANTED CODE RAN')\n")
+
+    run = run_action(
+        tmp_path / "run",
+        {"repo": ".", "command": "validate"},
+        event_name="pull_request",
+        cwd=example_copy,
+    )
+
+    assert "PLANTED CODE RAN" not in run.console
+    assert run.code == 0, run.console
+    assert run.outputs["valid"] == "true"
+
+
+def test_every_python_the_action_starts_is_isolated_from_the_working_directory():
+    runs = [str(step.get("run", "")) for step in _steps(ACTION)]
+    calls = [line for run in runs for line in run.splitlines() if "python" in line]
+    assert calls and all("python -I -m" in line for line in calls), calls
