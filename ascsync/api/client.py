@@ -24,7 +24,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -245,8 +245,13 @@ class ApiClient:
     def delete(self, path: str, body: dict[str, Any] | None = None) -> None:
         self.request("DELETE", path, json=body)
 
-    def upload(self, method: str, url: str, data: bytes, headers: dict[str, str]) -> None:
-        """Send bytes to an upload operation's pre-signed URL (no API token goes there)."""
+    def upload(
+        self, method: str, url: str, data: bytes | Iterable[bytes], headers: dict[str, str]
+    ) -> None:
+        """Send bytes to an upload operation's pre-signed URL (no API token goes there).
+
+        ``data`` may be a re-iterable with ``len()`` (a streamed file part): requests
+        sends it with that Content-Length, and a retry iterates it afresh."""
         self.request(method, url, data=data, headers=headers, authenticated=False)
 
     def request(
@@ -256,7 +261,7 @@ class ApiClient:
         *,
         params: dict[str, Any] | None = None,
         json: Any = None,
-        data: bytes | None = None,
+        data: bytes | Iterable[bytes] | None = None,
         headers: dict[str, str] | None = None,
         authenticated: bool = True,
     ) -> requests.Response:
@@ -281,7 +286,7 @@ class ApiClient:
         url: str,
         params: dict[str, Any] | None,
         json: Any,
-        data: bytes | None,
+        data: bytes | Iterable[bytes] | None,
         headers: dict[str, str] | None,
         authenticated: bool,
     ) -> requests.Response:

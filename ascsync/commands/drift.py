@@ -225,6 +225,10 @@ def render_text(report: DriftReport) -> str:
 
 
 def render_markdown(report: DriftReport, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
+    """The report for an issue or PR comment; every name and value from the repo or from
+    App Store Connect is escaped for where it lands (see :mod:`ascsync.engine.render`)."""
+    from ascsync.engine.render import html_text, md_code, md_text
+
     head = ["### ascsync drift", ""]
     if not report.has_drift:
         return "\n".join([*head, "No drift: App Store Connect matches the repository.", ""])
@@ -239,17 +243,16 @@ def render_markdown(report: DriftReport, *, limit: int = GITHUB_COMMENT_LIMIT) -
     for index, (title, items) in enumerate(groups):
         body = []
         for drift in items:
-            body.append(f"- {drift.headline()}  \n  `{drift.address}`")
+            body.append(f"- {md_text(drift.headline())}  \n  {md_code(drift.address)}")
             if drift.values():
                 body.append(f"  {_md_escape(drift.values())}")
             if drift.source:
-                body.append(f"  (repo: `{drift.source}`)")
+                body.append(f"  (repo: {md_code(drift.source)})")
             if drift.locked:
-                body.append(f"  _{drift.guidance()}_")
+                body.append(f"  _{md_text(drift.guidance())}_")
         section = (
-            f"\n<details><summary><b>{title}</b>: {len(items)} difference(s)</summary>\n\n"
-            + "\n".join(body)
-            + "\n</details>\n"
+            f"\n<details><summary><b>{html_text(title)}</b>: {len(items)} difference(s)"
+            "</summary>\n\n" + "\n".join(body) + "\n</details>\n"
         )
         note = f"\n_Truncated: {len(groups) - index} more section(s) in `ascsync drift`._\n"
         if len(out) + len(section) + len(note) > limit:
@@ -337,7 +340,10 @@ def describe(address: str) -> str:
 
 
 def _md_escape(text: str) -> str:
-    return text.replace("<", "&lt;").replace(">", "&gt;")
+    """Live and repo values in markdown: nothing in them may act as markdown or HTML."""
+    from ascsync.engine.render import md_text
+
+    return md_text(text)
 
 
 # ------------------------------------------------------------------ --write

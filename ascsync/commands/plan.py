@@ -63,10 +63,13 @@ def api_client(settings: Settings, root: Path, sandbox: bool) -> Iterator[ApiCli
     if not sandbox:
         yield open_client(settings)
         return
+    from ascsync.io.safe_write import target
     from ascsync.sandbox import Sandbox  # the server code loads only when asked for
 
     state = root / CACHE_DIR / SANDBOX_STATE
+    target(root, state, "the sandbox state")  # a .ascsync symlink must not move it out
     state.parent.mkdir(parents=True, exist_ok=True)
+    target(root, state, "the sandbox state")
     with Sandbox(seed="demo", state_file=state) as running:
         tokens = TokenProvider(running.key_id, running.private_key_pem, running.issuer_id)
         yield ApiClient(running.url, tokens, retry=settings.retry_policy())

@@ -137,27 +137,68 @@ class RepoLoader:
         return data.get("defaults") if isinstance(data, dict) else None
 
     def _app_names(self, wanted: list[str] | None, config: Record | None) -> list[str]:
+        """App folders to load: all under ``apps/``, or those ``ascsync.yml`` lists.
+
+        A folder name becomes part of plan addresses, PR comments, CI logs and file names,
+        so only a safe character set is accepted (see :meth:`_bad_app_name`); such a
+        folder is reported and skipped rather than quoted into any of those.
+        """
         apps_dir = self.root / "apps"
-        found = (
+        listed = (
             sorted(p.name for p in apps_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
             if apps_dir.is_dir()
             else []
         )
+        found = []
+        for name in listed:
+            if self._bad_app_name(name, apps_dir / name, Source(apps_dir / name)):
+                continue
+            found.append(name)
         if wanted is None:
-            if not found:
+            if not listed:
                 self.report(apps_dir, None, "apps", "no app folders found", "apps/<name>/app.yml")
             return found
+        where = config.where("apps") if config else Source(self.root / CONFIG_FILE)
         for name in wanted:
-            if name not in found:
-                where = config.where("apps") if config else Source(self.root / CONFIG_FILE)
-                self.problems.append(
-                    where.problem(
-                        "apps",
-                        f"lists {name!r} but apps/{name}/ does not exist",
-                        hint(name, found),
-                    )
+            if name in listed:
+                continue
+            if self._bad_app_name(str(name), None, where):
+                continue
+            self.problems.append(
+                where.problem(
+                    "apps",
+                    f"lists {name!r} but apps/{name}/ does not exist",
+                    hint(name, found),
                 )
+            )
         return [n for n in wanted if n in found]
+
+    APP_NAME_RULE = (
+        "letters A-Z a-z, digits 0-9, '-', '_' and '.', starting with a letter or digit, "
+        "at most 64 characters"
+    )
+
+    def _bad_app_name(self, name: str, folder: Path | None, where: Source) -> bool:
+        """Report ``name`` unless it is ASCII letters, digits, ``-``, ``_`` and ``.``.
+
+        Why so strict: a name like ``mc<!--`` would hide the rest of a PR comment, one
+        with a line break or ``::`` could forge CI log lines; App Store Connect never
+        sees folder names, so nothing is lost by renaming.
+        """
+
+        def allowed(char: str) -> bool:
+            return char.isascii() and (char.isalnum() or char in "-_.")
+
+        first_ok = bool(name) and name[0].isascii() and name[0].isalnum()
+        if first_ok and len(name) <= 64 and all(allowed(c) for c in name):
+            return False
+        what = f"app folder {name!r}" if folder is not None else f"app name {name!r}"
+        self.problems.append(
+            where.problem(
+                "apps", f"{what} has characters ascsync does not accept", self.APP_NAME_RULE
+            )
+        )
+        return True
 
     # ------------------------------------------------------------------- one app
 
@@ -521,6 +562,16 @@ class RepoLoader:
             return None
         base = src.file.parent if src.file else self.root
         file = Path(os.path.normpath(base / tag.argument.strip()))
+        if self._under_git_dir(file):
+            self.problems.append(
+                src.problem(
+                    path,
+                    f"{tag.tag} {tag.argument.strip()} reads git's own files (.git/), "
+                    "which hold credentials such as the CI checkout token; refused",
+                    "a file of the listing, outside .git/",
+                )
+            )
+            return None
         text = self.read_text(file, src, path)
         if text is None:
             return None
@@ -530,6 +581,20 @@ class RepoLoader:
             if text is None:
                 return None
         return Value(text.rstrip("\n"), text_src)
+
+    def _under_git_dir(self, file: Path) -> bool:
+        """Whether ``file`` (as written, or where its symlinks lead) is inside a ``.git``
+        folder of the repo: ``.git/config`` can carry the checkout token, and a template
+        could copy it into the plan comment."""
+        try:
+            real = file.resolve()
+        except (OSError, RuntimeError):
+            real = file  # a symlink loop: read_text reports it
+        candidates = [
+            Path(os.path.relpath(file, self.root)),
+            Path(os.path.relpath(real, self.real_root)),
+        ]
+        return any(part.casefold() == ".git" for c in candidates for part in c.parts)
 
     def resolve_env(self, spec: Field, name: str, src: Source, path: str) -> Value:
         value = os.environ.get(name)
@@ -547,11 +612,20 @@ class RepoLoader:
         return Value(Secret(value, env=name), src)
 
     def render(self, template_text: str, src: Source, path: str) -> str | None:
-        env = jinja2.sandbox.SandboxedEnvironment(
-            undefined=jinja2.StrictUndefined, autoescape=False
-        )
+        """Render a ``!template`` in jinja2's sandbox, with a deadline and size caps
+        (:mod:`ascsync.desired.templates`): repo templates come from PR authors."""
+        from ascsync.desired import templates
+
         try:
-            return env.from_string(template_text).render(**self.context)
+            return templates.render(template_text, self.context)
+        except templates.TemplateLimitError as exc:
+            self.problems.append(
+                src.problem(
+                    path,
+                    f"template stopped: {exc}",
+                    f"at most {templates.SECONDS:g} s and {templates.MAX_CHARS:,} characters",
+                )
+            )
         except jinja2.TemplateSyntaxError as exc:
             self.problems.append(
                 Source(src.file, exc.lineno).problem(

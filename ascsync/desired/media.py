@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import io
 import re
 import struct
+import unicodedata
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 
@@ -47,6 +49,9 @@ from ascsync.rules.media import (
 # Files that operating systems and editors drop into folders; never media.
 _IGNORED_NAMES = {"Thumbs.db", "desktop.ini"}
 _CHUNK = 1024 * 1024
+MAX_HEADER_BYTES = 16 * 1024 * 1024
+"""Most bytes read to judge one image's header. Real headers (colour profile, EXIF, text)
+are kilobytes; a chunk claiming gigabytes is refused instead of read."""
 
 
 _BOMB_MESSAGE = (
@@ -132,20 +137,64 @@ class ImageInfo:
         return (self.width, self.height)
 
 
+class _ReadCapExceeded(Exception):
+    """Pillow asked for more header bytes than :data:`MAX_HEADER_BYTES`."""
+
+
+class _CappedReader(io.RawIOBase):
+    """A file that refuses to hand out more than ``cap`` bytes in total (seeks are free).
+
+    Pillow reads a PNG's chunks before the image data whole, whatever length they claim:
+    a 2 GB private chunk became 4.2 GB of memory. Reading through this wrapper stops at
+    the cap with an error instead of a short read, so nothing is silently truncated.
+    """
+
+    def __init__(self, raw: BinaryIO, cap: int) -> None:
+        super().__init__()
+        self.raw, self.cap, self.count = raw, cap, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self.raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.raw.tell()
+
+    def readinto(self, buffer: Any) -> int:
+        room = self.cap - self.count
+        view = memoryview(buffer)
+        if room <= 0 and len(view):
+            raise _ReadCapExceeded
+        got = self.raw.readinto(view[: min(len(view), room)])  # type: ignore[attr-defined]
+        self.count += got or 0
+        return got or 0
+
+
 def image_info(path: Path) -> ImageInfo:
-    """Read an image's header only (no pixel decode); raise :class:`UnreadableMedia`."""
+    """Read an image's header only (no pixel decode); raise :class:`UnreadableMedia`.
+
+    At most :data:`MAX_HEADER_BYTES` are read, whatever the file claims.
+    """
     if _file_size(path) == 0:
         raise UnreadableMedia("file is empty (0 bytes)")
     _refuse_lfs_pointer(path)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), path.open("rb", buffering=0) as raw:
             # We apply our own pixel limit below; Pillow's warning would only add noise.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            capped = io.BufferedReader(_CappedReader(raw, MAX_HEADER_BYTES))
+            with Image.open(capped) as image:
                 width, height = image.size
                 fmt = image.format or "unknown"
                 mode = image.mode
                 alpha = "A" in image.getbands() or "transparency" in image.info
+    except _ReadCapExceeded:
+        raise UnreadableMedia(_header_too_big(path)) from None
     except Image.DecompressionBombError:
         # Pillow refused before we could see the size; PNG keeps it at a fixed offset.
         raise UnreadableMedia(_BOMB_MESSAGE.format(size=_png_header_size(path))) from None
@@ -154,6 +203,35 @@ def image_info(path: Path) -> ImageInfo:
     if width * height > MAX_SCREENSHOT_PIXELS:
         raise UnreadableMedia(_BOMB_MESSAGE.format(size=f"{width}×{height}"))
     return ImageInfo(width, height, fmt, mode, alpha, truncated=_is_truncated(path, fmt))
+
+
+def _header_too_big(path: Path) -> str:
+    """Why the header was not read: the oversized PNG chunk by name, when there is one."""
+    megabytes = MAX_HEADER_BYTES // 1024 // 1024
+    guard = f"not read (memory guard, limit {megabytes} MB)"
+    chunk = _first_big_png_chunk(path)
+    if chunk is not None:
+        kind, length = chunk
+        return f"PNG chunk {kind!r} claims {length:,} bytes before the image data; {guard}"
+    return f"more than {megabytes} MB of header data before the image; {guard}"
+
+
+def _first_big_png_chunk(path: Path) -> tuple[str, int] | None:
+    """The first chunk before IDAT longer than the cap, from the chunk headers alone."""
+    with path.open("rb") as stream:
+        if stream.read(8) != b"\x89PNG\r\n\x1a\n":
+            return None
+        for _ in range(_MAX_BOXES):
+            header = stream.read(8)
+            if len(header) < 8:
+                return None
+            length, kind = struct.unpack(">I4s", header)
+            if kind == b"IDAT":
+                return None
+            if length > MAX_HEADER_BYTES:
+                return kind.decode("latin-1"), length
+            stream.seek(length + 4, io.SEEK_CUR)
+    return None
 
 
 def _file_size(path: Path) -> int:
@@ -175,7 +253,8 @@ def _png_header_size(path: Path) -> str:
 
 def _reason(exc: BaseException) -> str:
     """Pillow's own words without the file path it likes to include."""
-    text = str(exc).split(" '")[0].strip() or type(exc).__name__
+    # The path arrives quoted (' '...), or as the file object's repr (' <_io...>').
+    text = re.split(r" ['<]", str(exc))[0].strip() or type(exc).__name__
     return text
 
 
@@ -261,8 +340,22 @@ def check_screenshot_set(display_type: str, files: list[Path], *, where: Path) -
         set_field,
     )
     for path in files:
+        problems += _check_name(path, f"{set_field}[{path.name}]")
         problems += _check_screenshot(path, spec, display_type, f"{set_field}[{path.name}]")
     return problems
+
+
+def _check_name(path: Path, field: str) -> list[Problem]:
+    """A line break or other control character in a file name is refused.
+
+    Such a name is never intended, breaks every log line and CI annotation that quotes it,
+    and is a way to smuggle commands into a CI log; Apple's ``fileName`` rules for it are
+    unpublished [U].
+    """
+    if not any(unicodedata.category(char) == "Cc" for char in path.name):
+        return []
+    message = f"file name {path.name!r} contains a control character (line break, tab…)"
+    return [Problem(path, None, field, message, "rename it without control characters")]
 
 
 def _check_count(
@@ -497,6 +590,7 @@ def check_preview_set(preview_type: str, files: list[Path], *, where: Path) -> l
         problems.append(Problem(where, None, set_field, message, "remove this set"))
     problems += _check_count(len(files), 0, MAX_PREVIEWS_PER_SET, "previews", where, set_field)
     for path in files:
+        problems += _check_name(path, f"{set_field}[{path.name}]")
         problems += _check_preview(path, spec, preview_type, f"{set_field}[{path.name}]")
     return problems
 

@@ -8,6 +8,13 @@ and version a template needs:
 * ``!file path``      the text of a file, relative to the YAML file
 * ``!template path``  a jinja2 template rendered with defaults, locale, version, app
 * ``!env NAME``       a value from the environment, treated as a secret
+
+Aliases (``*name``) are shared, not copied, when parsed, so an "alias bomb" (each level
+a list of nine aliases of the level before) parses in milliseconds; it explodes later,
+when a value is copied out (template contexts, comparisons): nine levels are 387 million
+values. :func:`parse_yaml` therefore counts what the aliases would expand to and refuses
+a file past :data:`MAX_ALIAS_EXPANSION` values. (An alias inside its own anchor cannot
+loop: ruamel gives it the value ``None``.)
 """
 
 from __future__ import annotations
@@ -25,6 +32,9 @@ from ruamel.yaml.nodes import ScalarNode
 from ascsync.problems import Problem
 
 TAGS = ("!file", "!template", "!env")
+MAX_ALIAS_EXPANSION = 10_000
+"""How many values aliases may add to a file beyond those written in it. Real listings
+use a few aliases for shared lists; a bomb needs millions."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,9 @@ def _yaml() -> YAML:
 def parse_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
     """Parse ``text`` (the content of ``path``); on failure return a located problem."""
     try:
-        return _yaml().load(text), None
+        data = _yaml().load(text)
+        problem = alias_problem(path, data)
+        return (None, problem) if problem else (data, None)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -80,6 +92,67 @@ def parse_yaml(path: Path, text: str) -> tuple[Any, Problem | None]:
         # odd numbers); a file must never crash validation.
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return None, Problem(path, None, "yaml", f"cannot be read as YAML: {reason}")
+
+
+def alias_problem(path: Path | None, data: Any) -> Problem | None:
+    """A problem when the aliases in ``data`` expand past the limit, else None.
+
+    Shared containers are counted once per place they appear (memoised by identity, so
+    the count itself stays as cheap as the parse); the top-level key with the largest
+    expansion is the one named.
+    """
+    sizes: dict[int, int] = {}
+    try:
+        expanded = _expanded_size(data, sizes)
+    except RecursionError:
+        return Problem(path, None, "yaml", "values are nested too deeply", "flatten the file")
+    written = _written_size(data, set())
+    if expanded - written <= MAX_ALIAS_EXPANSION:
+        return None
+    key, line = _biggest_key(data, sizes)
+    return Problem(
+        path,
+        line,
+        key,
+        f"YAML aliases (*name) expand this to {expanded:,} values, more than "
+        f"{MAX_ALIAS_EXPANSION:,} beyond what is written (an alias bomb?); not read",
+        "write the values out, or use fewer nested aliases",
+    )
+
+
+def _children(node: Any) -> list[Any]:
+    if isinstance(node, dict):
+        return [*node.keys(), *node.values()]
+    if isinstance(node, list):
+        return list(node)
+    return []
+
+
+def _expanded_size(node: Any, sizes: dict[int, int]) -> int:
+    """How many values ``node`` stands for once every alias is copied out."""
+    if not isinstance(node, dict | list):
+        return 1
+    key = id(node)
+    if key not in sizes:
+        sizes[key] = 1 + sum(_expanded_size(child, sizes) for child in _children(node))
+    return sizes[key]
+
+
+def _written_size(node: Any, seen: set[int]) -> int:
+    """How many values the file spells out (each shared container once)."""
+    if not isinstance(node, dict | list):
+        return 1
+    if id(node) in seen:
+        return 1  # the alias itself
+    seen.add(id(node))
+    return 1 + sum(_written_size(child, seen) for child in _children(node))
+
+
+def _biggest_key(data: Any, sizes: dict[int, int]) -> tuple[str, int | None]:
+    if not isinstance(data, dict) or not data:
+        return "yaml", None
+    key = max(data, key=lambda k: sizes.get(id(data[k]), 1))
+    return str(key), key_line(data, key, 1)
 
 
 def _duplicate_key(message: str) -> str:

@@ -3,12 +3,20 @@
 Sensitive values never reach any output: a sensitive field shows as ``(sensitive)``, and
 its change as ``(sensitive value changed)``. Long or multi-line text shows as a line diff
 so a reviewer sees which sentence changed, not two 4,000-character blobs.
+
+Every string that comes from the repo or from App Store Connect is escaped for where it
+lands (:func:`md_text`, :func:`md_code`, :func:`html_text`, :func:`md_fence`): a folder
+named ``mc<!--`` must not turn the rest of a PR comment into an HTML comment, and a file
+name with a line break must not forge a plan line. The same helpers serve the drift
+report and the GitHub Action's summaries.
 """
 
 from __future__ import annotations
 
 import difflib
+import html
 import json
+import re
 from collections.abc import Callable
 from itertools import groupby
 from typing import Any
@@ -23,6 +31,62 @@ INLINE_LIMIT = 80
 """Values longer than this (or multi-line) are shown as a line diff."""
 
 _COLORS = {"+": "green", "~": "yellow", "-": "red", "±": "magenta"}
+
+# --- escaping -----------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_MD_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~=&:\"'$%^,;?/])")
+_ZERO_WIDTH_JOINER = "\u2060"
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters shown as escapes (``\\n``).
+
+    Names, addresses and file names are one line; a line break in one would start a
+    line of its own, which could pass for another plan entry (and an ESC could recolour
+    a terminal).
+    """
+    return _CONTROL.sub(lambda m: repr(m[0])[1:-1], text)
+
+
+def _no_mentions(text: str) -> str:
+    """``@name`` would notify that person or team on every push; an invisible word joiner
+    after ``@`` keeps the text readable but stops GitHub from linking it."""
+    return text.replace("@", "@" + _ZERO_WIDTH_JOINER)
+
+
+def md_text(text: object) -> str:
+    """Plain text for markdown outside HTML: every ASCII punctuation character that
+    markdown or HTML could act on is backslash-escaped (CommonMark allows that for all
+    of them), and the text stays on one line."""
+    return _no_mentions(_MD_PUNCTUATION.sub(r"\\\1", one_line(str(text))))
+
+
+def md_code(text: object, *, in_table: bool = False) -> str:
+    """An inline code span holding ``text`` exactly, whatever backticks it contains.
+
+    The fence is one backtick longer than the longest run inside; in a table, ``|`` is
+    escaped too, because GitHub splits cells before it reads code spans.
+    """
+    body = one_line(str(text))
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if body.startswith("`") or body.endswith("`") or not body.strip() else ""
+    span = f"{fence}{pad}{body}{pad}{fence}"
+    return span.replace("|", "\\|") if in_table else span
+
+
+def html_text(text: object) -> str:
+    """Text inside raw HTML (a ``<summary>``): entities, one line, no mentions."""
+    return _no_mentions(html.escape(one_line(str(text)), quote=True))
+
+
+def md_fence(body: str, info: str = "") -> str:
+    """A fenced code block that no line of ``body`` can close (the fence is longer than
+    any run of backticks inside)."""
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{body}\n{fence}\n"
 
 
 def render_json(plan: Plan) -> str:
@@ -51,15 +115,15 @@ def render_text(plan: Plan, *, color: bool = True) -> str:
         lines.append("")
         lines.append("Not planned: locked by their state or fixed once created (left as they are):")
         for change in plan.locked:
-            lines.append(f"  ! {change.address}: {change.note or 'locked'}")
+            lines.append(f"  ! {one_line(change.address)}: {one_line(change.note or 'locked')}")
     if plan.unsupported:
         lines.append("")
         lines.append("In the repo but not applied by this version of ascsync (left as they are):")
-        lines.extend(f"  ? {item}" for item in plan.unsupported)
+        lines.extend(f"  ? {one_line(str(item))}" for item in plan.unsupported)
     if plan.deletions():
         lines.append("")
         lines.append(paint(f"{len(plan.deletions())} deletion(s):", "-"))
-        lines.extend(f"  - {c.address}" for c in plan.deletions())
+        lines.extend(f"  - {one_line(c.address)}" for c in plan.deletions())
     lines.append("")
     lines.append(f"Plan: {plan.summary()}. {plan.requests} API requests to compute it.")
     return "\n".join(lines).lstrip("\n") + "\n"
@@ -78,13 +142,16 @@ def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     sections = []
     for (app, locale), changes in _groups(plan.ordered()):
         body = [line for c in changes for line in _change_lines(c, lambda t, s: t, indent="")]
-        title = _group_title(app, locale)
+        title = html_text(_group_title(app, locale))
         sections.append(
             f"<details><summary><b>{title}</b>: {len(changes)} change(s)</summary>\n\n"
-            "```diff\n" + _fence_safe("\n".join(body)) + "\n```\n</details>\n"
+            + md_fence("\n".join(body), "diff")
+            + "</details>\n"
         )
     if plan.locked:
-        locked = "\n".join(f"- `{c.address}`: {c.note or 'locked'}" for c in plan.locked)
+        locked = "\n".join(
+            f"- {md_code(c.address)}: {md_text(c.note or 'locked')}" for c in plan.locked
+        )
         sections.append(
             f"**Not planned (locked by their state or fixed once created):**\n\n{locked}\n"
         )
@@ -129,10 +196,10 @@ def _change_lines(change: Change, paint: Callable[[str, str], str], indent: str)
         Action.REPLACE: "replace",
         Action.REORDER: "reorder",
     }[change.action]
-    where = f"  ({change.source})" if change.source else ""
-    lines = [paint(f"{indent}{sign} {change.address}  # {verb}{where}", sign)]
+    where = f"  ({one_line(str(change.source))})" if change.source else ""
+    lines = [paint(f"{indent}{sign} {one_line(change.address)}  # {verb}{where}", sign)]
     if change.note:
-        lines.append(f"{indent}    # {change.note}")
+        lines.append(f"{indent}    # {one_line(change.note)}")
     for item in change.fields:
         lines.extend(paint(line, line.lstrip()[:1]) for line in _field_lines(item, change, indent))
     return lines
@@ -189,8 +256,3 @@ def _is_long(text: str) -> bool:
 def _clip(text: str) -> str:
     first = text.splitlines()[0] if text else text
     return first if len(first) <= INLINE_LIMIT else first[: INLINE_LIMIT - 1] + "…"
-
-
-def _fence_safe(text: str) -> str:
-    """A value containing ``` must not end the diff block early."""
-    return text.replace("```", "`\u200b``")

@@ -9,12 +9,18 @@ A reservation whose POST timed out may exist on Apple's side: the leftovers (ite
 set with this file name still awaiting upload) are removed before the error is passed on.
 A run killed between reserve and commit leaves such an item too; the next plan sees it
 (its state is not COMPLETE) and deletes it, so a retry never leaves a duplicate.
+
+Memory stays flat whatever the file size: each part is streamed from disk in
+:data:`STREAM_CHUNK` pieces while it is sent (a :class:`FilePart` is re-read from the
+start when the client retries it), so one upload holds at most ``part_concurrency`` such
+pieces, not the file. Three 400 MB previews used to peak at 1.26 GB
+(``benchmarks/upload_memory.py``).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +45,38 @@ SCREENSHOTS = MediaKind(
     "appScreenshots", "appScreenshotSets", "appScreenshotSet", "assetDeliveryState"
 )
 PREVIEWS = MediaKind("appPreviews", "appPreviewSets", "appPreviewSet", "videoDeliveryState")
+
+
+STREAM_CHUNK = 1024 * 1024
+"""Bytes read from disk at a time while a part is sent."""
+
+
+class FilePart:
+    """One upload operation's byte range of a file, sent as a stream.
+
+    ``len()`` gives the HTTP client its Content-Length; each iteration opens the file
+    afresh at ``offset``, so a retried PUT sends the same bytes again. A file that changed
+    size under the upload is an error rather than a short or long part.
+    """
+
+    def __init__(self, path: Path, offset: int, length: int) -> None:
+        self.path, self.offset, self.length = path, offset, length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __iter__(self) -> Iterator[bytes]:
+        left = self.length
+        with self.path.open("rb") as stream:
+            stream.seek(self.offset)
+            while left > 0:
+                chunk = stream.read(min(STREAM_CHUNK, left))
+                if not chunk:
+                    raise UploadFailed(
+                        f"{self.path.name}: the file got shorter while it was being uploaded"
+                    )
+                left -= len(chunk)
+                yield chunk
 
 
 class UploadFailed(AscsyncError):
@@ -72,13 +110,13 @@ def upload(
 ) -> str:
     """Upload ``path`` into the set and wait until it is COMPLETE; returns the new id."""
     name = file_name or path.name
-    data = path.read_bytes()
+    size = path.stat().st_size
     try:
         reserved = client.post(
             f"/v1/{kind.resource}",
             resource_body(
                 kind.resource,
-                {"fileName": name, "fileSize": len(data)},
+                {"fileName": name, "fileSize": size},
                 {kind.set_relationship: (kind.set_resource, set_id)},
             ),
         )
@@ -88,7 +126,7 @@ def upload(
     resource: dict[str, Any] = reserved.data  # type: ignore[assignment]
     media_id = resource["id"]
     operations = resource["attributes"].get("uploadOperations") or []
-    _send_parts(client, operations, data, settings.part_concurrency)
+    _send_parts(client, operations, path, settings.part_concurrency)
     client.patch(
         f"/v1/{kind.resource}/{media_id}",
         resource_body(
@@ -100,15 +138,17 @@ def upload(
 
 
 def _send_parts(
-    client: ApiClient, operations: list[dict[str, Any]], data: bytes, concurrency: int
+    client: ApiClient, operations: list[dict[str, Any]], path: Path, concurrency: int
 ) -> None:
+    """Send every part, ``concurrency`` at a time, each streamed from disk."""
+
     def send(operation: dict[str, Any]) -> None:
         offset, length = int(operation.get("offset") or 0), int(operation["length"])
         headers = {h["name"]: h["value"] for h in operation.get("requestHeaders") or []}
         client.upload(
             operation.get("method") or "PUT",
             operation["url"],
-            data[offset : offset + length],
+            FilePart(path, offset, length),
             headers,
         )
 

@@ -17,6 +17,7 @@ from typing import TextIO
 
 from ascsync.api.redact import MASK
 from ascsync.gha.inputs import PREFIX, ActionInputs
+from ascsync.gha.workflow_files import without_commands
 
 DROPPED_ENV = ("ASC_PRIVATE_KEY", "ASC_API_KEY_JSON", "GITHUB_TOKEN")
 """Variables the child must not see: the key arrives as a path instead, and the GitHub
@@ -83,10 +84,15 @@ def run_ascsync(
     """Run ``ascsync <args>``; copy its redacted output to ``echo`` and ``log``.
 
     stdout and stderr are kept apart (a markdown plan is stdout, warnings are stderr);
-    the log, meant for humans, gets both.
+    the log, meant for humans, gets both. ``echo`` is the runner's console, so what
+    goes there is framed in ``stop-commands``: a plan quotes the repo's text, and a
+    ``##[add-mask]`` or ``::warning::`` in it must be shown, not obeyed.
     """
     # Not `-m ascsync.cli`: that would load cli.py twice (as __main__ and as itself).
-    command = [sys.executable, "-c", "from ascsync.cli import main; main()", "--no-color", *args]
+    # -I: the working directory is the listing repo; a folder named ascsync/ (or a module
+    # named like any import) there must not be imported instead of the installed code.
+    program = "from ascsync.cli import main; main()"
+    command = [sys.executable, "-I", "-c", program, "--no-color", *args]
     completed = subprocess.run(
         command, env=dict(env), capture_output=True, text=True, stdin=subprocess.DEVNULL
     )
@@ -94,8 +100,11 @@ def run_ascsync(
         completed.returncode, scrub(completed.stdout, secrets), scrub(completed.stderr, secrets)
     )
     shown = f"$ ascsync {' '.join(args)}\n{result.stdout}{result.stderr}"
-    for stream in (echo, log):
-        if stream is not None:
-            stream.write(shown if shown.endswith("\n") else shown + "\n")
-            stream.flush()
+    shown = shown if shown.endswith("\n") else shown + "\n"
+    if echo is not None:
+        echo.write(without_commands(shown))
+        echo.flush()
+    if log is not None:
+        log.write(shown)
+        log.flush()
     return result

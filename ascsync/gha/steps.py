@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from ascsync.engine.render import md_code, md_fence, md_text
 from ascsync.errors import AscsyncError
 from ascsync.gha.inputs import ActionInputs, read_inputs, resolve_command
 from ascsync.gha.invoke import Result, child_env, run_ascsync, scrub
@@ -32,6 +33,7 @@ from ascsync.gha.key_file import key_text, private_key_file
 from ascsync.gha.pr_comment import CommentsApi, upsert_comment
 from ascsync.gha.workflow_files import (
     annotate_error,
+    annotation,
     append_summary,
     mask,
     read_event,
@@ -40,6 +42,14 @@ from ascsync.gha.workflow_files import (
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 PR_EVENTS = ("pull_request", "pull_request_target")
+PULL_REQUEST_TARGET_WARNING = (
+    "ascsync runs on pull_request_target: such runs get the repository's secrets and a "
+    "write token even for pull requests from forks. If this workflow checks out the pull "
+    "request's files, anyone who opens one makes ascsync read YAML, templates and files "
+    "they wrote while your App Store Connect key is loaded. Trigger on pull_request "
+    "instead (forks then get no secrets: use sandbox: true or command: validate there); "
+    "see 'Running ascsync safely in CI' in the docs."
+)
 
 
 @dataclass
@@ -73,10 +83,7 @@ class Step:
 
 def fenced(text: str) -> str:
     """``text`` in a code block that its own backticks cannot close."""
-    fence = "```"
-    while fence in text:
-        fence += "`"
-    return f"{fence}\n{text.rstrip()}\n{fence}\n"
+    return md_fence(text.rstrip())
 
 
 # --- validate ---------------------------------------------------------------------------
@@ -110,15 +117,16 @@ def _annotation(repo: str, problem: dict[str, Any]) -> str:
     message = f"{problem.get('field')}: {problem.get('message')}"
     if problem.get("valid"):
         message += f" ({problem['valid']})"
-    command = annotate_error(message, file, problem.get("line"))
-    if problem.get("severity") == "warning":
-        command = command.replace("::error", "::warning", 1)
-    return command
+    kind = "warning" if problem.get("severity") == "warning" else "error"
+    line = problem.get("line")
+    return annotation(kind, message, file, line if isinstance(line, int) else None)
 
 
 def _problems_markdown(repo: str, valid: bool, problems: list[dict[str, Any]]) -> str:
+    """The problems as a table; file names, fields and messages quote the repo, so each is
+    escaped (a pipe would end a cell, ``<!--`` would hide the rest of the comment)."""
     title = "passed" if valid else "failed"
-    lines = [f"### ascsync validate {title} (`{repo}`)", ""]
+    lines = [f"### ascsync validate {title} ({md_code(repo)})", ""]
     if problems:
         lines += ["| | where | field | problem |", "|---|---|---|---|"]
         for p in problems:
@@ -126,9 +134,9 @@ def _problems_markdown(repo: str, valid: bool, problems: list[dict[str, Any]]) -
             what = str(p.get("message", ""))
             if p.get("valid"):
                 what += f" ({p['valid']})"
-            where = f"`{p.get('file')}:{p.get('line')}`"
-            cell = what.replace("|", "\\|")  # a pipe would end the table cell
-            lines.append(f"| {icon} | {where} | `{p.get('field')}` | {cell} |")
+            where = md_code(f"{p.get('file')}:{p.get('line')}", in_table=True)
+            field = md_code(p.get("field"), in_table=True)
+            lines.append(f"| {icon} | {where} | {field} | {md_text(what)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -158,7 +166,7 @@ def plan_step(step: Step) -> int:
     if result.code not in (EXIT_OK, EXIT_CHANGES):
         message = (result.stderr or result.stdout).strip()
         step.out.write(annotate_error(f"ascsync plan failed: {message}") + "\n")
-        markdown = f"### ascsync plan failed (`{step.inputs.repo}`)\n\n{fenced(message)}"
+        markdown = f"### ascsync plan failed ({md_code(step.inputs.repo)})\n\n{fenced(message)}"
         step.summary(markdown)
         publish_comment(step, markdown)
         return EXIT_ERROR
@@ -184,6 +192,7 @@ def publish_comment(step: Step, markdown: str) -> None:
         step.env.get("GITHUB_API_URL", "https://api.github.com"),
         step.inputs.github_token,
         step.env.get("GITHUB_REPOSITORY", ""),
+        step.env.get("GITHUB_GRAPHQL_URL") or None,
     )
     what = upsert_comment(api, int(number), step.inputs.repo, scrub(markdown, step.secrets))
     step.out.write(f"ascsync: plan comment {what} on #{number}\n")
@@ -200,7 +209,7 @@ def apply_step(step: Step) -> int:
     )
     status = "succeeded" if result.code == EXIT_OK else f"failed (exit {result.code})"
     step.summary(
-        f"### ascsync apply {status} (`{step.inputs.repo}`)\n\n"
+        f"### ascsync apply {status} ({md_code(step.inputs.repo)})\n\n"
         f"{fenced(result.stdout + result.stderr)}"
     )
     if result.code != EXIT_OK:
@@ -217,7 +226,8 @@ def drift_step(step: Step) -> int:
     if result.code not in (EXIT_OK, EXIT_CHANGES):
         message = (result.stderr or result.stdout).strip()
         step.out.write(annotate_error(f"ascsync drift failed: {message}") + "\n")
-        step.summary(f"### ascsync drift failed (`{step.inputs.repo}`)\n\n{fenced(message)}")
+        title = f"### ascsync drift failed ({md_code(step.inputs.repo)})"
+        step.summary(f"{title}\n\n{fenced(message)}")
         return EXIT_ERROR
     step.output("drift", str(result.code == EXIT_CHANGES).lower())
     step.output("markdown", result.stdout)
@@ -269,6 +279,8 @@ def run(env: Mapping[str, str], out: TextIO) -> int:
     for secret in secrets:
         mask(secret, out)
     event_name = env.get("GITHUB_EVENT_NAME", "")
+    if event_name == "pull_request_target":
+        out.write(annotation("warning", PULL_REQUEST_TARGET_WARNING) + "\n")
     command = resolve_command(inputs, event_name, read_event(env))
     if event_name == "push" and inputs.command == "auto" and command != "apply":
         out.write("::notice::not the default branch: planning instead of applying\n")

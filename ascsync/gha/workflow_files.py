@@ -4,6 +4,12 @@ See GitHub's "Workflow commands" documentation: outputs and the job summary are 
 whose paths come in ``GITHUB_OUTPUT`` and ``GITHUB_STEP_SUMMARY``; masking is a line
 on stdout. Outside GitHub (those variables unset) writes are skipped, so the action's
 entry point also runs on a laptop.
+
+The runner obeys any stdout line that starts with ``::name::`` (after leading spaces),
+and, in the legacy syntax, any line that merely *contains* ``##[name]`` (GitHub's
+runner, ``ActionCommand.TryParse``). Text from the repo (names, values, file names) is
+therefore never printed bare: :func:`without_commands` wraps it in ``stop-commands``,
+and :func:`annotation` escapes what goes into an annotation's properties and message.
 """
 
 from __future__ import annotations
@@ -72,14 +78,42 @@ def read_event(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         return {}
 
 
-def annotate_error(message: str, file: str | None = None, line: int | None = None) -> str:
-    """An ``::error`` command, so a problem shows on the right line of the PR's diff."""
+def escape_data(text: str) -> str:
+    """A command's message: the runner reads one line, so line breaks are %-escaped
+    (``%`` first, so the runner's unescaping gives back exactly ``text``)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A command property value (``file=...``): ``,`` separates properties and ``:``
+    ends them, so both are escaped too; a file name cannot add or cut a property."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(kind: str, message: str, file: str | None = None, line: int | None = None) -> str:
+    """An ``::error``/``::warning``/``::notice`` command, on the right line of the diff."""
     props = []
     if file:
-        props.append(f"file={file}")
+        props.append(f"file={escape_property(file)}")
     if line:
-        props.append(f"line={line}")
-    prefix = f"::error {','.join(props)}::" if props else "::error::"
-    # The runner reads one line per command; newlines inside must be URL-style escaped.
-    escaped = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return prefix + escaped
+        props.append(f"line={int(line)}")
+    prefix = f"::{kind} {','.join(props)}::" if props else f"::{kind}::"
+    return prefix + escape_data(message)
+
+
+def annotate_error(message: str, file: str | None = None, line: int | None = None) -> str:
+    """An ``::error`` command, so a problem shows on the right line of the PR's diff."""
+    return annotation("error", message, file, line)
+
+
+def without_commands(text: str) -> str:
+    """``text`` framed so the runner prints it but obeys no command inside it.
+
+    ``::stop-commands::TOKEN`` pauses command processing until a line ``::TOKEN::``;
+    the token is random per call, so the text cannot guess it and resume early.
+    """
+    token = f"ascsync-{secrets.token_hex(16)}"
+    while token in text:  # practically never, but cheap to guarantee
+        token = f"ascsync-{secrets.token_hex(16)}"
+    body = text if text.endswith("\n") else text + "\n"
+    return f"::stop-commands::{token}\n{body}::{token}::\n"

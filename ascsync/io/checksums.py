@@ -89,11 +89,19 @@ class ChecksumCache:
         return blobs
 
     def save(self) -> None:
-        """Write the cache atomically (a crash never leaves a half-written file)."""
+        """Write the cache atomically (a crash never leaves a half-written file).
+
+        Never through a symlink out of the repo: a ``.ascsync`` link to another folder
+        would otherwise let a repo decide where this process writes.
+        """
+        from ascsync.io import safe_write
+
         with self._lock:
             if not self._dirty:
                 return
+            safe_write.target(self.root, self.path, "the checksum cache")
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            safe_write.target(self.root, self.path, "the checksum cache")
             payload = json.dumps({"format": FORMAT, "files": self._entries}, sort_keys=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".checksums-")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -22,6 +22,7 @@ from pathlib import Path
 import requests
 
 from ascsync.desired.media import list_media, md5_file
+from ascsync.io import safe_write
 
 TIMEOUT = 60
 
@@ -54,16 +55,19 @@ class _Job:
 
 def pull_images(
     sets: list[tuple[Path, list[RemoteImage]]],
+    root: Path,
     report: MediaReport | None = None,
     *,
     concurrency: int = 8,
 ) -> MediaReport:
-    """Bring each live set of images into its folder (``(folder, images in order)``)."""
+    """Bring each live set of images into its folder (``(folder, images in order)``),
+    never writing through a symlink that leads out of the repo at ``root``."""
     report = report or MediaReport()
     jobs: list[_Job] = []
     planned: list[tuple[Path, list[Path]]] = []
     for folder, items in sets:
         planned.append((folder, _plan_set(folder, items, jobs, report)))
+    jobs = [job for job in jobs if _stays_in_repo(root, job, report)]
     with requests.Session() as session, ThreadPoolExecutor(max(1, concurrency)) as pool:
         outcomes = list(pool.map(lambda job: _download(session, job), jobs))
     for job, problem in zip(jobs, outcomes, strict=True):
@@ -106,6 +110,17 @@ def _plan_set(
             )
     report.not_live += [p for p in existing if p.name not in used]
     return paths
+
+
+def _stays_in_repo(root: Path, job: _Job, report: MediaReport) -> bool:
+    """False (and a problem) when the file would be written through a symlink out of the
+    repo."""
+    try:
+        safe_write.target(root, job.path, "a screenshot")
+    except safe_write.OutsideRepoError as exc:
+        report.problems.append(str(exc))
+        return False
+    return True
 
 
 def _download(session: requests.Session, job: _Job) -> str | None:

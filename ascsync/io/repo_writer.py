@@ -39,7 +39,9 @@ from ruamel.yaml.scalarstring import (
 )
 
 from ascsync.desired.model import Field, FieldType, FileKind, Record, Secret
+from ascsync.desired.yamlio import alias_problem
 from ascsync.errors import AscsyncError
+from ascsync.io import safe_write
 
 CONFIG_FILE = "ascsync.yml"
 
@@ -104,8 +106,13 @@ class RepoWriter:
     # ---------------------------------------------------------------- documents
 
     def doc(self, path: Path) -> CommentedMap:
-        """The parsed file (cached), or an empty mapping for a file to create."""
+        """The parsed file (cached), or an empty mapping for a file to create.
+
+        A file whose path leads outside the repo (a symlink, dangling or not) is refused
+        here, before anything is read or written.
+        """
         if path not in self.docs:
+            safe_write.target(self.root, path)
             data = self._load(path) if path.exists() else None
             if data is not None and not isinstance(data, CommentedMap):
                 raise AscsyncError(
@@ -116,9 +123,10 @@ class RepoWriter:
         return self.docs[path]
 
     def _load(self, path: Path) -> Any:
-        """Parse an existing file; a broken one stops the write before anything is saved."""
+        """Parse an existing file; a broken one (or an alias bomb) stops the write before
+        anything is saved."""
         try:
-            return self.yaml.load(path.read_text(encoding="utf-8"))
+            data = self.yaml.load(path.read_text(encoding="utf-8"))
         except (YAMLError, UnicodeDecodeError) as exc:
             mark = getattr(exc, "problem_mark", None)
             line = f":{mark.line + 1}" if mark is not None else ""
@@ -126,18 +134,27 @@ class RepoWriter:
                 f"{self.rel(path)}{line}: cannot update it: not valid YAML "
                 f"({getattr(exc, 'problem', None) or type(exc).__name__}); fix it first"
             ) from None
+        problem = alias_problem(path, data)
+        if problem is not None:
+            line = f":{problem.line}" if problem.line else ""
+            raise AscsyncError(f"{self.rel(path)}{line}: cannot update it: {problem.message}")
+        return data
 
     def save(self) -> WriteReport:
-        """Write every changed file; returns the report (paths in write order)."""
-        for path, text in self.text_files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            self.report.written.append(path)
+        """Write every changed file; returns the report (paths in write order).
+
+        Every path is checked first: if any would be written through a symlink leading
+        outside the repo, nothing at all is written and the error names the link.
+        """
+        outputs: list[tuple[Path, str]] = list(self.text_files.items())
         for path in sorted(self.changed):
             buffer = StringIO()
             self.yaml.dump(self.docs[path], buffer)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(buffer.getvalue(), encoding="utf-8")
+            outputs.append((path, buffer.getvalue()))
+        for path, _ in outputs:
+            safe_write.target(self.root, path)
+        for path, text in outputs:
+            safe_write.write_text(self.root, path, text)
             self.report.written.append(path)
         return self.report
 

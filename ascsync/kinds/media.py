@@ -217,7 +217,7 @@ class Screenshots(ResourceKind[Media, MediaState]):
                         f"previews/{code}/{display_type}: {len(live_set.items)} preview(s) not "
                         "downloaded (pull fetches screenshots only); add the videos by hand"
                     )
-        return pull_images(sets, report)
+        return pull_images(sets, folder.parent.parent, report)  # apps/<name>/ is 2 deep
 
     # -- plan --------------------------------------------------------------------------
 

@@ -85,8 +85,11 @@ def run_action(
     event: dict | None = None,
     github_api_url: str = "http://127.0.0.1:9",
     extra_env: dict[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> ActionRun:
-    """Run the step once in ``workdir`` (a fresh folder per run keeps files apart)."""
+    """Run the step once in ``workdir`` (a fresh folder per run keeps files apart).
+
+    ``cwd`` is the step's working directory (on GitHub: the checked-out repository)."""
     workdir.mkdir(parents=True, exist_ok=True)
     event_path = workdir / "event.json"
     event_path.write_text(json.dumps(event or {}))
@@ -116,6 +119,7 @@ def run_action(
         capture_output=True,
         text=True,
         timeout=120,
+        cwd=cwd,
     )
     return ActionRun(
         done.returncode,

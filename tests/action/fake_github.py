@@ -3,6 +3,11 @@
 It keeps comments per issue in memory, pages them like GitHub (``per_page``, ``page``
 and a ``Link: <...>; rel="next"`` header), checks the bearer token, and records every
 request so tests can tell a create (POST) from an update (PATCH).
+
+Who the token is, as GitHub tells it: by default the token behaves like the Actions
+``GITHUB_TOKEN`` (``GET /user`` answers 403 "Resource not accessible by integration",
+GraphQL ``viewer`` answers ``github-actions[bot]``, and comments it writes are by that
+Bot); with ``user_endpoint=True`` it behaves like a personal token whose ``/user`` works.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ class Comment:
     id: int
     body: str
     user: str = "someone"
+    user_type: str = "User"
 
 
 @dataclass
@@ -30,6 +36,8 @@ class FakeGitHub:
     """Threaded HTTP server; ``url`` goes into ``GITHUB_API_URL``."""
 
     token: str
+    login: str = "github-actions[bot]"
+    user_endpoint: bool = False
     issues: dict[tuple[str, int], list[Comment]] = field(default_factory=dict)
     requests: list[tuple[str, str, dict]] = field(default_factory=list)
     next_id: int = 1000
@@ -53,10 +61,13 @@ class FakeGitHub:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def add(self, repo: str, number: int, body: str, user: str = "someone") -> None:
+    def add(
+        self, repo: str, number: int, body: str, user: str = "someone", user_type: str = "User"
+    ) -> None:
         with self._lock:
             self.next_id += 1
-            self.issues.setdefault((repo, number), []).append(Comment(self.next_id, body, user))
+            comment = Comment(self.next_id, body, user, user_type)
+            self.issues.setdefault((repo, number), []).append(comment)
 
     def comments(self, repo: str, number: int) -> list[Comment]:
         return list(self.issues.get((repo, number), []))
@@ -64,15 +75,32 @@ class FakeGitHub:
     def methods(self) -> list[str]:
         return [method for method, _, _ in self.requests]
 
+    def comment_writes(self) -> list[tuple[str, str]]:
+        """(method, path) of every request that created or edited a comment."""
+        return [
+            (method, path)
+            for method, path, _ in self.requests
+            if method in ("POST", "PATCH") and "/comments" in path
+        ]
+
     # -- request handling ------------------------------------------------------------
 
     def _answer(self, method: str, raw_path: str, body: dict) -> tuple[int, object, dict]:
         parts = urlsplit(raw_path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        if parts.path == "/user" and method == "GET":
+            if not self.user_endpoint:
+                return 403, {"message": "Resource not accessible by integration"}, {}
+            return 200, {"login": self.login, "type": "User"}, {}
+        if parts.path == "/graphql" and method == "POST":
+            if "viewer" not in str(body.get("query")):
+                return 400, {"message": "the fake only knows the viewer query"}, {}
+            return 200, {"data": {"viewer": {"login": self.login}}}, {}
         if (m := LIST.match(parts.path)) and method == "GET":
             return self._list(m["repo"], int(m["number"]), query, parts.path)
         if m and method == "POST":
-            self.add(m["repo"], int(m["number"]), body["body"], user="github-actions[bot]")
+            bot = "Bot" if self.login.endswith("[bot]") else "User"
+            self.add(m["repo"], int(m["number"]), body["body"], self.login, bot)
             return 201, {"id": self.next_id, "body": body["body"]}, {}
         if (m := ONE.match(parts.path)) and method == "PATCH":
             for comments in self.issues.values():
@@ -92,7 +120,10 @@ class FakeGitHub:
         headers = {}
         if page * per_page < len(everything):
             headers["Link"] = f'<{self.url}{path}?per_page={per_page}&page={page + 1}>; rel="next"'
-        page_body = [{"id": c.id, "body": c.body, "user": {"login": c.user}} for c in chunk]
+        page_body = [
+            {"id": c.id, "body": c.body, "user": {"login": c.user, "type": c.user_type}}
+            for c in chunk
+        ]
         return 200, page_body, headers
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:

@@ -62,8 +62,22 @@ def test_plan_comment_is_created_once_then_updated(tmp_path, example_copy, githu
     [comment] = ours(github)  # still exactly one
     assert "Movie Catalog Next" in comment.body
     assert len(github.comments(REPO, 42)) == 121
-    assert github.methods().count("POST") == 1
-    assert github.methods().count("PATCH") == 1
+    assert [method for method, _ in github.comment_writes()] == ["POST", "PATCH"]
+
+
+def test_a_planted_marker_comment_is_left_alone(tmp_path, example_copy, github):
+    # Someone pastes a fake plan carrying the marker before the action ever ran.
+    planted = "<!-- ascsync-plan:" + str(example_copy) + " -->\n### ascsync plan\n\nNo changes."
+    github.add(REPO, 42, planted, user="mallory")
+
+    run = plan_on_pr(tmp_path, example_copy, github, "first")
+
+    assert run.code == 0, run.console
+    assert run.outputs["comment"] == "created"
+    planted_comment, real = ours(github)
+    assert planted_comment.body == planted
+    assert real.user == "github-actions[bot]" and "PHOTO_AND_VIDEO" in real.body
+    assert [method for method, _ in github.comment_writes()] == ["POST"]
 
 
 def test_validation_errors_fail_the_check_and_are_commented(tmp_path, example_copy, github):
