@@ -20,6 +20,7 @@ import unicodedata
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any, BinaryIO
 
 from PIL import Image, UnidentifiedImageError
@@ -93,7 +94,7 @@ def _refuse_lfs_pointer(path: Path) -> None:
 # ---------------------------------------------------------------- listing and hashing
 
 
-def _natural_key(name: str) -> tuple:
+def _natural_key(name: str) -> tuple[tuple[int, int, str], ...]:
     """Sort key where digit runs compare as numbers: 2 before 10, as Finder and deliver do."""
     parts = re.split(r"(\d+)", name.casefold())
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts if part)
@@ -301,7 +302,7 @@ def _png_has_iend(path: Path) -> bool:
 # ---------------------------------------------------------------- screenshot sets
 
 
-def _sizes(sizes: list[Size] | set[Size]) -> str:
+def _sizes(sizes: Iterable[Size]) -> str:
     return ", ".join(f"{w}×{h}" for w, h in sorted(sizes))
 
 
@@ -519,11 +520,15 @@ def video_info(path: Path) -> VideoInfo:
             _walk_boxes(stream, 0, size, found, depth=0)
         except (struct.error, IndexError):
             raise UnreadableMedia("a box header is cut short (truncated or damaged file)") from None
-    width, height = found.get("video_size", (None, None))  # type: ignore[misc]
-    return VideoInfo(brand, found.get("duration"), width, height)  # type: ignore[arg-type]
+    dimensions = found.get("video_size")
+    width, height = dimensions if isinstance(dimensions, tuple) else (None, None)
+    duration = found.get("duration")
+    return VideoInfo(brand, duration if isinstance(duration, float) else None, width, height)
 
 
-def _walk_boxes(stream: BinaryIO, start: int, end: int, found: dict, depth: int) -> None:
+def _walk_boxes(
+    stream: BinaryIO, start: int, end: int, found: dict[str, object], depth: int
+) -> None:
     position, count = start, 0
     while position + 8 <= end:
         count += 1

@@ -14,7 +14,7 @@ asked from GitHub (``GET /user``, or GraphQL ``viewer`` for the Actions token, w
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import requests
 
@@ -39,7 +39,7 @@ def graphql_url(api_url: str) -> str:
     return (base.removesuffix("/v3") if base.endswith("/api/v3") else base) + "/graphql"
 
 
-def same_account(login: str, comment_user: dict) -> bool:
+def same_account(login: str, comment_user: dict[str, Any]) -> bool:
     """Whether a comment's ``user`` is the account ``login``.
 
     Apps appear as ``name[bot]`` in REST answers; whether GraphQL's ``viewer.login`` keeps
@@ -91,7 +91,7 @@ class CommentsApi:
         )
 
     def _call(
-        self, method: str, url: str, *, tolerate: tuple[int, ...] = (), **kwargs: object
+        self, method: str, url: str, *, tolerate: tuple[int, ...] = (), **kwargs: Any
     ) -> requests.Response:
         """One request; an error status raises, except those in ``tolerate``."""
         try:

@@ -194,7 +194,7 @@ def publish_comment(step: Step, markdown: str) -> None:
         step.env.get("GITHUB_REPOSITORY", ""),
         step.env.get("GITHUB_GRAPHQL_URL") or None,
     )
-    what = upsert_comment(api, int(number), step.inputs.repo, scrub(markdown, step.secrets))
+    what = upsert_comment(api, int(str(number)), step.inputs.repo, scrub(markdown, step.secrets))
     step.out.write(f"ascsync: plan comment {what} on #{number}\n")
     step.output("comment", what)
 

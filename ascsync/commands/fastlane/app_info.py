@@ -97,7 +97,7 @@ def categories(
     metadata: Path | None, root: SourceRoot, settings: DeliverSettings, plan: ImportPlan
 ) -> CommentedMap:
     """The six category files (or Deliverfile options), legacy iTunes Connect names mapped."""
-    found: dict[str, dict] = {"primary": {}, "secondary": {}}
+    found: dict[str, dict[str | int, str]] = {"primary": {}, "secondary": {}}
     for name, (group, index) in CATEGORY_FILES.items():
         raw = settings.value(name.removesuffix(".txt"), plan)
         if not isinstance(raw, str) or not raw.strip():

@@ -256,11 +256,11 @@ def _add_deliverfile_paths(
                 f"line {setting.line}: {setting.name} {setting.value!r} does not exist; not used",
             )
             continue
-        reason = found.root.refusal(path)
-        if reason is not None:
+        refusal = found.root.refusal(path)
+        if refusal is not None:
             plan.error(
                 found.deliverfile.path,
-                f"line {setting.line}: {setting.name} {setting.value!r} {reason}",
+                f"line {setting.line}: {setting.name} {setting.value!r} {refusal}",
             )
             continue
         folders = found.platforms.setdefault(
