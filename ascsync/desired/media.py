@@ -18,9 +18,9 @@ import re
 import struct
 import unicodedata
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Iterable
 from typing import Any, BinaryIO
 
 from PIL import Image, UnidentifiedImageError
