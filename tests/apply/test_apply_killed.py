@@ -142,13 +142,10 @@ def screenshot_names(url: str, headers: dict[str, str]) -> dict[str, list[str]]:
             headers=headers,
             timeout=5,
         ).json()
+        included = {(i["type"], i["id"]): i for i in sets.get("included", [])}
         for item in sets["data"]:
-            shots = [
-                i
-                for i in sets.get("included", [])
-                if i["type"] == "appScreenshots"
-                and i["relationships"]["appScreenshotSet"]["data"]["id"] == item["id"]
-            ]
+            linkage = item["relationships"]["appScreenshots"]["data"]  # there: it was included
+            shots = [included[(ref["type"], ref["id"])] for ref in linkage]
             key = f"{loc['attributes']['locale']}/{item['attributes']['screenshotDisplayType']}"
             out[key] = [s["attributes"]["fileName"] for s in shots]
     return out
