@@ -24,6 +24,7 @@ from typing import Any
 
 from ascsync.sandbox import api_errors
 from ascsync.sandbox.api_errors import already_used, attribute_not_acceptable, state_error
+from ascsync.sandbox.builds import BuildRules
 from ascsync.sandbox.hooks import Hooks, RequestContext, SandboxError
 from ascsync.sandbox.store import Ref, Resource, Store
 from ascsync.sandbox.uploads import UploadHooks
@@ -108,6 +109,7 @@ def default_hooks() -> list[Hooks]:
     """
     return [
         ComputedAttributes(),
+        BuildRules(),
         VersionRules(),
         LocalizationRules(),
         MediaSetRules(),
