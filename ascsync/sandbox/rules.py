@@ -25,6 +25,7 @@ from typing import Any
 from ascsync.sandbox import api_errors
 from ascsync.sandbox.api_errors import already_used, attribute_not_acceptable, state_error
 from ascsync.sandbox.builds import BuildRules
+from ascsync.sandbox.content import ContentRules
 from ascsync.sandbox.hooks import Hooks, RequestContext, SandboxError
 from ascsync.sandbox.store import Ref, Resource, Store
 from ascsync.sandbox.uploads import UploadHooks
@@ -67,6 +68,11 @@ RELEASED_VERSION_STATES = frozenset({"READY_FOR_DISTRIBUTION", "REPLACED_WITH_NE
 # App info (name, subtitle, categories, age rating) is editable until submission [A]
 # "App information" Help page.
 EDITABLE_APP_INFO_STATES = frozenset({"PREPARE_FOR_SUBMISSION", "REJECTED", "DEVELOPER_REJECTED"})
+# The live app info, which a submission does not touch (AppInfoState values).
+SETTLED_APP_INFO_STATES = frozenset({"READY_FOR_DISTRIBUTION", "REPLACED_WITH_NEW_INFO"})
+# A version in these states locks its text and the app info [A] "App information";
+# fastlane#16626 shows the STATE_ERROR a PATCH gets.
+IN_REVIEW_STATES = frozenset({"WAITING_FOR_REVIEW", "IN_REVIEW"})
 
 MAX_SCREENSHOTS_PER_SET = 10  # [A] "one to 10 screenshots" (Screenshot specifications)
 MAX_PREVIEWS_PER_SET = 3  # [A] Platform version information; fastlane enforces 3
@@ -109,6 +115,7 @@ def default_hooks() -> list[Hooks]:
     """
     return [
         ComputedAttributes(),
+        ContentRules(),
         BuildRules(),
         VersionRules(),
         LocalizationRules(),
@@ -824,16 +831,24 @@ class ReviewSubmissionRules(Hooks):
                 raise state_error("A review submission needs at least one item.")  # [U]
             attributes["state"] = "WAITING_FOR_REVIEW"
             attributes["submittedDate"] = now_iso(ctx)
-            self._move(versions, "WAITING_FOR_REVIEW")
+            self._move(ctx.store, versions, "WAITING_FOR_REVIEW")
         elif canceled:
             attributes["state"] = "COMPLETE"
-            self._move(versions, "DEVELOPER_REJECTED")
+            self._move(ctx.store, versions, "DEVELOPER_REJECTED")
 
     @staticmethod
-    def _move(versions: list[Resource], state: str) -> None:
+    def _move(store: Store, versions: list[Resource], state: str) -> None:
+        """Versions move on, and the app info being prepared with them: while a version
+        waits for or is in review its name, subtitle and categories are locked too [A]
+        ("App information": editable until the app is submitted)."""
         for version in versions:
             version.attributes["appVersionState"] = state
             version.attributes["appStoreState"] = state
+            app = parent(store, version, "app")
+            for info in store.related(app, "appInfos") if app else []:
+                if info.attributes.get("state") not in SETTLED_APP_INFO_STATES:
+                    info.attributes["state"] = state
+                    info.attributes["appStoreState"] = state
 
 
 # -- prices ----------------------------------------------------------------------------

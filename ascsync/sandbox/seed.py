@@ -92,7 +92,7 @@ from ruamel.yaml.error import YAMLError
 
 from ascsync.errors import ConfigError
 from ascsync.sandbox import builds, uploads
-from ascsync.sandbox.rules import APP_STORE_LOCALES, EDITABLE_VERSION_STATES
+from ascsync.sandbox.rules import APP_STORE_LOCALES, EDITABLE_VERSION_STATES, IN_REVIEW_STATES
 from ascsync.sandbox.store import Ref, Resource, Store
 
 SEEDS_DIR = Path(__file__).with_name("seeds")
@@ -416,13 +416,17 @@ class SeedBuilder:
             "secondarySubcategoryTwo",
         }
         attrs = self.attributes("appInfos", node, where, slots | {"localizations", "ageRating"})
-        editable = any(
-            v.attributes.get("appVersionState") in EDITABLE_VERSION_STATES
+        states = {
+            str(v.attributes.get("appVersionState"))
             for v in self.store.related(app, "appStoreVersions")
-        )
-        attrs.setdefault(
-            "state", "PREPARE_FOR_SUBMISSION" if editable else "READY_FOR_DISTRIBUTION"
-        )
+        }
+        reviewed = sorted(states & IN_REVIEW_STATES)
+        if reviewed:  # the app info went to review with its version
+            attrs.setdefault("state", reviewed[0])
+        elif states & EDITABLE_VERSION_STATES:
+            attrs.setdefault("state", "PREPARE_FOR_SUBMISSION")
+        else:
+            attrs.setdefault("state", "READY_FOR_DISTRIBUTION")
         attrs.setdefault("appStoreState", LEGACY_STATE.get(attrs["state"], attrs["state"]))
         rating_node = self.mapping(node.get("ageRating"), node, "ageRating", where)
         rating = {
