@@ -230,11 +230,13 @@ class Sandbox:
         self._tempdir = Path(tempfile.mkdtemp(prefix="ascsync-sandbox-"))
         os.chmod(self._tempdir, 0o700)
         path = self._tempdir / "api_key.json"
+        # No ``duration``: clients then use their own default lifetime. A 1200 here made
+        # clients that backdate ``iat`` by 60 s (current fastlane) mint 1260-second
+        # tokens, which Apple and the sandbox refuse with 401.
         content = {
             "key_id": self.key_id,
             "issuer_id": self.issuer_id,
             "key": self.private_key_pem.decode(),
-            "duration": 1200,
             "in_house": False,
             "is_key_content_base64": False,
         }
