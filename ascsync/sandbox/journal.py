@@ -57,9 +57,13 @@ class JournalEntry:
     base_url: str = ""
     operation: str | None = field(default=None)
     """The spec operation served, e.g. ``"POST /v1/appScreenshots"`` (None if unknown)."""
+    response: bytes | None = field(default=None, repr=False, compare=False)
+    """The answer's body, shown to observers (the test audit checks it against the spec)
+    and then dropped: the journal itself keeps no response bodies."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("response")
         data["query"] = [list(pair) for pair in self.query]
         return data
 
@@ -81,6 +85,7 @@ class Journal:
             self._entries.append(entry)
         for observer in list(OBSERVERS):
             observer(entry)
+        entry.response = None
 
     def entries(self) -> list[JournalEntry]:
         with self._lock:

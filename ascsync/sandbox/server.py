@@ -160,6 +160,7 @@ class SandboxApp:
         entry.status = None if reply.drop else reply.status
         entry.operation = self.engine.operation_for(method, path)
         entry.ms = round((time.perf_counter() - started) * 1000, 3)
+        entry.response = None if reply.drop else reply.body
         self.journal.record(entry)
         return reply
 

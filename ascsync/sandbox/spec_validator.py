@@ -134,6 +134,15 @@ class SpecValidator:
             for error in sorted(errors, key=lambda e: list(e.absolute_path))
         ][:5]
 
+    def check_error_response(self, body: Any) -> list[str]:
+        """How an error answer departs from Apple's ``ErrorResponse`` schema."""
+        errors = self._validator("ErrorResponse").iter_errors(body)
+        return [
+            f"error response {'/'.join(str(p) for p in error.absolute_path) or '(root)'}: "
+            f"{error.message[:300]}"
+            for error in sorted(errors, key=lambda e: list(e.absolute_path))
+        ][:5]
+
     def _validator(self, name: str) -> Any:
         if name not in self._validators:
             from jsonschema import Draft4Validator
@@ -147,6 +156,35 @@ class SpecValidator:
             schema = {"$ref": f"urn:asc-openapi#/components/schemas/{name}"}
             self._validators[name] = Draft4Validator(schema, registry=self._registry)
         return self._validators[name]
+
+
+def resolve_pointer(document: Any, pointer: str) -> Any:
+    """The value at a JSON pointer (RFC 6901); KeyError/IndexError/... when it is not there."""
+    value = document
+    for token in pointer.split("/")[1:] if pointer else []:
+        token = token.replace("~1", "/").replace("~0", "~")
+        value = value[int(token)] if isinstance(value, list) else value[token]
+    return value
+
+
+def pointer_names_a_place(body: Any, pointer: str) -> bool:
+    """An error's ``source.pointer`` resolves in the request body, or names a missing member.
+
+    A missing required attribute or relationship is pointed at as Apple does
+    (``/data/attributes/platform``): the member (and its ``attributes`` or
+    ``relationships`` object) may be absent, but the resource object ``/data`` is there.
+    """
+    try:
+        resolve_pointer(body, pointer)
+        return True
+    except (KeyError, IndexError, TypeError, ValueError):
+        head, _, name = pointer.rpartition("/")
+        return (
+            head in ("/data/attributes", "/data/relationships")
+            and bool(name)
+            and isinstance(body, dict)
+            and isinstance(body.get("data"), dict)
+        )
 
 
 def _check_param(name: str, schema: dict[str, Any], value: str) -> list[str]:
