@@ -119,6 +119,39 @@ def test_the_audit_reports_unexempted_invalid_requests_and_skips_exempt_ones():
     assert audit.exempt == 2
 
 
+@needs_spec
+def test_the_audit_reports_answers_that_depart_from_the_response_schemas():
+    import json
+
+    from ascsync.sandbox.journal import JournalEntry
+
+    def answered(method, path, status, answer, body=None):
+        entry = JournalEntry(method, path, [], status, 1.0, body)
+        entry.response = json.dumps(answer).encode()
+        audit.observe(entry)
+
+    audit = SpecAudit(current_test="t::answers")
+    app = {"type": "apps", "id": "1", "attributes": {"name": None}, "links": {"self": "u"}}
+    answered("GET", "/v1/apps/1", 200, {"data": app, "links": {"self": "u"}})  # null: fine
+    wrong = {**app, "attributes": {"name": 7}}
+    answered("GET", "/v1/apps/2", 200, {"data": wrong, "links": {"self": "u"}})
+    error = {"status": "409", "code": "ENTITY_ERROR", "title": "t", "detail": "d"}
+    body = {"data": [{"type": "betaTesters", "id": "x"}]}
+    good = {**error, "source": {"pointer": "/data/0/id"}}
+    bad = {**error, "source": {"pointer": "/data/data/0"}}
+    answered("POST", "/v1/betaGroups/g/relationships/betaTesters", 409, {"errors": [good]}, body)
+    answered("POST", "/v1/betaGroups/h/relationships/betaTesters", 409, {"errors": [bad]}, body)
+    answered("GET", "/v1/apps/3", 404, {"errors": [{**error, "code": None}]})
+    problems = audit.answer_problems(SpecValidator.from_file(SPEC_PATH))
+    assert len(problems) == 3, problems
+    assert (
+        "GET /v1/apps/2 -> 200: response data/attributes/name: 7 is not of type 'string'"
+        in (problems[0])
+    )
+    assert any("'/data/data/0' names no place in the request body" in p for p in problems)
+    assert any("GET /v1/apps/3 -> 404: error response" in p for p in problems)
+
+
 INNER_TEST = """
 import requests
 from ascsync.sandbox import Sandbox
