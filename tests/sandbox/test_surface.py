@@ -193,3 +193,25 @@ def test_a_run_with_an_unexempted_invalid_request_fails(tmp_path):
     assert "1 passed" in result.stdout
     assert "query parameter 'color' is not declared" in result.stdout
     assert "limit=300" not in result.stdout  # exempt on purpose
+
+
+def test_the_sandbox_page_lists_what_is_modelled_and_what_is_refused(surface):
+    """docs/sandbox.md names every modelled kind and every relationship it refuses."""
+    page = (REPO / "docs" / "sandbox.md").read_text(encoding="utf-8")
+    modelled, _, refused = page.partition("**Refused with 501**")
+    for name in surface.types:
+        assert f"`{name}`" in modelled, f"docs/sandbox.md: {name} missing from the modelled list"
+    rows = {
+        line.split("|")[1].strip(): line.split("|")[2]
+        for line in refused.splitlines()
+        if line.startswith("| `")
+    }
+    for name, spec in surface.types.items():
+        unmodelled = {
+            rel.name
+            for rel in spec.relationships.values()
+            if not rel.hidden and (rel.links or rel.data) and rel.target not in surface.types
+        }
+        row = next((cells for kinds, cells in rows.items() if f"`{name}`" in kinds), "")
+        listed = {cell.strip() for cell in row.split(",") if cell.strip()}
+        assert listed == unmodelled, f"docs/sandbox.md: refused relationships of {name}"
