@@ -28,6 +28,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -109,12 +110,34 @@ def _answer_problems(validator, entry: JournalEntry, raw: bytes) -> list[str]:
         return ["the answer is not JSON"]
     status = entry.status or 0
     if status < 400:
-        return validator.check_response(entry.method, entry.path, status, body)
+        problems = validator.check_response(entry.method, entry.path, status, body)
+        return problems + _link_problems(validator, body)
     problems = validator.check_error_response(body)
     for error in body.get("errors", []) if isinstance(body, dict) else []:
         pointer = (error.get("source") or {}).get("pointer")
         if pointer is not None and not pointer_names_a_place(entry.body, pointer):
             problems.append(f"source.pointer {pointer!r} names no place in the request body")
+    return problems
+
+
+def _link_problems(validator, body) -> list[str]:
+    """Every ``links.self``/``links.related`` of a relationship names a GET in the spec."""
+    if not isinstance(body, dict):
+        return []
+    resources = body.get("data")
+    resources = resources if isinstance(resources, list) else [resources]
+    problems = []
+    for resource in [*resources, *(body.get("included") or [])]:
+        if not isinstance(resource, dict):
+            continue
+        for name, relationship in (resource.get("relationships") or {}).items():
+            for kind, url in (relationship.get("links") or {}).items():
+                path = urlsplit(url).path
+                template = validator.template_for(path)
+                if template is None or validator.check("GET", path, [], None)[:1] == [
+                    f"GET is not defined for {template}"
+                ]:
+                    problems.append(f"{resource.get('type')}.{name} links.{kind}: {path} is no GET")
     return problems
 
 

@@ -26,7 +26,7 @@ from ascsync.sandbox import api_errors
 from ascsync.sandbox.api_errors import already_used, attribute_not_acceptable, state_error
 from ascsync.sandbox.builds import BuildRules
 from ascsync.sandbox.content import ContentRules
-from ascsync.sandbox.hooks import Hooks, RequestContext, SandboxError
+from ascsync.sandbox.hooks import Hooks, RequestContext, SandboxError, raise_all
 from ascsync.sandbox.store import Ref, Resource, Store
 from ascsync.sandbox.uploads import UploadHooks
 
@@ -502,13 +502,17 @@ class LocalizationRules(Hooks):
             return
         version = parent(ctx.store, resource, "appStoreVersion")
         if not is_editable(version):
-            for name in attributes:
-                if name not in ALWAYS_EDITABLE_VERSION_TEXT:
-                    # [I] fastlane#16626, verbatim detail.
-                    raise state_error(
+            # [I] fastlane#16626, verbatim detail; every locked attribute at once.
+            raise_all(
+                [
+                    state_error(
                         f"Attribute '{name}' cannot be edited at this time",
                         f"/data/attributes/{name}",
                     )
+                    for name in attributes
+                    if name not in ALWAYS_EDITABLE_VERSION_TEXT
+                ]
+            )
         self._check_whats_new(ctx.store, version, attributes)
 
     def before_delete(self, ctx: RequestContext, resource: Resource) -> None:
@@ -645,19 +649,16 @@ class AppInfoRules(Hooks):
     ) -> None:
         store = ctx.store
         if resource.type == "appInfoLocalizations":
-            for name in attributes:
-                self._require_editable(parent(store, resource, "appInfo"), name)
+            raise_all(self._locked(parent(store, resource, "appInfo"), attributes, "attributes"))
         elif resource.type == "ageRatingDeclarations":
             owners = [
                 i
                 for i in store.list("appInfos")
                 if i.relationships.get("ageRatingDeclaration") == resource.ref
             ]
-            for name in attributes:
-                self._require_editable(owners[0] if owners else None, name)
+            raise_all(self._locked(owners[0] if owners else None, attributes, "attributes"))
         elif resource.type == "appInfos":
-            for name in relationships:
-                self._require_editable(resource, name)
+            raise_all(self._locked(resource, relationships, "relationships"))
             self._check_categories(store, resource, relationships)
 
     def before_delete(self, ctx: RequestContext, resource: Resource) -> None:
@@ -668,6 +669,18 @@ class AppInfoRules(Hooks):
     def _require_editable(info: Resource | None, name: str) -> None:
         if info is not None and info.attributes.get("state") not in EDITABLE_APP_INFO_STATES:
             raise state_error(f"Attribute '{name}' cannot be edited at this time")
+
+    @staticmethod
+    def _locked(info: Resource | None, names: Any, member: str) -> list[SandboxError]:
+        """One STATE_ERROR per name a locked app info refuses (all of a request at once)."""
+        if info is None or info.attributes.get("state") in EDITABLE_APP_INFO_STATES:
+            return []
+        return [
+            state_error(
+                f"Attribute '{name}' cannot be edited at this time", f"/data/{member}/{name}"
+            )
+            for name in names
+        ]
 
     def _check_categories(self, store: Store, info: Resource, relationships: dict) -> None:
         """Subcategories exist only under GAMES and STICKERS, below their own slot [S]/[F]."""

@@ -224,9 +224,14 @@ def test_app_info_and_version_text_are_locked_while_waiting_for_review(sandbox, 
     assert error["code"] == "STATE_ERROR"
     assert error["detail"] == "Attribute 'subtitle' cannot be edited at this time"
     texts = localization(sandbox, "appStoreVersionLocalizations", "en-US")
-    description = patch(sandbox, api, "appStoreVersionLocalizations", texts, description="New")
-    assert description.status_code == 409
-    assert description.json()["errors"][0]["code"] == "STATE_ERROR"
+    both = patch(
+        sandbox, api, "appStoreVersionLocalizations", texts, description="New", keywords="new"
+    )
+    assert both.status_code == 409
+    assert [(e["code"], e["source"]["pointer"]) for e in both.json()["errors"]] == [
+        ("STATE_ERROR", "/data/attributes/description"),
+        ("STATE_ERROR", "/data/attributes/keywords"),
+    ]
     # Promotional text is editable at any time [A].
     promo = patch(sandbox, api, "appStoreVersionLocalizations", texts, promotionalText="Now 2x")
     assert promo.status_code == 200

@@ -142,14 +142,21 @@ def test_the_audit_reports_answers_that_depart_from_the_response_schemas():
     answered("POST", "/v1/betaGroups/g/relationships/betaTesters", 409, {"errors": [good]}, body)
     answered("POST", "/v1/betaGroups/h/relationships/betaTesters", 409, {"errors": [bad]}, body)
     answered("GET", "/v1/apps/3", 404, {"errors": [{**error, "code": None}]})
+    groups = {"links": {"self": "http://h/v1/builds/4/relationships/betaGroups"}}
+    build = {"type": "builds", "id": "4", "links": {"self": "u"}, "relationships": {}}
+    build["relationships"]["betaGroups"] = groups  # the spec has no such GET route
+    answered("GET", "/v1/builds/4", 200, {"data": build, "links": {"self": "u"}})
     problems = audit.answer_problems(SpecValidator.from_file(SPEC_PATH))
-    assert len(problems) == 3, problems
+    assert len(problems) == 4, problems
     assert (
         "GET /v1/apps/2 -> 200: response data/attributes/name: 7 is not of type 'string'"
         in (problems[0])
     )
     assert any("'/data/data/0' names no place in the request body" in p for p in problems)
     assert any("GET /v1/apps/3 -> 404: error response" in p for p in problems)
+    assert any(
+        "builds.betaGroups links.self: /v1/builds/4/relationships/betaGroups" in p for p in problems
+    )
 
 
 INNER_TEST = """
