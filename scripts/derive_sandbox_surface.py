@@ -80,6 +80,19 @@ INVERSE_OVERRIDES: dict[tuple[str, str], str] = {
     # apps also has the legacy ``inAppPurchases`` (v1) relationship to the same type.
     ("inAppPurchases", "app"): "inAppPurchasesV2",
 }
+# Relationships of modelled kinds whose targets the sandbox never computes. Their routes
+# answer 501 (and include/filter on them is refused) rather than an empty list: Apple has
+# ~175 equalized prices per price point and computes automatic prices.
+UNCOMPUTED: set[tuple[str, str]] = {
+    ("appPricePoints", "equalizations"),
+    ("inAppPurchasePricePoints", "equalizations"),
+    ("subscriptionPricePoints", "equalizations"),
+    ("subscriptionPricePoints", "adjustedEqualizations"),
+    ("appPriceSchedules", "automaticPrices"),
+    ("inAppPurchasePriceSchedules", "automaticPrices"),
+    ("apps", "inAppPurchases"),  # the legacy v1 IAPs; the sandbox keeps inAppPurchasesV2
+}
+
 # Relationships that must never get an inverse even if the heuristic finds one.
 NO_INVERSE: set[tuple[str, str]] = set()
 
@@ -286,7 +299,7 @@ def operations(spec: Spec) -> list[dict[str, Any]]:
     out = []
     for path, item in sorted(spec.raw["paths"].items()):
         shape = classify(path)
-        if shape is None:
+        if shape is None or (shape["type"], shape.get("relationship")) in UNCOMPUTED:
             continue
         for method, op in sorted(item.items()):
             if method == "parameters":
@@ -398,6 +411,8 @@ def add_link_routes(spec: Spec, types: dict[str, Any]) -> None:
     for name, info in types.items():
         base = f"/{TYPES[name][0]}/{name}/{{id}}"
         for rel_name, rel in info["relationships"].items():
+            if (name, rel_name) in UNCOMPUTED:
+                rel["modelled"] = False
             if not rel.get("links"):
                 continue
             rel["self_link"] = "get" in paths.get(f"{base}/relationships/{rel_name}", {})

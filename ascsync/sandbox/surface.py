@@ -56,6 +56,8 @@ class RelationshipSpec:
     """``links.self`` names a GET the spec declares (``.../relationships/{name}``)."""
     related_link: bool = False
     """``links.related`` names a GET the spec declares (``.../{name}``)."""
+    modelled: bool = True
+    """False where the sandbox never computes the targets (equalized, automatic prices)."""
 
 
 @dataclass(frozen=True)
@@ -262,7 +264,7 @@ class Surface:
     def models_relationship(self, spec: TypeSpec, name: str) -> bool:
         """Whether the sandbox stores ``spec.name``'s targets (a type it models)."""
         rel = spec.relationships.get(name)
-        return rel is not None and rel.target in self.types
+        return rel is not None and rel.modelled and rel.target in self.types
 
     def models_field(self, spec: TypeSpec, path: str) -> bool:
         """``id``, an attribute, a modelled relationship, or ``relationship.attribute``."""
@@ -607,6 +609,7 @@ def _type_spec(name: str, raw: dict[str, Any]) -> TypeSpec:
             inverse=rel.get("inverse"),
             self_link=bool(rel.get("self_link")),
             related_link=bool(rel.get("related_link")),
+            modelled=rel.get("modelled", True),
         )
         for rel_name, rel in raw["relationships"].items()
     }
