@@ -69,10 +69,10 @@ class StateFile:
         """Bring back the saved image and video bytes (a missing file is skipped)."""
         uploads.forget_assets(self.store)
         directory = self.assets_dir
-        index_file = directory / ASSET_INDEX if directory else None
-        if index_file is None or not index_file.is_file():
+        if directory is None or not (directory / ASSET_INDEX).is_file():
             self._saved_assets = {}
             return
+        index_file = directory / ASSET_INDEX
         try:
             index = json.loads(index_file.read_text())
         except (ValueError, UnicodeDecodeError) as exc:

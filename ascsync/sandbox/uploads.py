@@ -506,7 +506,9 @@ def placeholder_image(store: Store, token: str) -> bytes | None:
         (s for s in store.list("appScreenshots") if s.attributes.get("assetToken") == token),
         None,
     )
-    asset = screenshot.attributes.get("imageAsset") if screenshot else None
+    if screenshot is None:
+        return None
+    asset = screenshot.attributes.get("imageAsset")
     if not isinstance(asset, dict) or not asset.get("width") or not asset.get("height"):
         return None
     size = (min(int(asset["width"]), MAX_RENDER_SIDE), min(int(asset["height"]), MAX_RENDER_SIDE))
