@@ -391,7 +391,8 @@ class Renderer:
         query += [("cursor", cursor), ("limit", str(limit))]
         return f"{self.base_url}{request.path}?{urlencode(query)}"
 
-    def resource(self, resource: Resource) -> dict[str, Any]:
+    def resource(self, resource: Resource, primary: bool = True) -> dict[str, Any]:
+        """One resource object; ``include`` linkage only on primary data (``primary``)."""
         spec = self.surface.types.get(resource.type)
         out: dict[str, Any] = {"type": resource.type, "id": resource.id}
         if spec is None:
@@ -409,7 +410,7 @@ class Renderer:
         for rel in spec.relationships.values():
             if rel.hidden or (wanted is not None and rel.name not in wanted):
                 continue
-            rendered = self._relationship(resource, rel)
+            rendered = self._relationship(resource, rel, primary)
             if rendered:  # a data-only to-one without a value has nothing to show
                 relationships[rel.name] = rendered
         if relationships:
@@ -417,12 +418,14 @@ class Renderer:
         out["links"] = {"self": self.self(resource)}
         return out
 
-    def _relationship(self, resource: Resource, rel: Any) -> dict[str, Any]:
+    def _relationship(self, resource: Resource, rel: Any, primary: bool = True) -> dict[str, Any]:
         """A relationship object as Apple renders it.
 
         ``links`` name only routes the spec declares (and so answer: served, or refused
         with 501); the linkage ``data`` appears only for a relationship named in
-        ``include``, with ``meta.paging`` for a to-many one. A relationship with neither
+        ``include``, with ``meta.paging`` for a to-many one, and only on primary data
+        (``include`` paths are one level deep in Apple's API: they never reach into
+        included resources). A relationship with neither
         (a data-only parent link that was not included) is left out.
         [U] that Apple omits data-only relationships that were not included: clients
         written against Apple (asconnect's models require ``links``) suggest it does.
@@ -434,7 +437,7 @@ class Renderer:
             links["self"] = f"{base}/relationships/{rel.name}"
         if rel.related_link:
             links["related"] = f"{base}/{rel.name}"
-        if not rel.data or rel.name not in self.query.include:
+        if not primary or not rel.data or rel.name not in self.query.include:
             return {"links": links} if links else {}
         value = resource.relationships.get(rel.name)
         if rel.to_many:
@@ -471,7 +474,7 @@ class Renderer:
                         continue
                     seen.add(other.ref)
                     self.engine._read(self.ctx, other)
-                    included.append(self.resource(other))
+                    included.append(self.resource(other, primary=False))
         if included:
             document["included"] = included
 

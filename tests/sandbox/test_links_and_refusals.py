@@ -201,3 +201,14 @@ def test_filters_on_modelled_relationships_find_what_exists(demo, api):
         f"{demo.url}/v1/builds", params={"exists[usesNonExemptEncryption]": "true"}
     ).json()["data"]
     assert len(encrypted) == len(demo.store.list("builds"))
+
+
+def test_include_gives_linkage_to_primary_data_only(demo, api):
+    """include=app,build names relationships of the versions, not of the included build."""
+    document = api.get(
+        f"{demo.url}/v1/apps/{_app(demo)}/appStoreVersions", params={"include": "app,build"}
+    ).json()
+    builds = [r for r in document["included"] if r["type"] == "builds"]
+    assert builds
+    for build in builds:
+        assert set(build["relationships"]["app"]) == {"links"}
