@@ -212,3 +212,9 @@ def test_include_gives_linkage_to_primary_data_only(demo, api):
     assert builds
     for build in builds:
         assert set(build["relationships"]["app"]) == {"links"}
+
+
+def test_unset_attributes_are_null_not_missing(demo, api):
+    build = api.get(f"{demo.url}/v1/builds/{_build_240(demo)}").json()["data"]["attributes"]
+    assert "iconAssetToken" in build and build["iconAssetToken"] is None
+    assert "lsMinimumSystemVersion" in build and build["lsMinimumSystemVersion"] is None
