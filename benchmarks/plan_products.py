@@ -138,7 +138,7 @@ def main() -> None:
         desired, problems = load_repo(root)
         errors = [p for p in problems if p.severity.value == "error"]
         print(f"repo: {len(errors)} errors")
-        with sandbox_process(seed, args.latency_ms) as (url, tokens):
+        with sandbox_process(seed, latency_ms=args.latency_ms) as (url, tokens):
             client = ApiClient(url, tokens)
             started = time.perf_counter()
             plan = compute_plan(client, desired, (), args.concurrency)

@@ -64,6 +64,12 @@ TYPES: dict[str, tuple[str, str]] = {
     "appPriceSchedules": ("v1", "AppPriceSchedule"),
     "appPrices": ("v1", "AppPriceV2"),
     "appPricePoints": ("v3", "AppPricePointV3"),
+    # What a TestFlight or submit-for-review flow walks from a build (issue 12).
+    "preReleaseVersions": ("v1", "PrereleaseVersion"),
+    "buildBetaDetails": ("v1", "BuildBetaDetail"),
+    "betaAppReviewSubmissions": ("v1", "BetaAppReviewSubmission"),
+    "betaAppReviewDetails": ("v1", "BetaAppReviewDetail"),
+    "betaLicenseAgreements": ("v1", "BetaLicenseAgreement"),
 }
 
 # Inverse relationships the unique-back-reference heuristic cannot find (same type on
@@ -74,6 +80,19 @@ INVERSE_OVERRIDES: dict[tuple[str, str], str] = {
     # apps also has the legacy ``inAppPurchases`` (v1) relationship to the same type.
     ("inAppPurchases", "app"): "inAppPurchasesV2",
 }
+# Relationships of modelled kinds whose targets the sandbox never computes. Their routes
+# answer 501 (and include/filter on them is refused) rather than an empty list: Apple has
+# ~175 equalized prices per price point and computes automatic prices.
+UNCOMPUTED: set[tuple[str, str]] = {
+    ("appPricePoints", "equalizations"),
+    ("inAppPurchasePricePoints", "equalizations"),
+    ("subscriptionPricePoints", "equalizations"),
+    ("subscriptionPricePoints", "adjustedEqualizations"),
+    ("appPriceSchedules", "automaticPrices"),
+    ("inAppPurchasePriceSchedules", "automaticPrices"),
+    ("apps", "inAppPurchases"),  # the legacy v1 IAPs; the sandbox keeps inAppPurchasesV2
+}
+
 # Relationships that must never get an inverse even if the heuristic finds one.
 NO_INVERSE: set[tuple[str, str]] = set()
 
@@ -247,6 +266,18 @@ def success_status(op: dict[str, Any]) -> int:
     return codes[0]
 
 
+def response_schema_name(spec: Spec, op: dict[str, Any]) -> str | None:
+    """The resource schema of a GET's ``data`` items (``App``), None when mixed or absent."""
+    for code, response in op["responses"].items():
+        json_content = response.get("content", {}).get("application/json")
+        if code.startswith("2") and json_content:
+            data = spec.deref(json_content["schema"]).get("properties", {}).get("data")
+            if data:
+                resolved = spec.deref(data)
+                return spec.ref_name(resolved.get("items", data))
+    return None
+
+
 def response_data_type(spec: Spec, op: dict[str, Any]) -> tuple[str | None, bool]:
     for code, response in op["responses"].items():
         json_content = response.get("content", {}).get("application/json")
@@ -268,7 +299,7 @@ def operations(spec: Spec) -> list[dict[str, Any]]:
     out = []
     for path, item in sorted(spec.raw["paths"].items()):
         shape = classify(path)
-        if shape is None:
+        if shape is None or (shape["type"], shape.get("relationship")) in UNCOMPUTED:
             continue
         for method, op in sorted(item.items()):
             if method == "parameters":
@@ -279,6 +310,11 @@ def operations(spec: Spec) -> list[dict[str, Any]]:
                 and method == "get"
                 and (target not in TYPES)
             ):
+                continue
+            # A legacy route serving another schema of a modelled type (e.g. the v1 IAPs
+            # under /v1/apps/{id}/inAppPurchases) would be rendered wrongly: not served.
+            legacy = response_schema_name(spec, op) != TYPES.get(target or "", ("", ""))[1]
+            if shape["shape"] == "related" and method == "get" and legacy:
                 continue
             entry: dict[str, Any] = {
                 "method": method.upper(),
@@ -364,6 +400,37 @@ def derive_inverses(types: dict[str, Any]) -> None:
         types[target]["relationships"][inverse]["inverse"] = rel_name
 
 
+def add_link_routes(spec: Spec, types: dict[str, Any]) -> None:
+    """Which ``links`` of a relationship name a GET the spec declares.
+
+    A resource schema may declare ``links`` for a relationship whose routes do not exist
+    (``builds.betaGroups`` has neither; ``builds.perfPowerMetrics`` has no ``self``
+    route); the sandbox emits only links a client can follow.
+    """
+    paths = spec.raw["paths"]
+    for name, info in types.items():
+        base = f"/{TYPES[name][0]}/{name}/{{id}}"
+        for rel_name, rel in info["relationships"].items():
+            if (name, rel_name) in UNCOMPUTED:
+                rel["modelled"] = False
+            if not rel.get("links"):
+                continue
+            rel["self_link"] = "get" in paths.get(f"{base}/relationships/{rel_name}", {})
+            rel["related_link"] = "get" in paths.get(f"{base}/{rel_name}", {})
+
+
+def unmodelled_routes(spec: Spec, ops: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Every spec route the sandbox does not serve, with its methods: answered 501, not 404."""
+    served = {(op["method"], op["path"]) for op in ops}
+    out: dict[str, list[str]] = {}
+    for path, item in sorted(spec.raw["paths"].items()):
+        methods = sorted(m.upper() for m in item if m != "parameters")
+        missing = [m for m in methods if (m, path) not in served]
+        if missing:
+            out[path] = missing
+    return out
+
+
 def derive(raw: dict[str, Any]) -> dict[str, Any]:
     spec = Spec(raw)
     types = {name: resource_type(spec, schema) for name, (_, schema) in sorted(TYPES.items())}
@@ -373,11 +440,13 @@ def derive(raw: dict[str, Any]) -> dict[str, Any]:
     add_body_relationships(types, ops)
     add_route_targets(types, ops)
     derive_inverses(types)
+    add_link_routes(spec, types)
     return {
         "spec_version": raw["info"]["version"],
         "generated_by": "scripts/derive_sandbox_surface.py",
         "types": types,
         "operations": ops,
+        "unmodelled": unmodelled_routes(spec, ops),
     }
 
 

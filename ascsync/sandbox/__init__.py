@@ -15,9 +15,13 @@ Where things live:
 - ``surface.json`` / ``surface.py``: the API served, derived from Apple's OpenAPI by
   ``scripts/derive_sandbox_surface.py``; routing and Apple-style 400/409 validation.
 - ``engine.py``: JSON:API over the ``store.py`` Store, calling ``hooks.py`` Hooks
-  (Apple's business rules live in ``rules.py`` and ``uploads.py``).
+  (Apple's business rules live in ``rules.py``, ``content.py`` (text limits),
+  ``builds.py`` (builds, TestFlight details) and ``uploads.py``). Relationships carry
+  links to real routes and linkage only when included; what Apple has and the sandbox
+  does not model answers 501 (``api_errors.not_modelled``).
 - ``server.py``: HTTP; with ``auth.py`` (tokens), ``ratelimit.py``, ``faults.py``,
-  ``journal.py``, ``persistence.py`` (``--state``), ``control.py`` (``/sandbox/...``).
+  ``journal.py`` (secrets redacted), ``persistence.py`` (``--state`` and its assets),
+  ``control.py`` (``/sandbox/...``, which need the token and a local Host).
 - ``spec_validator.py``: checks requests/responses against the FULL spec (test audit).
 """
 
@@ -230,11 +234,13 @@ class Sandbox:
         self._tempdir = Path(tempfile.mkdtemp(prefix="ascsync-sandbox-"))
         os.chmod(self._tempdir, 0o700)
         path = self._tempdir / "api_key.json"
+        # No ``duration``: clients then use their own default lifetime. A 1200 here made
+        # clients that backdate ``iat`` by 60 s (current fastlane) mint 1260-second
+        # tokens, which Apple and the sandbox refuse with 401.
         content = {
             "key_id": self.key_id,
             "issuer_id": self.issuer_id,
             "key": self.private_key_pem.decode(),
-            "duration": 1200,
             "in_house": False,
             "is_key_content_base64": False,
         }

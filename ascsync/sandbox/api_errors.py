@@ -21,6 +21,29 @@ def path_not_found(path: str) -> SandboxError:
     )
 
 
+NOT_MODELLED_STATUS = 501
+"""Status for what Apple's API has and the sandbox does not model.
+
+501 Not Implemented says "this server does not do that", which no client reads as "no
+such resource" (404) or "try again" (500/503 are retried; 501 is not, by ascsync nor by
+the common clients), so a flow that meets it stops with this explanation.
+"""
+NOT_MODELLED_CODE = "NOT_MODELLED_BY_SANDBOX"
+
+
+def not_modelled(what: str, parameter: str | None = None) -> SandboxError:
+    """501: a path, method, filter or include that is in Apple's API but not in the sandbox."""
+    return SandboxError(
+        NOT_MODELLED_STATUS,
+        NOT_MODELLED_CODE,
+        "Not modelled by the sandbox",
+        f"{what} exists in Apple's App Store Connect API but is not modelled by the ascsync "
+        "sandbox, so it can neither be served nor honestly answered as empty. "
+        "See docs/sandbox.md for what the sandbox models.",
+        parameter=parameter,
+    )
+
+
 def resource_not_found(type_: str, id_: str) -> SandboxError:
     return SandboxError(
         404,

@@ -119,6 +119,7 @@ def _announce(url: str, key_path: Path) -> None:
     click.echo(f"  use it:  ascsync --api-url {url} --api-key-json {key_path} <command>")
     token = f"$(ascsync sandbox token --api-key-json {key_path})"
     click.echo(f'  or curl: curl -H "Authorization: Bearer {token}" {url}/v1/apps')
+    click.echo("  control endpoints (/sandbox/...) need the same token")
     click.echo("Press Ctrl-C to stop.")
 
 

@@ -18,7 +18,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ascsync.sandbox import api_errors
-from ascsync.sandbox.hooks import Hooks, RawResponse, RequestContext, Route, SandboxError
+from ascsync.sandbox.hooks import (
+    Hooks,
+    RawResponse,
+    RequestContext,
+    Route,
+    SandboxError,
+    raise_all,
+)
 from ascsync.sandbox.store import Ref, Resource, Store
 from ascsync.sandbox.surface import (
     Operation,
@@ -56,11 +63,12 @@ class Response:
 
 
 def error_response(error: SandboxError) -> Response:
-    """Apple's ``ErrorResponse`` for one error."""
-    body = error.to_error()
-    if body.get("id") is None:
-        body["id"] = str(uuid.uuid4())  # Apple gives every error an id to quote to support
-    return Response(error.status, {"errors": [body]}, dict(error.headers))
+    """Apple's ``ErrorResponse``: every error of the request (:class:`SandboxErrors`)."""
+    bodies = error.to_errors()
+    for body in bodies:
+        if body.get("id") is None:
+            body["id"] = str(uuid.uuid4())  # Apple gives every error an id to quote to support
+    return Response(error.status, {"errors": bodies}, dict(error.headers))
 
 
 class Engine:
@@ -99,7 +107,7 @@ class Engine:
         try:
             return route.handler(ctx=ctx, data=request.raw_body, **groups)
         except SandboxError as error:
-            body = json.dumps({"errors": [error.to_error()]}).encode()
+            body = json.dumps({"errors": error.to_errors()}).encode()
             headers = {"Content-Type": "application/json", **error.headers}
             return RawResponse(error.status, body, headers)
 
@@ -260,7 +268,8 @@ class Engine:
         relationships = inline_relationships(item, f"/included/{index}")
         for hook in self.hooks:
             hook.before_create(ctx, type_, attributes, relationships)
-        resource = self.store.create(type_, attributes, self._resolve(relationships, local_ids))
+        resolved = self._resolve(relationships, local_ids, f"/included/{index}/relationships")
+        resource = self.store.create(type_, attributes, resolved)
         for hook in self.hooks:
             hook.after_create(ctx, resource)
         return resource.ref
@@ -272,25 +281,44 @@ class Engine:
                 self.store.delete(*ref)
 
     def _resolve(
-        self, relationships: dict[str, Ref | list[Ref] | None], local_ids: dict[Ref, Ref]
+        self,
+        relationships: dict[str, Ref | list[Ref] | None],
+        local_ids: dict[Ref, Ref],
+        base: str = "/data/relationships",
     ) -> dict[str, Ref | list[Ref] | None]:
-        """Map local ids to stored refs and check every target exists (409 otherwise)."""
+        """Map local ids to stored refs and check every target exists (409 for each that not).
+
+        ``base`` is where the relationships sit in the body. A body's relationship is
+        pointed at by name (``/data/relationships/app``, as Apple does); the items of a
+        linkage request (relationship name ``""``, base ``/data``) by place: ``/data/0/id``.
+        """
         out: dict[str, Ref | list[Ref] | None] = {}
+        problems: list[SandboxError] = []
         for name, value in relationships.items():
-            pointer = f"/data/relationships/{name}"
+            where = f"{base}/{name}" if name else base
             if isinstance(value, list):
-                out[name] = [self._target(local_ids.get(r, r), pointer) for r in value]
+                out[name] = [
+                    self._target(
+                        local_ids.get(r, r), where if name else f"{where}/{i}/id", problems
+                    )
+                    for i, r in enumerate(value)
+                ]
             elif value is not None:
-                out[name] = self._target(local_ids.get(value, value), pointer)
+                pointer = where if name else f"{where}/id"
+                out[name] = self._target(local_ids.get(value, value), pointer, problems)
             else:
                 out[name] = None
+        raise_all(problems)
         return out
 
-    def _target(self, ref: Ref, pointer: str) -> Ref:
+    def _target(self, ref: Ref, pointer: str, problems: list[SandboxError] | None = None) -> Ref:
         if self.store.get(*ref) is None:
-            raise api_errors.relationship_invalid(
+            error = api_errors.relationship_invalid(
                 pointer, f"'{ref[1]}' is not a valid ID for this relationship."
             )
+            if problems is None:
+                raise error
+            problems.append(error)
         return ref
 
     def _update(self, op: Operation, id_: str, request: Request, ctx: RequestContext) -> Response:
@@ -324,7 +352,7 @@ class Engine:
     ) -> Response:
         resource = self._existing(op.type, id_, ctx)
         refs = self.surface.parse_linkage(op, request.body)
-        resolved = self._resolve({"data": refs}, {})["data"]
+        resolved = self._resolve({"": refs}, {}, "/data")[""]
         name = op.relationship or ""
         for hook in self.hooks:
             hook.before_linkage_update(ctx, resource, name, op.method, resolved)
@@ -363,7 +391,8 @@ class Renderer:
         query += [("cursor", cursor), ("limit", str(limit))]
         return f"{self.base_url}{request.path}?{urlencode(query)}"
 
-    def resource(self, resource: Resource) -> dict[str, Any]:
+    def resource(self, resource: Resource, primary: bool = True) -> dict[str, Any]:
+        """One resource object; ``include`` linkage only on primary data (``primary``)."""
         spec = self.surface.types.get(resource.type)
         out: dict[str, Any] = {"type": resource.type, "id": resource.id}
         if spec is None:
@@ -381,7 +410,7 @@ class Renderer:
         for rel in spec.relationships.values():
             if rel.hidden or (wanted is not None and rel.name not in wanted):
                 continue
-            rendered = self._relationship(resource, rel)
+            rendered = self._relationship(resource, rel, primary)
             if rendered:  # a data-only to-one without a value has nothing to show
                 relationships[rel.name] = rendered
         if relationships:
@@ -389,17 +418,27 @@ class Renderer:
         out["links"] = {"self": self.self(resource)}
         return out
 
-    def _relationship(self, resource: Resource, rel: Any) -> dict[str, Any]:
+    def _relationship(self, resource: Resource, rel: Any, primary: bool = True) -> dict[str, Any]:
+        """A relationship object as Apple renders it.
+
+        ``links`` name only routes the spec declares (and so answer: served, or refused
+        with 501); the linkage ``data`` appears only for a relationship named in
+        ``include``, with ``meta.paging`` for a to-many one, and only on primary data
+        (``include`` paths are one level deep in Apple's API: they never reach into
+        included resources). A relationship with neither
+        (a data-only parent link that was not included) is left out.
+        [U] that Apple omits data-only relationships that were not included: clients
+        written against Apple (asconnect's models require ``links``) suggest it does.
+        """
         out: dict[str, Any] = {}
-        if rel.links:
-            base = self.self(resource)
-            out["links"] = {
-                "self": f"{base}/relationships/{rel.name}",
-                "related": f"{base}/{rel.name}",
-            }
-        show_data = rel.data and (rel.name in self.query.include or not rel.links)
-        if not show_data:
-            return out
+        base = self.self(resource)
+        links = {}
+        if rel.self_link:
+            links["self"] = f"{base}/relationships/{rel.name}"
+        if rel.related_link:
+            links["related"] = f"{base}/{rel.name}"
+        if not primary or not rel.data or rel.name not in self.query.include:
+            return {"links": links} if links else {}
         value = resource.relationships.get(rel.name)
         if rel.to_many:
             refs = list(value) if isinstance(value, list) else []
@@ -408,8 +447,11 @@ class Renderer:
             if rel.meta:
                 out["meta"] = {"paging": {"total": len(refs), "limit": limit}}
         elif value:
-            # The spec declares to-one ``data`` as a non-nullable object: an empty one is omitted.
             out["data"] = {"type": value[0], "id": value[1]}
+        # [U] An empty included to-one has no ``data``: the spec declares it a non-nullable
+        # object, so it is left out rather than sent as JSON:API's null.
+        if links:
+            out["links"] = links
         return out
 
     def add_included(self, document: dict[str, Any], primary: list[Resource]) -> None:
@@ -432,7 +474,7 @@ class Renderer:
                         continue
                     seen.add(other.ref)
                     self.engine._read(self.ctx, other)
-                    included.append(self.resource(other))
+                    included.append(self.resource(other, primary=False))
         if included:
             document["included"] = included
 
@@ -472,8 +514,15 @@ def filter_resources(store: Store, resources: list[Resource], query: Query) -> l
         wanted = set(values)
         out = [r for r in out if wanted.intersection(_field_values(store, r, name))]
     for name, expected in query.exists.items():
-        out = [r for r in out if bool(r.relationships.get(name)) == expected]
+        out = [r for r in out if _exists(r, name) == expected]
     return out
+
+
+def _exists(resource: Resource, name: str) -> bool:
+    """``exists[x]``: a relationship with a target, or an attribute that is not null."""
+    if name in resource.relationships:
+        return bool(resource.relationships[name])
+    return resource.attributes.get(name) is not None
 
 
 def sort_resources(resources: list[Resource], sort: list[str]) -> list[Resource]:

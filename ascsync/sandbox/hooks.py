@@ -46,6 +46,10 @@ class SandboxError(Exception):
         self.parameter = parameter
         self.headers = headers or {}
 
+    def to_errors(self) -> list[dict[str, Any]]:
+        """The entries of ``ErrorResponse.errors`` (one; :class:`SandboxErrors` has more)."""
+        return [self.to_error()]
+
     def to_error(self) -> dict[str, Any]:
         """One entry of ``ErrorResponse.errors``."""
         error: dict[str, Any] = {
@@ -60,6 +64,40 @@ class SandboxError(Exception):
         elif self.parameter is not None:
             error["source"] = {"parameter": self.parameter}
         return error
+
+
+class SandboxErrors(SandboxError):
+    """Several problems of one request, answered together in one ``ErrorResponse``.
+
+    Apple reports every validation error of a request at once (a missing attribute *and*
+    a missing relationship), so a client fixes them in one round. The HTTP status is the
+    first error's; all errors of one check share a status (409 for bodies, 400 for
+    parameters).
+    """
+
+    def __init__(self, errors: list[SandboxError]) -> None:
+        first = errors[0]
+        super().__init__(
+            first.status,
+            first.code,
+            first.title,
+            first.detail,
+            pointer=first.pointer,
+            parameter=first.parameter,
+            headers=first.headers,
+        )
+        self.errors = list(errors)
+
+    def to_errors(self) -> list[dict[str, Any]]:
+        return [error.to_error() for error in self.errors]
+
+
+def raise_all(errors: list[SandboxError]) -> None:
+    """Raise the collected errors: none -> nothing, one -> itself, several -> together."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise SandboxErrors(errors)
 
 
 @dataclass
@@ -110,7 +148,10 @@ class Hooks:
     """
 
     def before_create(
-        self, ctx: RequestContext, type_: str, attributes: dict[str, Any],
+        self,
+        ctx: RequestContext,
+        type_: str,
+        attributes: dict[str, Any],
         relationships: dict[str, Ref | list[Ref] | None],
     ) -> None:
         """Called before a POST creates a resource of ``type_``."""
@@ -119,7 +160,10 @@ class Hooks:
         """Called after the resource is stored, before the 201 response is rendered."""
 
     def before_update(
-        self, ctx: RequestContext, resource: Resource, attributes: dict[str, Any],
+        self,
+        ctx: RequestContext,
+        resource: Resource,
+        attributes: dict[str, Any],
         relationships: dict[str, Ref | list[Ref] | None],
     ) -> None:
         """Called before a PATCH changes ``resource``."""
@@ -131,8 +175,12 @@ class Hooks:
         """Called before a DELETE removes ``resource``."""
 
     def before_linkage_update(
-        self, ctx: RequestContext, resource: Resource, relationship: str,
-        method: str, refs: Ref | list[Ref] | None,
+        self,
+        ctx: RequestContext,
+        resource: Resource,
+        relationship: str,
+        method: str,
+        refs: Ref | list[Ref] | None,
     ) -> None:
         """Called before POST/PATCH/DELETE on ``/{type}/{id}/relationships/{relationship}``."""
 

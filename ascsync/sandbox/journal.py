@@ -8,6 +8,7 @@ Apple's full OpenAPI description.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -16,10 +17,33 @@ from typing import Any
 EXPECT_INVALID_HEADER = "X-Sandbox-Expect-Invalid"
 """Send ``X-Sandbox-Expect-Invalid: 1`` on a request that is invalid on purpose (audit exempt)."""
 
+REDACTED = "[redacted]"
+_SECRET_NAME = re.compile(r"password|secret|private.?key", re.IGNORECASE)
+"""Members whose values the journal never keeps (``demoAccountPassword``, ...)."""
+
+
+def redact_secrets(body: Any) -> Any:
+    """A copy of a request body with the value of every secret-named member replaced.
+
+    The journal is served at ``GET /sandbox/journal`` and read by tests and benchmarks:
+    a demo account's password sent to the API must not be kept there in clear.
+    """
+    if isinstance(body, dict):
+        return {
+            key: REDACTED
+            if isinstance(key, str) and _SECRET_NAME.search(key) and value is not None
+            else redact_secrets(value)
+            for key, value in body.items()
+        }
+    if isinstance(body, list):
+        return [redact_secrets(item) for item in body]
+    return body
+
 
 @dataclass
 class JournalEntry:
-    """One request: what was asked and what the sandbox answered (never the token)."""
+    """One request: what was asked and what the sandbox answered (never the token, and
+    bodies with secrets redacted: see :func:`redact_secrets`)."""
 
     method: str
     path: str
@@ -33,9 +57,13 @@ class JournalEntry:
     base_url: str = ""
     operation: str | None = field(default=None)
     """The spec operation served, e.g. ``"POST /v1/appScreenshots"`` (None if unknown)."""
+    response: bytes | None = field(default=None, repr=False, compare=False)
+    """The answer's body, shown to observers (the test audit checks it against the spec)
+    and then dropped: the journal itself keeps no response bodies."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("response")
         data["query"] = [list(pair) for pair in self.query]
         return data
 
@@ -57,6 +85,7 @@ class Journal:
             self._entries.append(entry)
         for observer in list(OBSERVERS):
             observer(entry)
+        entry.response = None
 
     def entries(self) -> list[JournalEntry]:
         with self._lock:

@@ -4,10 +4,16 @@ Writing the whole store after every request would make a 2,000-screenshot apply
 quadratic, so writes are coalesced: a write marks the state dirty and a timer saves it
 shortly after; :meth:`StateFile.close` (called when the sandbox stops) saves what is
 left. Files are replaced atomically, so a reader never sees half a file.
+
+The bytes of uploaded (and seeded) images and videos go beside it, in
+``FILE.assets/``: one file per asset, named by the SHA-256 of its ``assetToken``, and an
+``index.json`` mapping tokens to files. Assets never change once finished, so each is
+written once; files of deleted assets are removed on the next save.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -16,7 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from ascsync.errors import ConfigError
+from ascsync.sandbox import uploads
 from ascsync.sandbox.store import Store
+
+ASSET_INDEX = "index.json"
 
 SAVE_DELAY = 0.2
 """Seconds between a write and the save that includes it (later writes join that save)."""
@@ -32,6 +41,13 @@ class StateFile:
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
         self._dirty = False
+        self._saved_assets: dict[str, str] = {}
+        """Token -> file name of the assets already in the assets folder."""
+
+    @property
+    def assets_dir(self) -> Path | None:
+        """``FILE.assets/`` beside the state file (None without one)."""
+        return self.path.with_name(self.path.name + ".assets") if self.path else None
 
     def load(self) -> bool:
         """Replace the store with the file's contents; False when there is no file yet."""
@@ -46,7 +62,28 @@ class StateFile:
             raise ConfigError(
                 f"{self.path}: not a sandbox state file ({exc}); delete it or use another --state"
             ) from None
+        self._load_assets()
         return True
+
+    def _load_assets(self) -> None:
+        """Bring back the saved image and video bytes (a missing file is skipped)."""
+        uploads.forget_assets(self.store)
+        directory = self.assets_dir
+        if directory is None or not (directory / ASSET_INDEX).is_file():
+            self._saved_assets = {}
+            return
+        index_file = directory / ASSET_INDEX
+        try:
+            index = json.loads(index_file.read_text())
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{index_file}: not a sandbox asset index ({exc})") from None
+        blobs = uploads.registry(self.store).blobs
+        self._saved_assets = {}
+        for token, name in index.items() if isinstance(index, dict) else []:
+            file = directory / str(name)
+            if file.is_file():
+                blobs[str(token)] = file.read_bytes()
+                self._saved_assets[str(token)] = str(name)
 
     def mark_dirty(self) -> None:
         """Schedule a save (no-op without a file)."""
@@ -68,7 +105,29 @@ class StateFile:
         with self.store.lock:
             snapshot: dict[str, Any] = self.store.to_dict()
             text = json.dumps(snapshot, sort_keys=True)
+            blobs = dict(uploads.registry(self.store).blobs)
         _atomic_write(self.path, text)
+        self._save_assets(blobs)
+
+    def _save_assets(self, blobs: dict[str, bytes]) -> None:
+        """Write new assets, forget deleted ones, then the index (only when it changed)."""
+        directory = self.assets_dir
+        if directory is None or (not blobs and not self._saved_assets):
+            return
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        saved = {t: n for t, n in self._saved_assets.items() if t in blobs}
+        for token, data in blobs.items():
+            if token not in saved:
+                name = hashlib.sha256(token.encode()).hexdigest()
+                _atomic_write_bytes(directory / name, data)
+                saved[token] = name
+        if saved == self._saved_assets:
+            return
+        _atomic_write(directory / ASSET_INDEX, json.dumps(saved, sort_keys=True))
+        for token, name in self._saved_assets.items():
+            if token not in saved:
+                (directory / name).unlink(missing_ok=True)
+        self._saved_assets = saved
 
     def close(self) -> None:
         """Cancel a pending timer and save anything not yet written."""
@@ -89,11 +148,16 @@ class StateFile:
 
 
 def _atomic_write(path: Path, text: str) -> None:
+    _atomic_write_bytes(path, text.encode())
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace ``path`` at once (a private 0600 temp file renamed over it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state-", suffix=".json")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state-")
     try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

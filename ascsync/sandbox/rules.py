@@ -24,7 +24,9 @@ from typing import Any
 
 from ascsync.sandbox import api_errors
 from ascsync.sandbox.api_errors import already_used, attribute_not_acceptable, state_error
-from ascsync.sandbox.hooks import Hooks, RequestContext, SandboxError
+from ascsync.sandbox.builds import BuildRules
+from ascsync.sandbox.content import ContentRules
+from ascsync.sandbox.hooks import Hooks, RequestContext, SandboxError, raise_all
 from ascsync.sandbox.store import Ref, Resource, Store
 from ascsync.sandbox.uploads import UploadHooks
 
@@ -66,6 +68,11 @@ RELEASED_VERSION_STATES = frozenset({"READY_FOR_DISTRIBUTION", "REPLACED_WITH_NE
 # App info (name, subtitle, categories, age rating) is editable until submission [A]
 # "App information" Help page.
 EDITABLE_APP_INFO_STATES = frozenset({"PREPARE_FOR_SUBMISSION", "REJECTED", "DEVELOPER_REJECTED"})
+# The live app info, which a submission does not touch (AppInfoState values).
+SETTLED_APP_INFO_STATES = frozenset({"READY_FOR_DISTRIBUTION", "REPLACED_WITH_NEW_INFO"})
+# A version in these states locks its text and the app info [A] "App information";
+# fastlane#16626 shows the STATE_ERROR a PATCH gets.
+IN_REVIEW_STATES = frozenset({"WAITING_FOR_REVIEW", "IN_REVIEW"})
 
 MAX_SCREENSHOTS_PER_SET = 10  # [A] "one to 10 screenshots" (Screenshot specifications)
 MAX_PREVIEWS_PER_SET = 3  # [A] Platform version information; fastlane enforces 3
@@ -108,6 +115,8 @@ def default_hooks() -> list[Hooks]:
     """
     return [
         ComputedAttributes(),
+        ContentRules(),
+        BuildRules(),
         VersionRules(),
         LocalizationRules(),
         MediaSetRules(),
@@ -493,13 +502,17 @@ class LocalizationRules(Hooks):
             return
         version = parent(ctx.store, resource, "appStoreVersion")
         if not is_editable(version):
-            for name in attributes:
-                if name not in ALWAYS_EDITABLE_VERSION_TEXT:
-                    # [I] fastlane#16626, verbatim detail.
-                    raise state_error(
+            # [I] fastlane#16626, verbatim detail; every locked attribute at once.
+            raise_all(
+                [
+                    state_error(
                         f"Attribute '{name}' cannot be edited at this time",
                         f"/data/attributes/{name}",
                     )
+                    for name in attributes
+                    if name not in ALWAYS_EDITABLE_VERSION_TEXT
+                ]
+            )
         self._check_whats_new(ctx.store, version, attributes)
 
     def before_delete(self, ctx: RequestContext, resource: Resource) -> None:
@@ -636,19 +649,16 @@ class AppInfoRules(Hooks):
     ) -> None:
         store = ctx.store
         if resource.type == "appInfoLocalizations":
-            for name in attributes:
-                self._require_editable(parent(store, resource, "appInfo"), name)
+            raise_all(self._locked(parent(store, resource, "appInfo"), attributes, "attributes"))
         elif resource.type == "ageRatingDeclarations":
             owners = [
                 i
                 for i in store.list("appInfos")
                 if i.relationships.get("ageRatingDeclaration") == resource.ref
             ]
-            for name in attributes:
-                self._require_editable(owners[0] if owners else None, name)
+            raise_all(self._locked(owners[0] if owners else None, attributes, "attributes"))
         elif resource.type == "appInfos":
-            for name in relationships:
-                self._require_editable(resource, name)
+            raise_all(self._locked(resource, relationships, "relationships"))
             self._check_categories(store, resource, relationships)
 
     def before_delete(self, ctx: RequestContext, resource: Resource) -> None:
@@ -659,6 +669,18 @@ class AppInfoRules(Hooks):
     def _require_editable(info: Resource | None, name: str) -> None:
         if info is not None and info.attributes.get("state") not in EDITABLE_APP_INFO_STATES:
             raise state_error(f"Attribute '{name}' cannot be edited at this time")
+
+    @staticmethod
+    def _locked(info: Resource | None, names: Any, member: str) -> list[SandboxError]:
+        """One STATE_ERROR per name a locked app info refuses (all of a request at once)."""
+        if info is None or info.attributes.get("state") in EDITABLE_APP_INFO_STATES:
+            return []
+        return [
+            state_error(
+                f"Attribute '{name}' cannot be edited at this time", f"/data/{member}/{name}"
+            )
+            for name in names
+        ]
 
     def _check_categories(self, store: Store, info: Resource, relationships: dict) -> None:
         """Subcategories exist only under GAMES and STICKERS, below their own slot [S]/[F]."""
@@ -822,16 +844,24 @@ class ReviewSubmissionRules(Hooks):
                 raise state_error("A review submission needs at least one item.")  # [U]
             attributes["state"] = "WAITING_FOR_REVIEW"
             attributes["submittedDate"] = now_iso(ctx)
-            self._move(versions, "WAITING_FOR_REVIEW")
+            self._move(ctx.store, versions, "WAITING_FOR_REVIEW")
         elif canceled:
             attributes["state"] = "COMPLETE"
-            self._move(versions, "DEVELOPER_REJECTED")
+            self._move(ctx.store, versions, "DEVELOPER_REJECTED")
 
     @staticmethod
-    def _move(versions: list[Resource], state: str) -> None:
+    def _move(store: Store, versions: list[Resource], state: str) -> None:
+        """Versions move on, and the app info being prepared with them: while a version
+        waits for or is in review its name, subtitle and categories are locked too [A]
+        ("App information": editable until the app is submitted)."""
         for version in versions:
             version.attributes["appVersionState"] = state
             version.attributes["appStoreState"] = state
+            app = parent(store, version, "app")
+            for info in store.related(app, "appInfos") if app else []:
+                if info.attributes.get("state") not in SETTLED_APP_INFO_STATES:
+                    info.attributes["state"] = state
+                    info.attributes["appStoreState"] = state
 
 
 # -- prices ----------------------------------------------------------------------------

@@ -91,8 +91,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from ascsync.errors import ConfigError
-from ascsync.sandbox import uploads
-from ascsync.sandbox.rules import APP_STORE_LOCALES, EDITABLE_VERSION_STATES
+from ascsync.sandbox import builds, uploads
+from ascsync.sandbox.rules import APP_STORE_LOCALES, EDITABLE_VERSION_STATES, IN_REVIEW_STATES
 from ascsync.sandbox.store import Ref, Resource, Store
 
 SEEDS_DIR = Path(__file__).with_name("seeds")
@@ -375,14 +375,15 @@ class SeedBuilder:
                 )
         app = self.create("apps", where, attrs, id_=app_id)
         add_price_points(self.store, app)
+        builds.add_app_beta_resources(self.store, app)
         if node.get("price") is not None:
             self.price_schedule(app, node, f"{where}.price")
         self.availability(app, node, f"{where}.availability")
-        builds = self.builds(app, node, where)
+        seeded_builds = self.builds(app, node, where)
         versions = self.sequence(node.get("versions"), node, "versions", f"{where}.versions")
         for index, version in enumerate(versions):
             here = f"{where}.versions[{index}]"
-            self.version(app, self.mapping(version, versions, index, here), here, builds)
+            self.version(app, self.mapping(version, versions, index, here), here, seeded_builds)
         self.app_info(app, self.mapping(node.get("appInfo"), node, "appInfo", where), where)
         iaps = self.sequence(node.get("inAppPurchases"), node, "inAppPurchases", where)
         for index, iap in enumerate(iaps):
@@ -415,13 +416,17 @@ class SeedBuilder:
             "secondarySubcategoryTwo",
         }
         attrs = self.attributes("appInfos", node, where, slots | {"localizations", "ageRating"})
-        editable = any(
-            v.attributes.get("appVersionState") in EDITABLE_VERSION_STATES
+        states = {
+            str(v.attributes.get("appVersionState"))
             for v in self.store.related(app, "appStoreVersions")
-        )
-        attrs.setdefault(
-            "state", "PREPARE_FOR_SUBMISSION" if editable else "READY_FOR_DISTRIBUTION"
-        )
+        }
+        reviewed = sorted(states & IN_REVIEW_STATES)
+        if reviewed:  # the app info went to review with its version
+            attrs.setdefault("state", reviewed[0])
+        elif states & EDITABLE_VERSION_STATES:
+            attrs.setdefault("state", "PREPARE_FOR_SUBMISSION")
+        else:
+            attrs.setdefault("state", "READY_FOR_DISTRIBUTION")
         attrs.setdefault("appStoreState", LEGACY_STATE.get(attrs["state"], attrs["state"]))
         rating_node = self.mapping(node.get("ageRating"), node, "ageRating", where)
         rating = {
@@ -448,20 +453,43 @@ class SeedBuilder:
         )
 
     def builds(self, app: Resource, node: dict, where: str) -> dict[str, Resource]:
+        """Builds with their pre-release version and TestFlight details (``builds.py``).
+
+        A build's ``preReleaseVersion`` (its short version string) is the seed key of that
+        name, else the version string of the seeded version that uses it, else the app's
+        last seeded version's, else ``1.0``.
+        """
         found: dict[str, Resource] = {}
         items = self.sequence(node.get("builds"), node, "builds", f"{where}.builds")
+        short_versions = _short_versions(node.get("versions"))
         for index, item in enumerate(items):
             here = f"{where}.builds[{index}]"
             item = self.mapping(item, items, index, here)
             number = str(self.required(item, "version", here))
-            attrs = self.attributes("builds", item, here, set())
+            attrs = self.attributes("builds", item, here, {"preReleaseVersion"})
             attrs["version"] = number
             attrs.setdefault("processingState", "VALID")
-            attrs.setdefault("uploadedDate", SEED_TIME)
+            # Undated builds were uploaded "now": a fixed date would expire (90 days) and
+            # turn a seed into a time bomb.
+            attrs.setdefault("uploadedDate", builds.format_date(datetime.now(UTC)))
+            attrs.setdefault("expirationDate", builds.expiration_of(attrs["uploadedDate"]))
+            if attrs.get("expired") is True and "expirationDate" not in item:
+                attrs["expirationDate"] = attrs["uploadedDate"]  # expired on purpose
             attrs.setdefault("expired", False)
             attrs.setdefault("minOsVersion", "17.0")
             attrs.setdefault("usesNonExemptEncryption", False)
-            found[number] = self.create("builds", here, attrs, {"app": app.ref})
+            attrs.setdefault("buildAudienceType", "APP_STORE_ELIGIBLE")
+            build = found[number] = self.create("builds", here, attrs, {"app": app.ref})
+            default = short_versions.get(number, short_versions.get(None, ("1.0", "IOS")))
+            short = str(item.get("preReleaseVersion") or default[0])
+            pre = builds.pre_release_version(self.store, app, short, default[1])
+            self.store.set_relationship(build, "preReleaseVersion", pre.ref)
+            self.create(
+                "buildBetaDetails",
+                f"{here}.buildBetaDetail",
+                {"autoNotifyEnabled": False, **builds.beta_states(build)},
+                {"build": build.ref},
+            )
         return found
 
     def version(self, app: Resource, node: dict, where: str, builds: dict[str, Resource]) -> None:
@@ -924,6 +952,22 @@ def _attribute_specs() -> dict[str, dict[str, dict[str, Any]]]:
     from ascsync.sandbox.surface import load_surface
 
     return {name: dict(spec.attributes) for name, spec in load_surface().types.items()}
+
+
+def _short_versions(versions: Any) -> dict[str | None, tuple[str, str]]:
+    """Build number -> (version string, platform) of the seeded versions that use it.
+
+    ``None`` maps to the last seeded version: the default for builds no version names.
+    """
+    out: dict[str | None, tuple[str, str]] = {}
+    for version in versions if isinstance(versions, list) else []:
+        if not isinstance(version, dict) or version.get("versionString") is None:
+            continue
+        short = (str(version["versionString"]), str(version.get("platform") or "IOS"))
+        out[None] = short
+        if version.get("build") is not None:
+            out[str(version["build"])] = short
+    return out
 
 
 def _line_of(node: Any, key: Any) -> int | None:

@@ -9,13 +9,15 @@ Request pipeline for the API space (``/v1``, ``/v2``, ``/v3``): faults (latency,
 429 burst, 500/503) -> bearer token (401) -> hourly budget (429) -> engine -> persist
 state after successful writes -> journal. Upload routes registered by hooks skip auth
 (like Apple's pre-signed upload URLs) but get faults and the journal. ``/sandbox/...``
-control endpoints get none of these.
+control endpoints get none of these, but need the sandbox's token and a local ``Host``
+(:func:`control_refusal`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import ipaddress
 import json
 import logging
 import socket
@@ -34,10 +36,15 @@ from ascsync.sandbox.control import Control
 from ascsync.sandbox.engine import Engine, Request, error_response
 from ascsync.sandbox.faults import Faults
 from ascsync.sandbox.hooks import SandboxError
-from ascsync.sandbox.journal import EXPECT_INVALID_HEADER, Journal, JournalEntry
+from ascsync.sandbox.journal import (
+    EXPECT_INVALID_HEADER,
+    Journal,
+    JournalEntry,
+    redact_secrets,
+)
 from ascsync.sandbox.persistence import StateFile
 from ascsync.sandbox.ratelimit import RateLimiter
-from ascsync.sandbox.replies import Reply, json_reply
+from ascsync.sandbox.replies import Reply, json_reply, plain_json
 from ascsync.sandbox.store import Store
 
 log = logging.getLogger("ascsync.sandbox")
@@ -104,6 +111,9 @@ class SandboxApp:
         query = parse_qsl(split.query, keep_blank_values=True)
         if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
             raw = read_body(length)
+            refusal = control_refusal(headers, self.keys, self.clock)
+            if refusal is not None:
+                return refusal
             return self.control.handle(method, path, _parse_json(raw)[0], raw, base_url)
         route = self.engine.find_route(method, path)
         if route is not None:
@@ -133,7 +143,7 @@ class SandboxApp:
             query,
             None,
             0.0,
-            body,
+            redact_secrets(body),
             "api",
             expect_invalid=headers.get(EXPECT_INVALID_HEADER.lower()) == "1",
             fault=decision.kind,
@@ -150,6 +160,7 @@ class SandboxApp:
         entry.status = None if reply.drop else reply.status
         entry.operation = self.engine.operation_for(method, path)
         entry.ms = round((time.perf_counter() - started) * 1000, 3)
+        entry.response = None if reply.drop else reply.body
         self.journal.record(entry)
         return reply
 
@@ -236,6 +247,50 @@ class SandboxApp:
     def _with(reply: Reply, headers: dict[str, str]) -> Reply:
         reply.headers.update(headers)
         return reply
+
+
+def control_refusal(headers: dict[str, str], keys: KeyRing, clock: Clock) -> Reply | None:
+    """Why a ``/sandbox/...`` request is refused (403/401), or None when it may go on.
+
+    The control endpoints reset, rewrite and dump the sandbox, so they answer only:
+
+    - a ``Host`` that is an IP address or ``localhost``. A web page on another origin
+      that rebinds its DNS name to 127.0.0.1 still sends its own name as Host, so it
+      cannot reach them (and a cross-origin page cannot send the token: the sandbox
+      answers no CORS preflight);
+    - a request with the sandbox's bearer token (any token the API accepts; mint one
+      with ``ascsync sandbox token --api-key-json FILE``).
+    """
+    host = headers.get("host", "")
+    if not _is_local_host(host):
+        return plain_json(
+            403,
+            {
+                "error": f"control endpoints answer only requests addressed to an IP address "
+                f"or localhost, not {host!r}"
+            },
+        )
+    try:
+        check_authorization(headers.get("authorization"), keys, clock)
+    except SandboxError as error:
+        return plain_json(401, {"error": f"control endpoints need the sandbox's token: {error}"})
+    return None
+
+
+def _is_local_host(host: str) -> bool:
+    """``127.0.0.1:8080``, ``[::1]:8080``, ``10.0.0.5``, ``localhost``: not a DNS name."""
+    name = host.strip().lower()
+    if name.startswith("["):
+        name = name[1 : name.find("]")] if "]" in name else name
+    elif name.count(":") == 1:
+        name = name.split(":", 1)[0]
+    if name == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def _parse_json(raw: bytes) -> tuple[Any, str | None]:

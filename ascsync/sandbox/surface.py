@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ascsync.sandbox import api_errors
+from ascsync.sandbox.hooks import SandboxError, raise_all
 from ascsync.sandbox.store import Ref, RelationshipInfo, RelationshipMap
 
 SURFACE_FILE = Path(__file__).with_name("surface.json")
@@ -51,6 +52,12 @@ class RelationshipSpec:
     meta: bool
     hidden: bool
     inverse: str | None
+    self_link: bool = False
+    """``links.self`` names a GET the spec declares (``.../relationships/{name}``)."""
+    related_link: bool = False
+    """``links.related`` names a GET the spec declares (``.../{name}``)."""
+    modelled: bool = True
+    """False where the sandbox never computes the targets (equalized, automatic prices)."""
 
 
 @dataclass(frozen=True)
@@ -141,23 +148,50 @@ class Surface:
         self._routes: dict[tuple[str, ...], dict[str, Operation]] = {}
         for op in self.operations:
             self._routes.setdefault(_route_key(op.path), {})[op.method] = op
+        self.unmodelled: dict[str, tuple[str, ...]] = {
+            path: tuple(methods) for path, methods in data.get("unmodelled", {}).items()
+        }
+        """Spec routes the sandbox does not serve -> their methods (answered 501)."""
+        self._unmodelled_by_length: dict[int, list[tuple[tuple[str, ...], str]]] = {}
+        for template in self.unmodelled:
+            segments = tuple(template.strip("/").split("/"))
+            self._unmodelled_by_length.setdefault(len(segments), []).append((segments, template))
 
     # -- routing -------------------------------------------------------------------
 
     def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
-        """The operation serving ``method path`` and its path parameters; 404/405 otherwise."""
+        """The operation serving ``method path`` and its path parameters.
+
+        A route or method of Apple's API that the sandbox does not model is 501 (never a
+        404 claiming the path does not exist); a method the spec does not declare for the
+        path is 405; a path the spec does not have is 404.
+        """
         segments = path.strip("/").split("/")
         params: dict[str, str] = {}
         if len(segments) >= 3:
             params["id"] = segments[2]
             segments[2] = "{id}"
-        by_method = self._routes.get(tuple(segments))
-        if by_method is None:
-            raise api_errors.path_not_found(path)
+        by_method = self._routes.get(tuple(segments)) or {}
         op = by_method.get(method)
-        if op is None:
-            raise api_errors.method_not_allowed(method, list(by_method))
-        return op, params
+        if op is not None:
+            return op, params
+        template = self.unmodelled_template(path)
+        spec_methods = self.unmodelled.get(template, ()) if template else ()
+        if method in spec_methods:
+            raise api_errors.not_modelled(f"{method} {template}")
+        if by_method or spec_methods:
+            raise api_errors.method_not_allowed(method, [*by_method, *spec_methods])
+        raise api_errors.path_not_found(path)
+
+    def unmodelled_template(self, path: str) -> str | None:
+        """The spec's template of a route the sandbox does not serve (literal segments win)."""
+        segments = path.strip("/").split("/")
+        found = [
+            template
+            for pattern, template in self._unmodelled_by_length.get(len(segments), [])
+            if all(p == s or p.startswith("{") for p, s in zip(pattern, segments, strict=True))
+        ]
+        return min(found, key=lambda t: t.count("{")) if found else None
 
     def relationship_map(self) -> RelationshipMap:
         """What the Store needs to keep both sides of a relationship in sync."""
@@ -173,116 +207,208 @@ class Surface:
     # -- query parameters ----------------------------------------------------------
 
     def parse_query(self, op: Operation, pairs: list[tuple[str, str]]) -> Query:
-        """Check every parameter against the operation; 400 like Apple on the first problem."""
+        """Check every parameter against the operation; 400 like Apple, every problem at once.
+
+        A parameter that is valid for Apple but asks for a relationship the sandbox does
+        not model (``filter[...]``, ``include``, ``exists[...]``, ``sort``) is refused with
+        501 rather than silently matching nothing.
+        """
         query = Query()
         seen: set[str] = set()
+        problems: list[SandboxError] = []
+        refused: list[SandboxError] = []
         for name, raw in pairs:
             seen.add(name)
             if name == CURSOR_PARAM and op.method == "GET" and op.params.get("limit"):
                 query.cursor = raw
                 continue
             param = op.params.get(name)
-            if param is None:
-                raise api_errors.parameter_illegal(name)
-            value = _param_value(param, raw)
+            try:
+                if param is None:
+                    raise api_errors.parameter_illegal(name)
+                value = _param_value(param, raw)
+            except SandboxError as error:
+                problems.append(error)
+                continue
+            refusal = self._unmodelled_parameter(op, name, value)
+            if refusal is not None:
+                refused.append(refusal)
             _store_param(query, name, value)
         for param in op.params.values():
             if param.required and param.name not in seen:
-                raise api_errors.parameter_required(param.name)
+                problems.append(api_errors.parameter_required(param.name))
+        raise_all(problems)
+        raise_all(refused)
         return query
+
+    def _unmodelled_parameter(self, op: Operation, name: str, value: Any) -> SandboxError | None:
+        """501 for a valid parameter the sandbox cannot answer truthfully, else None."""
+        spec = self.types.get(op.result_type)
+        if spec is None:
+            return None
+        if name == "include":
+            bad = [v for v in value if not self.models_relationship(spec, v)]
+            if bad:
+                return api_errors.not_modelled(f"include={','.join(bad)} on {op.path}", name)
+        elif name.startswith(("filter[", "exists[")):
+            field_ = name[name.index("[") + 1 : -1]
+            if not self.models_field(spec, field_):
+                return api_errors.not_modelled(f"{name} on {op.path}", name)
+        elif name == "sort":
+            keys = value if isinstance(value, list) else [value]
+            bad = [k for k in keys if k.lstrip("-") not in spec.attributes]
+            if bad:
+                return api_errors.not_modelled(f"sort={','.join(bad)} on {op.path}", name)
+        return None
+
+    def models_relationship(self, spec: TypeSpec, name: str) -> bool:
+        """Whether the sandbox stores ``spec.name``'s targets (a type it models)."""
+        rel = spec.relationships.get(name)
+        return rel is not None and rel.modelled and rel.target in self.types
+
+    def models_field(self, spec: TypeSpec, path: str) -> bool:
+        """``id``, an attribute, a modelled relationship, or ``relationship.attribute``."""
+        head, _, rest = path.partition(".")
+        if not rest:
+            return head == "id" or head in spec.attributes or self.models_relationship(spec, head)
+        if not self.models_relationship(spec, head):
+            return False
+        target = self.types[spec.relationships[head].target or ""]
+        return self.models_field(target, rest)
 
     # -- bodies --------------------------------------------------------------------
 
     def parse_body(self, op: Operation, body: Any, path_id: str | None) -> ParsedBody:
-        """Validate a create/update body; 409 ``ENTITY_ERROR.*`` with a pointer on problems."""
+        """Validate a create/update body; 409 ``ENTITY_ERROR.*`` with a pointer per problem.
+
+        Every problem is reported at once (unknown and missing attributes, bad and missing
+        relationships, bad inline resources), as Apple does.
+        """
         spec = op.body
         assert spec is not None and spec.kind in ("create", "update")
         data = _data_object(body)
+        problems: list[SandboxError] = []
         type_ = data.get("type")
         if type_ != spec.type:
-            raise api_errors.entity_invalid(
-                "/data/type", f"'{type_}' is not a valid type for this request; use '{spec.type}'"
+            problems.append(
+                api_errors.entity_invalid(
+                    "/data/type",
+                    f"'{type_}' is not a valid type for this request; use '{spec.type}'",
+                )
             )
         id_ = data.get("id")
         if spec.kind == "update" and id_ != path_id:
-            raise api_errors.entity_invalid(
-                "/data/id", f"The provided id '{id_}' does not match the id in the URL"
+            problems.append(
+                api_errors.entity_invalid(
+                    "/data/id", f"The provided id '{id_}' does not match the id in the URL"
+                )
             )
-        attributes = self._check_attributes(spec, data)
-        relationships = self._check_relationships(spec, data)
-        included = self._check_included(spec, body)
+        attributes = self._check_attributes(spec, data, problems)
+        relationships = self._check_relationships(spec, data, problems)
+        included = self._check_included(spec, body, problems)
+        raise_all(problems)
         return ParsedBody(spec.type or "", id_, attributes, relationships, included)
 
-    def _check_included(self, spec: Body, body: dict[str, Any]) -> list[dict[str, Any]]:
+    def _check_included(
+        self, spec: Body, body: dict[str, Any], problems: list[SandboxError]
+    ) -> list[dict[str, Any]]:
         """Inline creates: only where the schema allows them, and only of the allowed types."""
         if "included" not in body:
             return []
         included = body["included"]
         if not spec.included or not isinstance(included, list):
-            raise api_errors.entity_invalid("/included", "'included' is not allowed here")
+            problems.append(
+                api_errors.entity_invalid("/included", "'included' is not allowed here")
+            )
+            return []
         for index, item in enumerate(included):
             if not isinstance(item, dict) or item.get("type") not in spec.included:
                 valid = ", ".join(spec.included)
-                raise api_errors.included_invalid(
-                    f"/included/{index}/type", f"An included resource must be one of: {valid}"
+                problems.append(
+                    api_errors.included_invalid(
+                        f"/included/{index}/type", f"An included resource must be one of: {valid}"
+                    )
                 )
-            if not isinstance(item.get("id"), str):
-                raise api_errors.included_invalid(
-                    f"/included/{index}/id", "An included resource needs a local 'id'"
+            elif not isinstance(item.get("id"), str):
+                problems.append(
+                    api_errors.included_invalid(
+                        f"/included/{index}/id", "An included resource needs a local 'id'"
+                    )
                 )
         return list(included)
 
     def parse_linkage(self, op: Operation, body: Any) -> Ref | list[Ref] | None:
-        """Validate a linkage body (``{data: {type, id}}`` or ``{data: [...]}``)."""
+        """Validate a linkage body (``{data: {type, id}}`` or ``{data: [...]}``).
+
+        Pointers name places in this body: ``/data`` and ``/data/0/type``.
+        """
         spec = op.body
         assert spec is not None
         if not isinstance(body, dict) or "data" not in body:
             raise api_errors.body_unparsable("The request body must be an object with 'data'")
         return _linkage_refs(body["data"], spec.target, spec.kind == "linkages", "/data")
 
-    def _check_attributes(self, spec: Body, data: dict[str, Any]) -> dict[str, Any]:
+    def _check_attributes(
+        self, spec: Body, data: dict[str, Any], problems: list[SandboxError]
+    ) -> dict[str, Any]:
         attributes = data.get("attributes")
         if attributes is None:
             if spec.attributes_required:
-                first = spec.required_attributes[0] if spec.required_attributes else "attributes"
-                raise api_errors.attribute_required(first)
+                missing = spec.required_attributes or ("attributes",)
+                problems.extend(api_errors.attribute_required(name) for name in missing)
             return {}
         if not isinstance(attributes, dict):
-            raise api_errors.entity_invalid("/data/attributes", "'attributes' must be an object")
+            problems.append(
+                api_errors.entity_invalid("/data/attributes", "'attributes' must be an object")
+            )
+            return {}
         for name, value in attributes.items():
             schema = spec.attributes.get(name)
-            if schema is None:
-                raise api_errors.attribute_unknown(spec.type or "", name)
-            check_value(schema, value, f"/data/attributes/{name}", name)
+            try:
+                if schema is None:
+                    raise api_errors.attribute_unknown(spec.type or "", name)
+                check_value(schema, value, f"/data/attributes/{name}", name)
+            except SandboxError as error:
+                problems.append(error)
         for name in spec.required_attributes:
-            if attributes.get(name) is None:
-                raise api_errors.attribute_required(name)
+            if name not in attributes:  # a null is reported by check_value
+                problems.append(api_errors.attribute_required(name))
         return dict(attributes)
 
     def _check_relationships(
-        self, spec: Body, data: dict[str, Any]
+        self, spec: Body, data: dict[str, Any], problems: list[SandboxError]
     ) -> dict[str, Ref | list[Ref] | None]:
         relationships = data.get("relationships")
         if relationships is None:
-            if spec.relationships_required and spec.required_relationships:
-                raise api_errors.relationship_required(spec.required_relationships[0])
+            if spec.relationships_required:
+                problems.extend(
+                    api_errors.relationship_required(name) for name in spec.required_relationships
+                )
             return {}
         if not isinstance(relationships, dict):
-            raise api_errors.entity_invalid(
-                "/data/relationships", "'relationships' must be an object"
+            problems.append(
+                api_errors.entity_invalid(
+                    "/data/relationships", "'relationships' must be an object"
+                )
             )
+            return {}
         out: dict[str, Ref | list[Ref] | None] = {}
         for name, value in relationships.items():
             rel = spec.relationships.get(name)
-            if rel is None:
-                raise api_errors.relationship_unknown(spec.type or "", name)
             pointer = f"/data/relationships/{name}"
-            if not isinstance(value, dict) or "data" not in value:
-                raise api_errors.relationship_invalid(pointer, f"'{name}' must have 'data'")
-            out[name] = _linkage_refs(value["data"], rel["target"], rel["to_many"], pointer)
+            try:
+                if rel is None:
+                    raise api_errors.relationship_unknown(spec.type or "", name)
+                if not isinstance(value, dict) or "data" not in value:
+                    raise api_errors.relationship_invalid(pointer, f"'{name}' must have 'data'")
+                out[name] = _linkage_refs(
+                    value["data"], rel["target"], rel["to_many"], f"{pointer}/data"
+                )
+            except SandboxError as error:
+                problems.append(error)
         for name in spec.required_relationships:
-            if out.get(name) is None:  # an empty to-many list is given, not missing
-                raise api_errors.relationship_required(name)
+            if name not in relationships or (name in out and out[name] is None):
+                problems.append(api_errors.relationship_required(name))
         return out
 
 
@@ -352,14 +478,26 @@ def _data_object(body: Any) -> dict[str, Any]:
 def _linkage_refs(
     data: Any, target: str | None, to_many: bool, pointer: str
 ) -> Ref | list[Ref] | None:
-    """``{type, id}`` objects -> Refs, checking the type against the relationship's target."""
+    """``{type, id}`` objects -> Refs, checking the type against the relationship's target.
+
+    ``pointer`` is where ``data`` itself sits in the body (``/data`` in a linkage request,
+    ``/data/relationships/app/data`` in a create), so every problem's pointer resolves.
+    """
     if to_many:
         if not isinstance(data, list):
             raise api_errors.relationship_invalid(pointer, "'data' must be an array")
-        return [_one_ref(item, target, f"{pointer}/data/{i}") for i, item in enumerate(data)]
+        problems: list[SandboxError] = []
+        refs: list[Ref] = []
+        for i, item in enumerate(data):
+            try:
+                refs.append(_one_ref(item, target, f"{pointer}/{i}"))
+            except SandboxError as error:
+                problems.append(error)
+        raise_all(problems)
+        return refs
     if data is None:
         return None
-    return _one_ref(data, target, f"{pointer}/data")
+    return _one_ref(data, target, pointer)
 
 
 def inline_relationships(item: dict[str, Any], pointer: str) -> dict[str, Ref | list[Ref] | None]:
@@ -373,7 +511,7 @@ def inline_relationships(item: dict[str, Any], pointer: str) -> dict[str, Ref | 
         if not isinstance(value, dict) or "data" not in value:
             raise api_errors.included_invalid(where, f"'{name}' must have 'data'")
         data = value["data"]
-        out[name] = _linkage_refs(data, None, isinstance(data, list), where)
+        out[name] = _linkage_refs(data, None, isinstance(data, list), f"{where}/data")
     return out
 
 
@@ -382,7 +520,8 @@ def _one_ref(item: Any, target: str | None, pointer: str) -> Ref:
         raise api_errors.relationship_invalid(pointer, "A linkage needs 'type' and a string 'id'")
     if target and item["type"] != target:
         raise api_errors.relationship_invalid(
-            pointer, f"'{item['type']}' is not a valid type for this relationship; use '{target}'"
+            f"{pointer}/type",
+            f"'{item['type']}' is not a valid type for this relationship; use '{target}'",
         )
     return (item["type"], item["id"])
 
@@ -468,6 +607,9 @@ def _type_spec(name: str, raw: dict[str, Any]) -> TypeSpec:
             meta=bool(rel.get("meta")),
             hidden=bool(rel.get("hidden")),
             inverse=rel.get("inverse"),
+            self_link=bool(rel.get("self_link")),
+            related_link=bool(rel.get("related_link")),
+            modelled=rel.get("modelled", True),
         )
         for rel_name, rel in raw["relationships"].items()
     }

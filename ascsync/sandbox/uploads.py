@@ -31,8 +31,10 @@ Settings that force behaviours, for testing ascsync's apply (all optional):
 ``fail_next_uploads`` the next N commits fail with ``errors`` (the count goes down).
 ``stuck_uploads``     when true, committed assets stay UPLOAD_COMPLETE forever.
 
-The bytes live in memory only (an ``AssetRegistry`` per store): a ``--state`` file
-keeps the resources but not the image bytes.
+The bytes live in memory (an ``AssetRegistry`` per store); with ``--state`` the
+finished files are also written beside the state file (``persistence.py``), so a
+restart keeps them. Seeded screenshots given only by checksum download as generated
+stand-ins of the declared size (:func:`placeholder_image`).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageDraw, UnidentifiedImageError
 
 from ascsync.sandbox import api_errors
 from ascsync.sandbox.hooks import Hooks, RawResponse, RequestContext, Route, SandboxError
@@ -138,10 +140,15 @@ class Upload:
 
 @dataclass
 class AssetRegistry:
-    """Upload progress by ``assetToken`` and finished files' bytes by ``assetToken``."""
+    """Upload progress by ``assetToken`` and finished files' bytes by ``assetToken``.
+
+    ``blobs`` are real files (uploaded, or read by a seed) and are kept with ``--state``;
+    ``generated`` are stand-ins drawn for seeded screenshots known only by checksum.
+    """
 
     uploads: dict[str, Upload] = field(default_factory=dict)
     blobs: dict[str, bytes] = field(default_factory=dict)
+    generated: dict[str, bytes] = field(default_factory=dict)
 
 
 _REGISTRIES: weakref.WeakKeyDictionary[Store, AssetRegistry] = weakref.WeakKeyDictionary()
@@ -484,12 +491,43 @@ def receive_part(ctx: RequestContext, data: bytes, token: str, index: str) -> Ra
     return RawResponse(200, b"", {})
 
 
+def placeholder_image(store: Store, token: str) -> bytes | None:
+    """A PNG of the declared size for a seeded screenshot that has no bytes, or None.
+
+    A seed may give a screenshot by checksum and size only (no file). Apple would serve
+    the real image; the sandbox draws a stand-in of the declared pixel size (a colour
+    from the token, the file name written on it) so every seeded screenshot downloads.
+    Its MD5 is not the seeded ``sourceFileChecksum``: the real bytes are unknown.
+    """
+    found = registry(store).generated.get(token)
+    if found is not None:
+        return found
+    screenshot = next(
+        (s for s in store.list("appScreenshots") if s.attributes.get("assetToken") == token),
+        None,
+    )
+    if screenshot is None:
+        return None
+    asset = screenshot.attributes.get("imageAsset")
+    if not isinstance(asset, dict) or not asset.get("width") or not asset.get("height"):
+        return None
+    size = (min(int(asset["width"]), MAX_RENDER_SIDE), min(int(asset["height"]), MAX_RENDER_SIDE))
+    digest = hashlib.sha256(token.encode()).digest()
+    image = Image.new("RGB", size, (64 + digest[0] // 2, 64 + digest[1] // 2, 64 + digest[2] // 2))
+    label = f"{screenshot.attributes.get('fileName', '')} (sandbox placeholder)"
+    ImageDraw.Draw(image).text((size[0] // 20, size[1] // 20), label, fill=(255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    registry(store).generated[token] = out.getvalue()
+    return out.getvalue()
+
+
 def serve_image(
     ctx: RequestContext, data: bytes, token: str, width: str, height: str, fmt: str
 ) -> RawResponse:
     """The stored image at the asked size and format, like Apple's image CDN."""
     del data
-    blob = registry(ctx.store).blobs.get(token)
+    blob = registry(ctx.store).blobs.get(token) or placeholder_image(ctx.store, token)
     if blob is None:
         return _text(404, "No such asset.")
     fmt = fmt.lower()

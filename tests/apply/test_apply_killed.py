@@ -73,8 +73,10 @@ def ascsync(url: str, key: str, *args: str) -> list[str]:
     ]
 
 
-def journal_writes(url: str) -> int:
-    entries = requests.get(f"{url}/sandbox/journal", timeout=5).json()["entries"]
+def journal_writes(url: str, key: str) -> int:
+    # The control endpoints need the sandbox's token.
+    headers = {"Authorization": "Bearer " + token_for(key)}
+    entries = requests.get(f"{url}/sandbox/journal", headers=headers, timeout=5).json()["entries"]
     return sum(1 for e in entries if e["method"] in WRITES)
 
 
@@ -90,7 +92,7 @@ def test_killed_apply_then_rerun_converges_without_duplicates(
         env=env,
     )
     deadline = time.monotonic() + 60
-    while journal_writes(url) < 25 and time.monotonic() < deadline and victim.poll() is None:
+    while journal_writes(url, key) < 25 and time.monotonic() < deadline and victim.poll() is None:
         time.sleep(0.02)
     assert victim.poll() is None, "apply finished before it could be killed"
     victim.send_signal(signal.SIGKILL)
@@ -142,13 +144,10 @@ def screenshot_names(url: str, headers: dict[str, str]) -> dict[str, list[str]]:
             headers=headers,
             timeout=5,
         ).json()
+        included = {(i["type"], i["id"]): i for i in sets.get("included", [])}
         for item in sets["data"]:
-            shots = [
-                i
-                for i in sets.get("included", [])
-                if i["type"] == "appScreenshots"
-                and i["relationships"]["appScreenshotSet"]["data"]["id"] == item["id"]
-            ]
+            linkage = item["relationships"]["appScreenshots"]["data"]  # there: it was included
+            shots = [included[(ref["type"], ref["id"])] for ref in linkage]
             key = f"{loc['attributes']['locale']}/{item['attributes']['screenshotDisplayType']}"
             out[key] = [s["attributes"]["fileName"] for s in shots]
     return out

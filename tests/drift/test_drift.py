@@ -13,6 +13,7 @@ from tests.plan.conftest import matching_seed, write_repo
 from tests.pull.conftest import (
     APP,
     PASSWORD,
+    app_id,
     client_for,
     converged_example,
     info_localization,
@@ -108,9 +109,11 @@ def test_a_locale_added_live_is_drift_and_write_adds_its_file(
     repo: Path,
 ) -> None:
     client = client_for(sandbox)
-    version_id = version_localization(client, "en-US")["relationships"]["appStoreVersion"]["data"][
-        "id"
-    ]
+    # The localization's parent is not rendered unless included: ask for the version itself.
+    versions = client.get(
+        f"/v1/apps/{app_id(client)}/appStoreVersions", {"filter[versionString]": "2.4.0"}
+    )
+    version_id = versions.resources()[0]["id"]
     client.post(
         "/v1/appStoreVersionLocalizations",
         {

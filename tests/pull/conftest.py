@@ -62,6 +62,8 @@ def _with_file(item: dict[str, Any], code: str, display_type: str, shots: Path) 
     target = shots / f"{code}-{display_type}-{name}"
     if source.exists():
         shutil.copyfile(source, target)
+    elif "file" in item:  # the demo seed's own PNG, beside it
+        shutil.copyfile(DEMO_SEED.parent / item["file"], target)
     else:
         Image.new("RGB", (int(item["width"]), int(item["height"])), (200, 40, 40)).save(target)
     return {"fileName": name, "file": f"shots/{target.name}"}

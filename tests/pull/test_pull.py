@@ -210,10 +210,12 @@ def test_without_an_editable_version_the_newest_is_pulled_and_missing_bytes_repo
         result = invoke(sb, "pull", str(repo), "--app", "com.example.demo")
     assert result.exit_code == 0, result.output
     assert 'version: "1.1.0"' in (repo / "apps/demo/version.yml").read_text()
-    # the seed gives this screenshot as a checksum only: nothing to download, and pull says so
-    assert "screenshots/en-US/APP_IPHONE_67/01-home.png: download failed (HTTP 404)" in (
-        result.output
-    )
+    # the seed gives this screenshot as a checksum only: the sandbox serves a stand-in of
+    # the right size, whose MD5 is not that checksum, and pull says so instead of saving it
+    assert (
+        "screenshots/en-US/APP_IPHONE_67/01-home.png: downloaded file's MD5 differs from "
+        "App Store Connect's sourceFileChecksum; not saved"
+    ) in result.output
     assert not (repo / "apps/demo/screenshots/en-US/APP_IPHONE_67/01-home.png").exists()
 
 

@@ -45,6 +45,11 @@ def api(sandbox: Sandbox) -> Iterator[requests.Session]:
         yield session
 
 
+def control(sandbox: Sandbox) -> requests.Session:
+    """A session for the ``/sandbox/...`` control endpoints (they need the sandbox's token)."""
+    return authed(sandbox)
+
+
 INVALID = {EXPECT_INVALID_HEADER: "1"}
 """Headers for a request that violates the spec on purpose (exempt from the spec audit)."""
 

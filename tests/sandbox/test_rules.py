@@ -515,7 +515,7 @@ def info_localization(sandbox: Sandbox, app_id: str) -> Resource:
 
 def test_app_name_is_editable_only_while_a_version_is_prepared(sandbox: Sandbox, api) -> None:
     editable = patch(
-        api, "appInfoLocalizations", info_localization(sandbox, LIVE).id, {"name": "X"}
+        api, "appInfoLocalizations", info_localization(sandbox, LIVE).id, {"name": "Xylo"}
     )
     assert editable.status_code == 200, editable.text
     locked = patch(

@@ -131,7 +131,9 @@ def test_seeded_prices_are_readable(sandbox: Sandbox, api) -> None:
     schedule = get(sandbox, api, f"/v1/apps/{APP}/appPriceSchedule?include=baseTerritory")
     assert schedule["data"]["relationships"]["baseTerritory"]["data"]["id"] == "USA"
     sub = sandbox.store.list("subscriptions")[0].id
-    prices = get(sandbox, api, f"/v1/subscriptions/{sub}/prices?include=subscriptionPricePoint")
+    prices = get(
+        sandbox, api, f"/v1/subscriptions/{sub}/prices?include=subscriptionPricePoint,territory"
+    )
     by_territory = {
         p["relationships"]["territory"]["data"]["id"]: p["relationships"]["subscriptionPricePoint"]
         for p in prices["data"]
@@ -196,5 +198,9 @@ def test_a_subscription_price_replaces_the_territorys_current_price(sandbox: San
     response = api.post(f"{sandbox.url}/v1/subscriptionPrices", json=payload)
 
     assert response.status_code == 201, response.text
-    prices = get(sandbox, api, f"/v1/subscriptions/{sub}/prices?filter[territory]=USA")["data"]
+    prices = get(
+        sandbox,
+        api,
+        f"/v1/subscriptions/{sub}/prices?filter[territory]=USA&include=subscriptionPricePoint",
+    )["data"]
     assert [p["relationships"]["subscriptionPricePoint"]["data"]["id"] for p in prices] == [point]

@@ -110,7 +110,7 @@ def test_demo_screenshot_checksums_match_the_example_repo(demo) -> None:
     seeded = {s["attributes"]["fileName"]: s["attributes"]["sourceFileChecksum"] for s in shots}
     for name in ("01-home.png", "02-detail.png"):
         local = hashlib.md5((EXAMPLE_SHOTS / "APP_IPHONE_67" / name).read_bytes()).hexdigest()
-        assert seeded[name] == local, f"update seeds/demo.yml: {name} changed in example-repo"
+        assert seeded[name] == local, f"copy example-repo's {name} to seeds/moviecatalog-{name}"
 
 
 # -- seed files with images ----------------------------------------------------------------

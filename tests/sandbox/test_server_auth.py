@@ -10,6 +10,7 @@ import requests
 
 from ascsync.api.tokens import mint_token
 from tests.conftest import make_ec_key_pem
+from tests.sandbox.conftest import control
 
 
 def _get(sandbox, token: str | None) -> requests.Response:
@@ -85,7 +86,7 @@ def test_missing_header_is_not_authorized(sandbox):
 def test_a_token_expires_when_the_sandbox_clock_moves_on(sandbox):
     token = sandbox.token()
     assert _get(sandbox, token).status_code == 200
-    requests.post(f"{sandbox.url}/sandbox/clock", json={"advance": 1201})
+    control(sandbox).post(f"{sandbox.url}/sandbox/clock", json={"advance": 1201})
     assert _get(sandbox, token).status_code == 401
     assert _get(sandbox, sandbox.token()).status_code == 200
 
@@ -94,7 +95,7 @@ def test_the_token_never_appears_in_answers_or_the_journal(sandbox):
     token = _bad_tokens(sandbox)["expired"]
     response = _get(sandbox, token)
     assert token not in response.text
-    journal = requests.get(f"{sandbox.url}/sandbox/journal").text
+    journal = control(sandbox).get(f"{sandbox.url}/sandbox/journal").text
     assert token not in journal and sandbox.token()[:40] not in journal
 
 

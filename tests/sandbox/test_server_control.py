@@ -7,13 +7,12 @@ import socket
 import time
 
 import pytest
-import requests
 
 from ascsync.errors import ConfigError
 from ascsync.sandbox import Sandbox
 from ascsync.sandbox.hooks import Hooks
 from ascsync.sandbox.journal import OBSERVERS
-from tests.sandbox.conftest import INVALID, authed
+from tests.sandbox.conftest import INVALID, authed, control
 
 
 def test_journal_lists_requests_with_query_status_and_body(sandbox, api, make_app):
@@ -21,7 +20,7 @@ def test_journal_lists_requests_with_query_status_and_body(sandbox, api, make_ap
     api.get(f"{sandbox.url}/v1/apps?limit=5&fields[apps]=name")
     body = {"data": {"type": "apps", "id": app.id, "attributes": {"primaryLocale": "fr-FR"}}}
     api.patch(f"{sandbox.url}/v1/apps/{app.id}", json=body)
-    entries = requests.get(f"{sandbox.url}/sandbox/journal").json()["entries"]
+    entries = control(sandbox).get(f"{sandbox.url}/sandbox/journal").json()["entries"]
     assert [(e["method"], e["path"], e["status"]) for e in entries] == [
         ("GET", "/v1/apps", 200),
         ("PATCH", f"/v1/apps/{app.id}", 200),
@@ -35,9 +34,9 @@ def test_journal_lists_requests_with_query_status_and_body(sandbox, api, make_ap
 
 def test_journal_can_be_cleared_and_skips_control_requests(sandbox, api):
     api.get(f"{sandbox.url}/v1/apps")
-    requests.get(f"{sandbox.url}/sandbox/state")
+    control(sandbox).get(f"{sandbox.url}/sandbox/state")
     assert len(sandbox.journal) == 1
-    assert requests.delete(f"{sandbox.url}/sandbox/journal").status_code == 204
+    assert control(sandbox).delete(f"{sandbox.url}/sandbox/journal").status_code == 204
     assert sandbox.journal == []
 
 
@@ -54,7 +53,7 @@ def test_observers_see_every_entry(sandbox, api):
 def test_reset_returns_to_the_seed(sandbox, api, make_app):
     make_app()
     territories = len(sandbox.store.list("territories"))
-    assert requests.post(f"{sandbox.url}/sandbox/reset").status_code == 204
+    assert control(sandbox).post(f"{sandbox.url}/sandbox/reset").status_code == 204
     assert sandbox.store.list("apps") == []
     assert len(sandbox.store.list("territories")) == territories
     assert sandbox.journal == []
@@ -62,7 +61,7 @@ def test_reset_returns_to_the_seed(sandbox, api, make_app):
 
 def test_state_endpoint_returns_the_store_snapshot(sandbox, make_app):
     app = make_app(name="Snapshot")
-    state = requests.get(f"{sandbox.url}/sandbox/state").json()
+    state = control(sandbox).get(f"{sandbox.url}/sandbox/state").json()
     apps = [r for r in state["resources"] if r["type"] == "apps"]
     assert apps == [
         {"type": "apps", "id": app.id, "attributes": app.attributes, "relationships": {}}
@@ -70,7 +69,7 @@ def test_state_endpoint_returns_the_store_snapshot(sandbox, make_app):
 
 
 def test_unknown_control_endpoint_lists_the_valid_ones(sandbox):
-    answer = requests.get(f"{sandbox.url}/sandbox/nothing")
+    answer = control(sandbox).get(f"{sandbox.url}/sandbox/nothing")
     assert answer.status_code == 404
     assert "GET /sandbox/journal" in answer.json()["endpoints"]
 
@@ -151,11 +150,11 @@ def test_state_is_saved_shortly_after_a_write_while_serving(tmp_path):
 
 
 def test_control_endpoints_reject_bad_bodies_with_a_message(sandbox):
-    answer = requests.post(f"{sandbox.url}/sandbox/clock", json={"advance": "soon"})
+    answer = control(sandbox).post(f"{sandbox.url}/sandbox/clock", json={"advance": "soon"})
     assert answer.status_code == 400 and "advance" in answer.json()["error"]
-    answer = requests.put(f"{sandbox.url}/sandbox/rate-limit", json={"per_hour": -1})
+    answer = control(sandbox).put(f"{sandbox.url}/sandbox/rate-limit", json={"per_hour": -1})
     assert answer.status_code == 400 and "per_hour" in answer.json()["error"]
-    assert requests.get(f"{sandbox.url}/sandbox").json()["url"] == sandbox.url
+    assert control(sandbox).get(f"{sandbox.url}/sandbox").json()["url"] == sandbox.url
 
 
 def test_a_chunked_request_body_is_read(sandbox, api, make_app):
@@ -185,7 +184,8 @@ def test_settings_reach_hooks_and_can_be_changed_while_serving():
             seen.append(dict(ctx.settings))
 
     with Sandbox(hooks=[Spy()], settings={"settle_seconds": 5}) as sandbox, authed(sandbox) as api:
-        answer = requests.patch(f"{sandbox.url}/sandbox/settings", json={"settle_seconds": 0})
+        settings = {"settle_seconds": 0}
+        answer = control(sandbox).patch(f"{sandbox.url}/sandbox/settings", json=settings)
         assert answer.json() == {"settle_seconds": 0}
         app = sandbox.store.create("apps", {"name": "A"})
         body = {"data": {"type": "apps", "id": app.id, "attributes": {"primaryLocale": "fr"}}}

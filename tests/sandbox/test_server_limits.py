@@ -8,7 +8,7 @@ import requests
 from ascsync.errors import ConfigError
 from ascsync.sandbox import Sandbox
 from ascsync.sandbox.faults import FaultConfig
-from tests.sandbox.conftest import authed
+from tests.sandbox.conftest import authed, control
 
 
 def test_every_answer_carries_the_hourly_budget(sandbox, api):
@@ -19,14 +19,14 @@ def test_every_answer_carries_the_hourly_budget(sandbox, api):
 
 
 def test_spent_budget_answers_429_with_retry_after_until_the_hour_passes(sandbox, api):
-    requests.put(f"{sandbox.url}/sandbox/rate-limit", json={"per_hour": 2})
+    control(sandbox).put(f"{sandbox.url}/sandbox/rate-limit", json={"per_hour": 2})
     assert [api.get(f"{sandbox.url}/v1/apps").status_code for _ in range(3)] == [200, 200, 429]
     refused = api.get(f"{sandbox.url}/v1/apps")
     error = refused.json()["errors"][0]
     assert (error["status"], error["code"]) == ("429", "RATE_LIMIT_EXCEEDED")
     assert 0 < int(refused.headers["Retry-After"]) <= 3600
     assert refused.headers["X-Rate-Limit"] == "user-hour-lim:2;user-hour-rem:0;"
-    requests.post(f"{sandbox.url}/sandbox/clock", json={"advance": 3600})
+    control(sandbox).post(f"{sandbox.url}/sandbox/clock", json={"advance": 3600})
     api.headers["Authorization"] = f"Bearer {sandbox.token()}"  # the old token expired too
     assert api.get(f"{sandbox.url}/v1/apps").status_code == 200
 
@@ -93,10 +93,10 @@ def test_faults_can_target_paths_and_add_latency(sandbox, api, make_app):
 
 
 def test_faults_through_the_control_endpoint(sandbox):
-    answer = requests.put(f"{sandbox.url}/sandbox/faults", data="error=0.5,seed=3")
+    answer = control(sandbox).put(f"{sandbox.url}/sandbox/faults", data="error=0.5,seed=3")
     assert answer.status_code == 200 and answer.json()["error"] == 0.5
-    assert requests.get(f"{sandbox.url}/sandbox/faults").json()["seed"] == 3
-    answer = requests.put(f"{sandbox.url}/sandbox/faults", json={"spec": "nonsense=1"})
+    assert control(sandbox).get(f"{sandbox.url}/sandbox/faults").json()["seed"] == 3
+    answer = control(sandbox).put(f"{sandbox.url}/sandbox/faults", json={"spec": "nonsense=1"})
     assert answer.status_code == 400 and "nonsense" in answer.json()["error"]
 
 

@@ -119,6 +119,46 @@ def test_the_audit_reports_unexempted_invalid_requests_and_skips_exempt_ones():
     assert audit.exempt == 2
 
 
+@needs_spec
+def test_the_audit_reports_answers_that_depart_from_the_response_schemas():
+    import json
+
+    from ascsync.sandbox.journal import JournalEntry
+
+    def answered(method, path, status, answer, body=None):
+        entry = JournalEntry(method, path, [], status, 1.0, body)
+        entry.response = json.dumps(answer).encode()
+        audit.observe(entry)
+
+    audit = SpecAudit(current_test="t::answers")
+    app = {"type": "apps", "id": "1", "attributes": {"name": None}, "links": {"self": "u"}}
+    answered("GET", "/v1/apps/1", 200, {"data": app, "links": {"self": "u"}})  # null: fine
+    wrong = {**app, "attributes": {"name": 7}}
+    answered("GET", "/v1/apps/2", 200, {"data": wrong, "links": {"self": "u"}})
+    error = {"status": "409", "code": "ENTITY_ERROR", "title": "t", "detail": "d"}
+    body = {"data": [{"type": "betaTesters", "id": "x"}]}
+    good = {**error, "source": {"pointer": "/data/0/id"}}
+    bad = {**error, "source": {"pointer": "/data/data/0"}}
+    answered("POST", "/v1/betaGroups/g/relationships/betaTesters", 409, {"errors": [good]}, body)
+    answered("POST", "/v1/betaGroups/h/relationships/betaTesters", 409, {"errors": [bad]}, body)
+    answered("GET", "/v1/apps/3", 404, {"errors": [{**error, "code": None}]})
+    groups = {"links": {"self": "http://h/v1/builds/4/relationships/betaGroups"}}
+    build = {"type": "builds", "id": "4", "links": {"self": "u"}, "relationships": {}}
+    build["relationships"]["betaGroups"] = groups  # the spec has no such GET route
+    answered("GET", "/v1/builds/4", 200, {"data": build, "links": {"self": "u"}})
+    problems = audit.answer_problems(SpecValidator.from_file(SPEC_PATH))
+    assert len(problems) == 4, problems
+    assert (
+        "GET /v1/apps/2 -> 200: response data/attributes/name: 7 is not of type 'string'"
+        in (problems[0])
+    )
+    assert any("'/data/data/0' names no place in the request body" in p for p in problems)
+    assert any("GET /v1/apps/3 -> 404: error response" in p for p in problems)
+    assert any(
+        "builds.betaGroups links.self: /v1/builds/4/relationships/betaGroups" in p for p in problems
+    )
+
+
 INNER_TEST = """
 import requests
 from ascsync.sandbox import Sandbox
@@ -160,3 +200,27 @@ def test_a_run_with_an_unexempted_invalid_request_fails(tmp_path):
     assert "1 passed" in result.stdout
     assert "query parameter 'color' is not declared" in result.stdout
     assert "limit=300" not in result.stdout  # exempt on purpose
+
+
+def test_the_sandbox_page_lists_what_is_modelled_and_what_is_refused(surface):
+    """docs/sandbox.md names every modelled kind and every relationship it refuses."""
+    page = (REPO / "docs" / "sandbox.md").read_text(encoding="utf-8")
+    modelled, _, refused = page.partition("**Refused with 501**")
+    for name in surface.types:
+        assert f"`{name}`" in modelled, f"docs/sandbox.md: {name} missing from the modelled list"
+    rows = {
+        line.split("|")[1].strip(): line.split("|")[2]
+        for line in refused.splitlines()
+        if line.startswith("| `")
+    }
+    for name, spec in surface.types.items():
+        unmodelled = {
+            rel.name
+            for rel in spec.relationships.values()
+            if not rel.hidden
+            and (rel.links or rel.data)
+            and not surface.models_relationship(spec, rel.name)
+        }
+        row = next((cells for kinds, cells in rows.items() if f"`{name}`" in kinds), "")
+        listed = {cell.strip() for cell in row.split(",") if cell.strip()}
+        assert listed == unmodelled, f"docs/sandbox.md: refused relationships of {name}"

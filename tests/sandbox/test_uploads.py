@@ -387,6 +387,62 @@ def test_an_upload_committed_before_a_restart_fails_instead_of_hanging(tmp_path)
     assert delivery["errors"][0]["code"] == "SANDBOX_RESTARTED"
 
 
+def test_uploaded_bytes_survive_a_restart_with_state(tmp_path) -> None:
+    state = tmp_path / "state.json"
+    data = png(1290, 2796, (200, 40, 40))
+    with (
+        Sandbox(seed=SEED, state_file=state, settings={"settle_seconds": 0}) as first,
+        requests.Session() as api,
+    ):
+        api.headers["Authorization"] = f"Bearer {first.token()}"
+        asset = upload(first, api, screenshot_set(first), data, name="kept.png")
+        attributes = api.get(f"{first.url}/v1/appScreenshots/{asset['id']}").json()["data"]
+        assert attributes["attributes"]["assetDeliveryState"]["state"] == "COMPLETE"
+
+    assets = sorted(p.name for p in (tmp_path / "state.json.assets").iterdir())
+    assert "index.json" in assets and len(assets) == 2
+    with Sandbox(state_file=state) as second, requests.Session() as api:
+        api.headers["Authorization"] = f"Bearer {second.token()}"
+        shot = api.get(f"{second.url}/v1/appScreenshots/{asset['id']}").json()["data"]
+        template = shot["attributes"]["imageAsset"]["templateUrl"]
+        assert template.startswith(second.url)  # served by the new sandbox
+        assert requests.get(template.format(w=1290, h=2796, f="png")).content == data
+        # Deleting the screenshot forgets its bytes on the next save.
+        assert api.delete(f"{second.url}/v1/appScreenshots/{asset['id']}").status_code == 204
+    left = sorted(p.name for p in (tmp_path / "state.json.assets").iterdir())
+    assert left == ["index.json"]
+
+
+def test_every_seeded_screenshot_downloads_at_its_declared_size(sandbox: Sandbox, api) -> None:
+    """Seeded by checksum and size only: a generated stand-in of that size is served."""
+    screenshots = sandbox.store.list("appScreenshots")
+    assert len(screenshots) == 3
+    for stored in screenshots:
+        shot = api.get(f"{sandbox.url}/v1/appScreenshots/{stored.id}").json()["data"]
+        attributes = shot["attributes"]
+        asset = attributes["imageAsset"]
+        url = asset["templateUrl"].format(w=asset["width"], h=asset["height"], f="png")
+        answer = requests.get(url)
+        assert answer.status_code == 200, (attributes["fileName"], answer.text)
+        with Image.open(io.BytesIO(answer.content)) as image:
+            assert (image.format, image.size) == ("PNG", (1290, 2796))
+        # The real bytes are unknown: the stand-in does not claim the seeded checksum.
+        assert hashlib.md5(answer.content).hexdigest() != attributes["sourceFileChecksum"]
+        smaller = requests.get(asset["templateUrl"].format(w=300, h=650, f="jpg"))
+        assert smaller.status_code == 200
+
+
+def test_the_demo_serves_real_bytes_for_every_screenshot() -> None:
+    with Sandbox(seed="demo") as sandbox, requests.Session() as api:
+        api.headers["Authorization"] = f"Bearer {sandbox.token()}"
+        for stored in sandbox.store.list("appScreenshots"):
+            shot = api.get(f"{sandbox.url}/v1/appScreenshots/{stored.id}").json()["data"]
+            asset = shot["attributes"]["imageAsset"]
+            url = asset["templateUrl"].format(w=asset["width"], h=asset["height"], f="png")
+            data = requests.get(url).content
+            assert hashlib.md5(data).hexdigest() == shot["attributes"]["sourceFileChecksum"]
+
+
 @pytest.mark.parametrize("size", [0, 501 * 1024 * 1024])
 def test_a_reservation_needs_a_plausible_file_size(sandbox: Sandbox, api, size: int) -> None:
     payload = {
