@@ -27,6 +27,7 @@ from ascsync.sandbox.api_errors import already_used, attribute_not_acceptable, s
 from ascsync.sandbox.builds import BuildRules
 from ascsync.sandbox.content import ContentRules
 from ascsync.sandbox.hooks import Hooks, RequestContext, SandboxError, raise_all
+from ascsync.sandbox.price_points import add_price_points, price_point_owner
 from ascsync.sandbox.store import Ref, Resource, Store
 from ascsync.sandbox.uploads import UploadHooks
 
@@ -886,8 +887,6 @@ class PriceRules(Hooks):
 
     def after_create(self, ctx: RequestContext, resource: Resource) -> None:
         if resource.type in ("inAppPurchases", "subscriptions"):
-            from ascsync.sandbox.seed import add_price_points  # seed imports this module
-
             add_price_points(ctx.store, resource)
 
     def before_create(
@@ -913,8 +912,6 @@ class PriceRules(Hooks):
         if type_ != "subscriptionPrices":
             attributes["manual"] = True
             return
-        from ascsync.sandbox.seed import price_point_owner
-
         subscription = relationships.get("subscription")
         owner = price_point_owner(point_ref[1])
         if isinstance(subscription, tuple) and (owner is None or owner[0] != subscription[1]):
@@ -929,8 +926,6 @@ class PriceRules(Hooks):
         attributes.setdefault("preserved", bool(attributes.pop("preserveCurrentPrice", False)))
 
     def _schedule(self, store: Store, type_: str, relationships: Rels) -> None:
-        from ascsync.sandbox.seed import price_point_owner
-
         owner_rel = self.OWNERS[type_]
         owner = one(store, relationships, owner_rel)
         base = relationships.get("baseTerritory")

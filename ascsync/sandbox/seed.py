@@ -77,13 +77,9 @@ Ids are stable across runs: an app's id is a 10-digit number derived from its bu
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
-import math
 import uuid
 from datetime import UTC, date, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -92,12 +88,17 @@ from ruamel.yaml.error import YAMLError
 
 from ascsync.errors import ConfigError
 from ascsync.sandbox import builds, uploads
+from ascsync.sandbox.price_points import (
+    PRICE_POINT_TYPES,
+    add_price_points,
+    price_ladder,
+    price_point_id,
+)
 from ascsync.sandbox.rules import APP_STORE_LOCALES, EDITABLE_VERSION_STATES, IN_REVIEW_STATES
 from ascsync.sandbox.store import Ref, Resource, Store
 
 SEEDS_DIR = Path(__file__).with_name("seeds")
 BASE_FILE = SEEDS_DIR / "base.yml"
-PRICES_FILE = SEEDS_DIR / "prices.yml"
 DEMO_NAME = "demo"
 
 SEED_TIME = "2026-01-05T09:00:00Z"
@@ -841,13 +842,6 @@ class SeedBuilder:
 
 # -- price points --------------------------------------------------------------------------
 
-PRICE_POINT_TYPES = {
-    "apps": "appPricePoints",
-    "inAppPurchases": "inAppPurchasePricePoints",
-    "subscriptions": "subscriptionPricePoints",
-}
-
-
 class _Schedule:
     """How a product kind's price schedule and manual prices are named in the API."""
 
@@ -865,76 +859,6 @@ SCHEDULES = {
         "inAppPurchase",
     ),
 }
-
-
-@cache
-def price_ladder() -> dict[str, list[str]]:
-    """Customer prices per territory, lowest first (``seeds/prices.yml``)."""
-    data = YAML(typ="safe").load(PRICES_FILE.read_text(encoding="utf-8"))
-    ladder: dict[str, list[str]] = {}
-    for territory, rule in data["territories"].items():
-        prices = []
-        for usd in data["tiers_usd"]:
-            local = float(usd) * float(rule["factor"])
-            if local == 0:
-                prices.append("0" if str(rule["rounding"]).startswith("step") else "0.00")
-            elif rule["rounding"] == "ninety_nine":
-                prices.append(f"{math.floor(local) + 0.99:.2f}")
-            else:
-                step = int(str(rule["rounding"]).split(":")[1])
-                prices.append(str(math.ceil(local / step) * step))
-        ladder[territory] = prices
-    return ladder
-
-
-def price_point_id(owner_id: str, territory: str, index: int) -> str:
-    """Opaque like Apple's: base64url of ``{"s": owner, "t": territory, "p": point}``."""
-    raw = json.dumps(
-        {"s": owner_id, "t": territory, "p": str(10001 + index)}, separators=(",", ":")
-    )
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def price_point_owner(point_id: str) -> tuple[str, str] | None:
-    """``(owner id, territory)`` of a sandbox price point id, or None if it is not one."""
-    try:
-        padded = point_id + "=" * (-len(point_id) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return str(data["s"]), str(data["t"])
-    except (ValueError, KeyError, TypeError):
-        return None
-
-
-def add_price_points(store: Store, owner: Resource) -> None:
-    """Give an app, IAP or subscription its price points (``GET .../pricePoints``)."""
-    type_ = PRICE_POINT_TYPES[owner.type]
-    refs: list[Ref] = []
-    for territory, prices in price_ladder().items():
-        if store.get("territories", territory) is None:
-            continue
-        for index, price in enumerate(prices):
-            attributes: dict[str, Any] = {
-                "customerPrice": price,
-                "proceeds": _share(price, 0.70),
-            }
-            if type_ == "subscriptionPricePoints":
-                attributes["proceedsYear2"] = _share(price, 0.85)
-            relationships: dict[str, Ref | list[Ref] | None] = {
-                "territory": ("territories", territory)
-            }
-            if owner.type == "apps":
-                relationships["app"] = owner.ref
-            point = store.create(
-                type_, attributes, relationships, id_=price_point_id(owner.id, territory, index)
-            )
-            refs.append(point.ref)
-    if owner.type != "apps":  # apps list theirs through the inverse of ``app``
-        store.set_relationship(owner, "pricePoints", refs)
-
-
-def _share(price: str, ratio: float) -> str:
-    decimals = len(price.split(".")[1]) if "." in price else 0
-    return f"{float(price) * ratio:.{decimals}f}"
 
 
 def _price_text(value: Any) -> str:

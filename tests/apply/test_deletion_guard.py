@@ -38,13 +38,26 @@ def demo_seed() -> dict[str, Any]:
     return YAML(typ="safe").load(DEMO_SEED.read_text(encoding="utf-8"))
 
 
+def seed_file(seed: dict[str, Any], folder: Path) -> Path:
+    """``seed`` as a file beside the demo's screenshots (its ``file:`` entries are relative)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for png in DEMO_SEED.parent.glob("*.png"):
+        shutil.copyfile(png, folder / png.name)
+    path = folder / "seed.yml"
+    with path.open("w", encoding="utf-8") as out:
+        YAML(typ="safe").dump(seed, out)
+    return path
+
+
 def only_testflight(example: Path) -> Path:
     for folder in ("screenshots", "in-app-purchases", "subscriptions"):
         shutil.rmtree(example / APP / folder)
     return example
 
 
-def test_removing_most_of_a_groups_testers_needs_allow_delete(example: Path) -> None:
+def test_removing_most_of_a_groups_testers_needs_allow_delete(
+    example: Path, tmp_path: Path
+) -> None:
     repo = only_testflight(example)
     seed = demo_seed()
     group = seed["apps"][0]["betaGroups"][0]  # Internal QA; the repo lists two of its testers
@@ -53,7 +66,7 @@ def test_removing_most_of_a_groups_testers_needs_allow_delete(example: Path) -> 
         for n in range(38)
     ]
     assert len(group["testers"]) == 41
-    with Sandbox(seed=seed, settings=fast_settings()) as sandbox:
+    with Sandbox(seed=str(seed_file(seed, tmp_path / "seed")), settings=fast_settings()) as sandbox:
         refused = invoke(sandbox, "apply", str(repo), "--auto-approve")
         assert refused.exit_code == 1, refused.output
         assert "the plan deletes 39 of 41 betaTesters (over 10 %)" in refused.output
