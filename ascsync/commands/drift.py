@@ -359,7 +359,7 @@ def write_live_values(root: Path, parts: list[tuple[App, LiveApp]], media: bool)
         for desired, live in parts:
             shots = pull_files(live, desired.folder)
             report.written += shots.downloaded
-            report.notes += shots.problems
+            report.notes += shots.problems + shots.notes
             report.notes += [
                 f"{_relative(p, root)}: not live; left in place" for p in shots.not_live
             ]

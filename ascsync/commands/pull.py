@@ -11,6 +11,9 @@ so in its output instead of silently dropping it (each kind's ``not_pulled``).
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -21,6 +24,7 @@ from ascsync.commands.plan import api_client
 from ascsync.desired.model import App
 from ascsync.engine.discovery import fetch_everything
 from ascsync.engine.live import LiveApp
+from ascsync.io.checksums import CACHE_DIR
 from ascsync.io.media_download import MediaReport
 from ascsync.io.repo_writer import CONFIG_FILE, RepoWriter, WriteReport
 from ascsync.kinds.registry import FILES, KINDS, load_repo
@@ -60,10 +64,7 @@ def pull_files(live: LiveApp, folder: Path) -> MediaReport:
     for kind in KINDS:
         part = kind.pull_files(live, folder)
         if part is not None:
-            report.downloaded += part.downloaded
-            report.kept += part.kept
-            report.not_live += part.not_live
-            report.problems += part.problems
+            report.add(part)
     return report
 
 
@@ -102,12 +103,38 @@ def _note_not_live(writer: RepoWriter, live: App, desired: App | None) -> None:
 def pull_command(
     settings: Settings, directory: Path, bundle_id: str, version: str | None, sandbox: bool
 ) -> None:
-    """Write an app's live state into DIRECTORY (screenshots downloaded)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    with api_client(settings, directory, sandbox) as client:
-        report, media = pull_app(directory, client, bundle_id, version)
-        requests = client.request_count
+    """Write an app's live state into DIRECTORY (screenshots downloaded).
+
+    Exits 1, listing them, when some files could not be pulled; a pull that fails before
+    writing anything leaves no folder or cache behind.
+    """
+    with _cleaned_up_on_failure(directory):
+        directory.mkdir(parents=True, exist_ok=True)
+        with api_client(settings, directory, sandbox) as client:
+            report, media = pull_app(directory, client, bundle_id, version)
+            requests = client.request_count
     click.echo(render_summary(directory, report, media, requests))
+    if media.problems:
+        click.echo(
+            f"error: {len(media.problems)} file(s) were not pulled (listed above); "
+            "the repo does not hold everything App Store Connect has",
+            err=True,
+        )
+        raise SystemExit(1)
+
+
+@contextlib.contextmanager
+def _cleaned_up_on_failure(directory: Path) -> Iterator[None]:
+    """Remove what a failed pull created (the folder, or its ``.ascsync`` cache)."""
+    created = [path for path in (directory, directory / CACHE_DIR) if not path.exists()]
+    try:
+        yield
+    except BaseException:
+        for path in created:  # the outermost first: it takes the rest with it
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+                break
+        raise
 
 
 def render_summary(root: Path, report: WriteReport, media: MediaReport, requests: int) -> str:
@@ -122,7 +149,8 @@ def render_summary(root: Path, report: WriteReport, media: MediaReport, requests
     sections = [
         ("Edit by hand (ascsync does not overwrite templates):", report.by_hand),
         ("Notes:", report.notes),
-        ("Screenshot problems:", media.problems),
+        ("Not pulled (failed):", media.problems),
+        ("Media notes:", media.notes),
         (
             "Not live any more (left in place; delete them or plan will upload them):",
             [_rel(p, root) for p in media.not_live],

@@ -29,10 +29,21 @@ TIMEOUT = 60
 
 @dataclass
 class MediaReport:
+    """What a download did. ``problems`` are files that were not pulled (a failure: the
+    repo does not hold what App Store Connect has); ``notes`` are only information."""
+
     downloaded: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)
     not_live: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, other: MediaReport) -> None:
+        self.downloaded += other.downloaded
+        self.kept += other.kept
+        self.not_live += other.not_live
+        self.problems += other.problems
+        self.notes += other.notes
 
 
 @dataclass(frozen=True)

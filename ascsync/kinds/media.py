@@ -213,7 +213,7 @@ class Screenshots(ResourceKind[Media, MediaState]):
                 sets.append((folder / "screenshots" / code / display_type, images))
             for display_type, live_set in sorted(entry.previews.items()):
                 if live_set.items:
-                    report.problems.append(
+                    report.notes.append(
                         f"previews/{code}/{display_type}: {len(live_set.items)} preview(s) not "
                         "downloaded (pull fetches screenshots only); add the videos by hand"
                     )

@@ -167,5 +167,6 @@ def test_pull_does_not_download_screenshots_through_a_folder_link(
         f"{APP}/screenshots/en-US/APP_IPHONE_67 is a symlink leading outside the repo"
     ) in pulled.output
     assert list(outside.iterdir()) == []
-    assert "Screenshot problems:" in pulled.output  # listed with pull's other problems
+    assert "Not pulled (failed):" in pulled.output  # listed with pull's other problems
+    assert pulled.exit_code == 1  # and pull says it did not pull everything
     assert (repo / APP / "app.yml").is_file()  # the listing itself was still pulled
