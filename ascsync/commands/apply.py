@@ -10,6 +10,8 @@ Safety rules, in the order they are checked:
    delete is counted (:mod:`ascsync.engine.safety`).
 4. Nothing is sent before the plan was shown and confirmed (``--auto-approve`` in CI;
    without a terminal, apply refuses to prompt).
+5. One apply at a time per repo (:mod:`ascsync.io.apply_lock`); a second one refuses,
+   naming the holder.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ from ascsync.engine.render import render_text
 from ascsync.engine.safety import Refused, check_deletions, check_whole_deletions, live_counts
 from ascsync.engine.uploads import UploadSettings
 from ascsync.errors import AscsyncError
+from ascsync.io.apply_lock import apply_lock
+from ascsync.io.checksums import CACHE_DIR
 from ascsync.kinds.registry import KINDS
 from ascsync.kinds.version import VERSION, VersionState, version_string
 
@@ -178,7 +182,10 @@ def apply_command(
         saved = load_plan(target)
         target, apps = saved.repo, apps or saved.apps
     desired = load_valid_repo(target, need_secrets=True)
-    with api_client(settings, target, sandbox) as client:
+    with (
+        apply_lock(target, CACHE_DIR, " ".join(["ascsync", *sys.argv[1:]]), say=_say),
+        api_client(settings, target, sandbox) as client,
+    ):
         run = run_plan(client, desired, apps, concurrency)
         if saved is not None:
             check_saved_plan(saved, run.plan)
@@ -202,6 +209,10 @@ def apply_command(
             if not run.plan.has_changes:
                 confirm(auto_approve)
             submit_versions(client, run)
+
+
+def _say(line: str) -> None:
+    click.echo(line, err=True)
 
 
 def submit_versions(client: ApiClient, run: PlanRun) -> None:
