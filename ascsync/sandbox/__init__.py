@@ -83,7 +83,7 @@ def default_hooks() -> list[Hooks]:
     return list(factory()) if factory else []
 
 
-def populate(store: Store, seed: str | Path | dict | None) -> None:
+def populate(store: Store, seed: str | Path | dict[str, Any] | None) -> None:
     """Fill a store: a state snapshot (``{"resources": [...]}``) verbatim, else the domain seed.
 
     Seeds go through ``ascsync.sandbox.seed.populate`` when it exists; it adds Apple's base
@@ -113,7 +113,7 @@ class Sandbox:
     def __init__(
         self,
         *,
-        seed: str | Path | dict | None = None,
+        seed: str | Path | dict[str, Any] | None = None,
         state_file: str | Path | None = None,
         hooks: list[Hooks] | None = None,
         latency_ms: int = 0,
@@ -121,7 +121,7 @@ class Sandbox:
         rate_limit_per_hour: int = DEFAULT_RATE_LIMIT,
         host: str = "127.0.0.1",
         port: int = 0,
-        settings: dict | None = None,
+        settings: dict[str, Any] | None = None,
         clock: Callable[[], float] | None = None,
     ) -> None:
         self.seed = seed
@@ -170,6 +170,7 @@ class Sandbox:
                 f"the sandbox cannot listen on {self.host}:{self.port}: {exc.strerror or exc}"
             ) from None
         host, port = self._server.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host
         self.url = f"http://{host}:{port}"
         self._write_key_file()
         self._thread = self._server.start_thread()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -34,7 +35,7 @@ class KeyRing:
 
     def __init__(self) -> None:
         self._keys: dict[str, RegisteredKey] = {}
-        self.verified: dict[str, tuple[RegisteredKey, dict]] = {}
+        self.verified: dict[str, tuple[RegisteredKey, dict[str, Any]]] = {}
         """Signature checks are the costly part: remember tokens already verified (bounded)."""
 
     def add(self, key_id: str, issuer_id: str | None, private_key_pem: bytes) -> None:
@@ -66,7 +67,7 @@ def check_authorization(header: str | None, keys: KeyRing, now: Callable[[], flo
     keys.verified[token] = (key, claims)
 
 
-def _verify_signature(token: str, keys: KeyRing) -> tuple[RegisteredKey, dict]:
+def _verify_signature(token: str, keys: KeyRing) -> tuple[RegisteredKey, dict[str, Any]]:
     """The key and claims of a well-signed ES256 token for Apple's audience; 401 otherwise."""
     try:
         head = jwt.get_unverified_header(token)
@@ -97,7 +98,7 @@ def _verify_signature(token: str, keys: KeyRing) -> tuple[RegisteredKey, dict]:
     return key, claims
 
 
-def _check_times(claims: dict, now: float) -> None:
+def _check_times(claims: dict[str, Any], now: float) -> None:
     exp = claims.get("exp")
     iat = claims.get("iat")
     if not isinstance(exp, int | float):
@@ -111,7 +112,7 @@ def _check_times(claims: dict, now: float) -> None:
         raise api_errors.not_authorized("the token lifetime (exp - iat) exceeds 20 minutes")
 
 
-def _check_issuer(claims: dict, key: RegisteredKey) -> None:
+def _check_issuer(claims: dict[str, Any], key: RegisteredKey) -> None:
     if key.issuer_id is None:
         if claims.get("sub") != "user":
             raise api_errors.not_authorized("an individual key needs 'sub': 'user'")

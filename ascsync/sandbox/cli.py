@@ -32,7 +32,9 @@ def sandbox_group() -> None:
     """A local emulator of the App Store Connect API: try ascsync without an account."""
 
 
-def _parse_setting(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> dict:
+def _parse_setting(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, Any]:
     """``KEY=VALUE`` pairs; values are read as JSON when they parse (numbers, true, ...)."""
     settings: dict[str, Any] = {}
     for item in values:

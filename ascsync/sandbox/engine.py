@@ -9,6 +9,7 @@ calls the hooks at the documented points, and renders documents in the spec's sh
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 import uuid
@@ -181,10 +182,13 @@ class Engine:
         if op.shape == "linkage":
             data = {"type": target.type, "id": target.id} if target else None
             return Response(200, {"data": data, "links": links})
-        document = {"data": renderer.resource(target) if target else None, "links": links}
+        single: dict[str, Any] = {
+            "data": renderer.resource(target) if target else None,
+            "links": links,
+        }
         if target is not None:
-            renderer.add_included(document, [target])
-        return Response(200, document)
+            renderer.add_included(single, [target])
+        return Response(200, single)
 
     def _page(
         self,
@@ -533,9 +537,13 @@ def sort_resources(resources: list[Resource], sort: list[str]) -> list[Resource]
         descending = key.startswith("-")
         present = [r for r in out if r.attributes.get(name) is not None]
         missing = [r for r in out if r.attributes.get(name) is None]
-        present.sort(key=lambda r, n=name: _sort_key(r.attributes[n]), reverse=descending)
+        present.sort(key=functools.partial(_attribute_key, name), reverse=descending)
         out = present + missing
     return out
+
+
+def _attribute_key(name: str, resource: Resource) -> Any:
+    return _sort_key(resource.attributes[name])
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:

@@ -521,7 +521,8 @@ class LocalizationRules(Hooks):
             version = parent(ctx.store, resource, "appStoreVersion")
             if not is_editable(version):
                 raise state_error("Localizations cannot be deleted at this time")
-            self._refuse_primary(ctx.store, parent(ctx.store, version, "app"), resource)
+            if version is not None:
+                self._refuse_primary(ctx.store, parent(ctx.store, version, "app"), resource)
         elif resource.type == "appInfoLocalizations":
             info = parent(ctx.store, resource, "appInfo")
             self._refuse_primary(
@@ -540,7 +541,9 @@ class LocalizationRules(Hooks):
             )
 
     @staticmethod
-    def _check_whats_new(store: Store, version: Resource | None, attributes: dict) -> None:
+    def _check_whats_new(
+        store: Store, version: Resource | None, attributes: dict[str, Any]
+    ) -> None:
         """whatsNew is refused on an app's first version ([R]/[F] apple-rules.md §1a)."""
         if attributes.get("whatsNew") and is_first_version(store, version):
             raise attribute_not_acceptable(
@@ -683,7 +686,9 @@ class AppInfoRules(Hooks):
             for name in names
         ]
 
-    def _check_categories(self, store: Store, info: Resource, relationships: dict) -> None:
+    def _check_categories(
+        self, store: Store, info: Resource, relationships: dict[str, Any]
+    ) -> None:
         """Subcategories exist only under GAMES and STICKERS, below their own slot [S]/[F]."""
         merged = {**info.relationships, **relationships}
         for slot in ("primaryCategory", "secondaryCategory"):
@@ -774,10 +779,10 @@ class UniqueNameRules(Hooks):
     @staticmethod
     def _unique_in_app(
         store: Store,
-        relationships: dict,
+        relationships: dict[str, Any],
         type_: str,
         name: str,
-        attributes: dict,
+        attributes: dict[str, Any],
         myself: Resource | None,
     ) -> None:
         """Beta group names [I] and subscription group reference names are unique per app."""
@@ -807,7 +812,8 @@ class ReviewSubmissionRules(Hooks):
             app_ref = relationships.get("app")
             platform = attributes.get("platform") or "IOS"
             attributes["platform"] = platform
-            for other in siblings(store, type_, "app", app_ref) if app_ref else []:
+            app = app_ref if isinstance(app_ref, tuple) else None
+            for other in siblings(store, type_, "app", app) if app else []:
                 if other.attributes.get("state") == "READY_FOR_REVIEW" and (
                     other.attributes.get("platform") == platform
                 ):
@@ -897,7 +903,9 @@ class PriceRules(Hooks):
         elif type_ in self.OWNERS:
             self._schedule(ctx.store, type_, relationships)
 
-    def _price(self, store: Store, type_: str, attributes: dict, relationships: Rels) -> None:
+    def _price(
+        self, store: Store, type_: str, attributes: dict[str, Any], relationships: Rels
+    ) -> None:
         point_ref = relationships.get(self.POINT_OF[type_])
         if not isinstance(point_ref, tuple):
             return

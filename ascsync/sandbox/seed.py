@@ -81,7 +81,7 @@ import hashlib
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
@@ -173,7 +173,7 @@ def resolve_seed(seed: str | Path) -> Path:
     raise SeedError(f"{seed}: seed file not found (give a YAML file, or 'demo')")
 
 
-def populate(store: Store, seed: str | Path | dict | None) -> None:
+def populate(store: Store, seed: str | Path | dict[str, Any] | None) -> None:
     """Fill ``store`` with the base data, then with ``seed`` (a file, ``"demo"`` or a dict)."""
     with store.lock:
         uploads.forget_assets(store)
@@ -214,7 +214,9 @@ def add_base_data(store: Store) -> None:
         platforms = ["IOS"] if name in ios_only else all_platforms
         store.create("appCategories", {"platforms": platforms}, id_=name)
     for parent, children in categories["subcategories"].items():
-        platforms = store.get("appCategories", parent).attributes["platforms"]
+        category = store.get("appCategories", parent)
+        assert category is not None, parent  # created just above from the same file
+        platforms = category.attributes["platforms"]
         for name in children:
             store.create(
                 "appCategories",
@@ -239,35 +241,42 @@ class SeedBuilder:
 
     # -- error reporting -------------------------------------------------------------------
 
-    def fail(self, node: Any, key: Any, where: str, message: str, valid: str | None = None) -> None:
+    def fail(
+        self, node: Any, key: Any, where: str, message: str, valid: str | None = None
+    ) -> NoReturn:
         """Raise a SeedError located at ``node[key]`` (``file:line: field: message``)."""
         line = _line_of(node, key)
         place = f"{self.file or 'seed'}:{line}: " if line else f"{self.file or 'seed'}: "
         hint = f" (valid: {valid})" if valid else ""
         raise SeedError(f"{place}{where}: {message}{hint}")
 
-    def mapping(self, node: Any, parent: Any, key: Any, where: str) -> dict:
+    def mapping(self, node: Any, parent: Any, key: Any, where: str) -> dict[str, Any]:
         if node is None:
             return {}
         if not isinstance(node, dict):
             self.fail(parent, key, where, "must be a mapping")
         return node
 
-    def sequence(self, node: Any, parent: Any, key: Any, where: str) -> list:
+    def sequence(self, node: Any, parent: Any, key: Any, where: str) -> list[Any]:
         if node is None:
             return []
         if not isinstance(node, list):
             self.fail(parent, key, where, "must be a list")
         return node
 
-    def required(self, node: dict, key: str, where: str) -> Any:
+    def required(self, node: dict[str, Any], key: str, where: str) -> Any:
         value = node.get(key)
         if value in (None, ""):
             self.fail(node, None, f"{where}.{key}", "is required")
         return value
 
     def attributes(
-        self, type_: str, node: dict, where: str, structural: set[str], renamed: dict | None = None
+        self,
+        type_: str,
+        node: dict[str, Any],
+        where: str,
+        structural: set[str],
+        renamed: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """The API attributes of ``node``: every key that is not structural, checked."""
         specs = self._attribute_specs.get(type_, {})
@@ -287,7 +296,7 @@ class SeedBuilder:
             out[name] = self.typed(node, key, f"{where}.{key}", spec or {}, _plain(value))
         return out
 
-    def typed(self, node: Any, key: Any, where: str, spec: dict, value: Any) -> Any:
+    def typed(self, node: Any, key: Any, where: str, spec: dict[str, Any], value: Any) -> Any:
         """``value`` as the attribute's API type (YAML reads ``2026`` as a number, say)."""
         kind = spec.get("type")
         if value is None or kind not in ("string", "integer", "boolean"):
@@ -306,7 +315,7 @@ class SeedBuilder:
         self.fail(node, key, where, f"must be {expected[kind]}, not {value!r}")
         raise AssertionError("unreachable")
 
-    def number(self, node: dict, key: str, where: str) -> int:
+    def number(self, node: dict[str, Any], key: str, where: str) -> int:
         """A required whole number, such as a file size or a pixel width."""
         value = self.required(node, key, where)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -346,7 +355,7 @@ class SeedBuilder:
         for index, app in enumerate(self.sequence(top.get("apps"), top, "apps", "apps")):
             self.app(self.mapping(app, top.get("apps"), index, f"apps[{index}]"), f"apps[{index}]")
 
-    def app(self, node: dict, where: str) -> None:
+    def app(self, node: dict[str, Any], where: str) -> None:
         children = {
             "id",
             "appInfo",
@@ -406,7 +415,7 @@ class SeedBuilder:
             here = f"{where}.betaGroups[{index}]"
             self.beta_group(app, self.mapping(group, beta_groups, index, here), here)
 
-    def app_info(self, app: Resource, node: dict, where: str) -> None:
+    def app_info(self, app: Resource, node: dict[str, Any], where: str) -> None:
         where = f"{where}.appInfo"
         slots = {
             "primaryCategory",
@@ -453,7 +462,7 @@ class SeedBuilder:
             {"appInfo": info.ref},
         )
 
-    def builds(self, app: Resource, node: dict, where: str) -> dict[str, Resource]:
+    def builds(self, app: Resource, node: dict[str, Any], where: str) -> dict[str, Resource]:
         """Builds with their pre-release version and TestFlight details (``builds.py``).
 
         A build's ``preReleaseVersion`` (its short version string) is the seed key of that
@@ -493,7 +502,9 @@ class SeedBuilder:
             )
         return found
 
-    def version(self, app: Resource, node: dict, where: str, builds: dict[str, Resource]) -> None:
+    def version(
+        self, app: Resource, node: dict[str, Any], where: str, builds: dict[str, Resource]
+    ) -> None:
         children = {"state", "build", "localizations", "reviewDetail", "phasedRelease"}
         self.required(node, "versionString", where)
         attrs = self.attributes("appStoreVersions", node, where, children)
@@ -547,7 +558,9 @@ class SeedBuilder:
                 "appStoreVersionPhasedReleases", here, attrs, {"appStoreVersion": version.ref}
             )
 
-    def version_localization(self, version: Resource, locale: str, node: dict, where: str) -> None:
+    def version_localization(
+        self, version: Resource, locale: str, node: dict[str, Any], where: str
+    ) -> None:
         attrs = self.attributes(
             "appStoreVersionLocalizations", node, where, {"screenshots", "previews"}
         )
@@ -577,7 +590,7 @@ class SeedBuilder:
                     item = self.mapping(item, items, index, item_where)
                     self.media_item(item_type, media_set, item, item_where)
 
-    def media_item(self, type_: str, media_set: Resource, node: dict, where: str) -> None:
+    def media_item(self, type_: str, media_set: Resource, node: dict[str, Any], where: str) -> None:
         """A COMPLETE screenshot or preview, from a file or from explicit numbers."""
         allowed = {"fileName", "file", "checksum", "fileSize", "width", "height"}
         for key in node:
@@ -609,6 +622,7 @@ class SeedBuilder:
         }
         parent = "appScreenshotSet" if type_ == "appScreenshots" else "appPreviewSet"
         if type_ == "appScreenshots":
+            assert width is not None and height is not None  # read or required above
             attrs["assetDeliveryState"] = uploads.delivery_state("COMPLETE")
             attrs["assetType"] = "SortedScreenShot"
             attrs["imageAsset"] = {
@@ -621,7 +635,7 @@ class SeedBuilder:
             attrs["assetDeliveryState"] = uploads.delivery_state("COMPLETE")
         self.create(type_, where, attrs, {parent: media_set.ref})
 
-    def read_file(self, node: dict, where: str) -> bytes:
+    def read_file(self, node: dict[str, Any], where: str) -> bytes:
         if self.root is None:
             self.fail(node, "file", f"{where}.file", "file: needs a seed loaded from a file")
         path = (self.root / str(node["file"])).resolve()
@@ -632,7 +646,7 @@ class SeedBuilder:
         raise AssertionError("unreachable")
 
     def localizations(
-        self, type_: str, node: Any, parent: Any, where: str, relationships: dict
+        self, type_: str, node: Any, parent: Any, where: str, relationships: dict[str, Any]
     ) -> list[Resource]:
         """``{locale: {attributes}}`` -> one localization resource per locale."""
         created = []
@@ -646,7 +660,7 @@ class SeedBuilder:
             created.append(self.create(type_, here, attrs, dict(relationships)))
         return created
 
-    def in_app_purchase(self, app: Resource, node: dict, where: str) -> None:
+    def in_app_purchase(self, app: Resource, node: dict[str, Any], where: str) -> None:
         self.required(node, "productId", where)
         self.required(node, "name", where)
         attrs = self.attributes(
@@ -672,7 +686,7 @@ class SeedBuilder:
         ):
             loc.attributes.setdefault("state", "APPROVED")
 
-    def subscription_group(self, app: Resource, node: dict, where: str) -> None:
+    def subscription_group(self, app: Resource, node: dict[str, Any], where: str) -> None:
         self.required(node, "referenceName", where)
         attrs = self.attributes(
             "subscriptionGroups", node, where, {"localizations", "subscriptions"}
@@ -719,7 +733,7 @@ class SeedBuilder:
         index = ladder[territory].index(price)
         return (PRICE_POINT_TYPES[owner.type], price_point_id(owner.id, territory, index))
 
-    def price_schedule(self, owner: Resource, node: dict, where: str) -> None:
+    def price_schedule(self, owner: Resource, node: dict[str, Any], where: str) -> None:
         """``price: {baseTerritory, customerPrice}`` -> a schedule with one manual price."""
         spec = self.mapping(node["price"], node, "price", where)
         for key in spec:
@@ -748,7 +762,7 @@ class SeedBuilder:
             },
         )
 
-    def availability(self, app: Resource, node: dict, where: str) -> None:
+    def availability(self, app: Resource, node: dict[str, Any], where: str) -> None:
         """``availability: {availableInNewTerritories, territories: all | [USA, ...]}``.
 
         Without it an app is available everywhere, as most live apps are.
@@ -799,7 +813,7 @@ class SeedBuilder:
             refs.append(item.ref)
         self.store.set_relationship(availability, "territoryAvailabilities", refs)
 
-    def subscription_prices(self, sub: Resource, node: dict, where: str) -> None:
+    def subscription_prices(self, sub: Resource, node: dict[str, Any], where: str) -> None:
         """``prices: {USA: "4.99", DEU: "4.99"}`` -> one current price per territory."""
         prices = self.mapping(node.get("prices"), node, "prices", where)
         for territory in prices:
@@ -816,7 +830,7 @@ class SeedBuilder:
                 },
             )
 
-    def beta_group(self, app: Resource, node: dict, where: str) -> None:
+    def beta_group(self, app: Resource, node: dict[str, Any], where: str) -> None:
         self.required(node, "name", where)
         attrs = self.attributes("betaGroups", node, where, {"testers"})
         attrs.setdefault("isInternalGroup", False)
@@ -841,6 +855,7 @@ class SeedBuilder:
 
 
 # -- price points --------------------------------------------------------------------------
+
 
 class _Schedule:
     """How a product kind's price schedule and manual prices are named in the API."""

@@ -180,11 +180,11 @@ class SandboxApp:
             return Reply(0, drop=True)
         rate_header = {"X-Rate-Limit": self.rate_limiter.header()}
         if decision.kind == "429":
-            error = api_errors.rate_limited(decision.retry_after)
-            return self._with(json_reply(error_response(error)), rate_header)
+            failure = api_errors.rate_limited(decision.retry_after)
+            return self._with(json_reply(error_response(failure)), rate_header)
         if decision.kind == "error":
-            error = api_errors.server_error(decision.status or 500)
-            return self._with(json_reply(error_response(error)), rate_header)
+            failure = api_errors.server_error(decision.status or 500)
+            return self._with(json_reply(error_response(failure)), rate_header)
         try:
             check_authorization(headers.get("authorization"), self.keys, self.clock)
         except SandboxError as error:
@@ -192,11 +192,11 @@ class SandboxApp:
         allowed, header, retry_after = self.rate_limiter.consume()
         rate_header = {"X-Rate-Limit": header}
         if not allowed:
-            error = api_errors.rate_limited(retry_after)
-            return self._with(json_reply(error_response(error)), rate_header)
+            failure = api_errors.rate_limited(retry_after)
+            return self._with(json_reply(error_response(failure)), rate_header)
         if parse_error is not None and method in ("POST", "PATCH", "DELETE") and raw.strip():
-            error = api_errors.body_unparsable(parse_error)
-            return self._with(json_reply(error_response(error)), rate_header)
+            failure = api_errors.body_unparsable(parse_error)
+            return self._with(json_reply(error_response(failure)), rate_header)
         response = self.engine.handle(Request(method, path, query, body, base_url, raw))
         if method != "GET" and response.status < 300:
             self.save_state()

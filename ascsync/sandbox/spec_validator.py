@@ -146,12 +146,12 @@ class SpecValidator:
     def _validator(self, name: str) -> Any:
         if name not in self._validators:
             from jsonschema import Draft4Validator
-            from referencing import Registry, Resource
+            from referencing import Registry
             from referencing.jsonschema import DRAFT4
 
             if self._registry is None:
                 root = {"components": {"schemas": _nullable(self._spec["components"]["schemas"])}}
-                resource = Resource(contents=root, specification=DRAFT4)
+                resource = DRAFT4.create_resource(root)
                 self._registry = Registry().with_resource("urn:asc-openapi", resource)
             schema = {"$ref": f"urn:asc-openapi#/components/schemas/{name}"}
             self._validators[name] = Draft4Validator(schema, registry=self._registry)

@@ -9,6 +9,7 @@ server can serve requests concurrently.
 
 from __future__ import annotations
 
+import builtins
 import itertools
 import threading
 import uuid
@@ -36,7 +37,7 @@ class Resource:
     type: str
     id: str
     attributes: dict[str, Any] = field(default_factory=dict)
-    relationships: dict[str, Ref | list[Ref] | None] = field(default_factory=dict)
+    relationships: dict[str, Ref | builtins.list[Ref] | None] = field(default_factory=dict)
 
     @property
     def ref(self) -> Ref:
@@ -61,15 +62,15 @@ class Store:
         with self.lock:
             return self._by_type.get(type_, {}).get(id_)
 
-    def list(self, type_: str) -> list[Resource]:
+    def list(self, type_: str) -> builtins.list[Resource]:
         with self.lock:
             return list(self._by_type.get(type_, {}).values())
 
-    def types(self) -> list[str]:
+    def types(self) -> builtins.list[str]:
         with self.lock:
             return list(self._by_type)
 
-    def related(self, resource: Resource, relationship: str) -> list[Resource]:
+    def related(self, resource: Resource, relationship: str) -> builtins.list[Resource]:
         """The resources a relationship points at, in its order; missing ones skipped."""
         with self.lock:
             value = resource.relationships.get(relationship)
@@ -87,7 +88,7 @@ class Store:
         self,
         type_: str,
         attributes: dict[str, Any] | None = None,
-        relationships: dict[str, Ref | list[Ref] | None] | None = None,
+        relationships: dict[str, Ref | builtins.list[Ref] | None] | None = None,
         id_: str | None = None,
     ) -> Resource:
         with self.lock:
@@ -101,7 +102,7 @@ class Store:
         self,
         resource: Resource,
         attributes: dict[str, Any] | None = None,
-        relationships: dict[str, Ref | list[Ref] | None] | None = None,
+        relationships: dict[str, Ref | builtins.list[Ref] | None] | None = None,
     ) -> Resource:
         with self.lock:
             resource.attributes.update(attributes or {})
@@ -138,7 +139,7 @@ class Store:
                 yield from list(by_id.values())
 
     def set_relationship(
-        self, resource: Resource, name: str, value: Ref | list[Ref] | None
+        self, resource: Resource, name: str, value: Ref | builtins.list[Ref] | None
     ) -> None:
         """Replace one relationship (to-many: the whole list) and mirror it on the other side."""
         with self.lock:
@@ -159,16 +160,16 @@ class Store:
                 if ref not in old_refs:
                     self._link(ref, info.inverse, resource.ref)
 
-    def add_to_many(self, resource: Resource, name: str, refs: list[Ref]) -> None:
+    def add_to_many(self, resource: Resource, name: str, refs: builtins.list[Ref]) -> None:
         """Append refs not already present (POST to a to-many linkage)."""
         with self.lock:
-            current = list(resource.relationships.get(name) or [])
+            current = _refs(resource.relationships.get(name))
             self.set_relationship(resource, name, current + [r for r in refs if r not in current])
 
-    def remove_from_many(self, resource: Resource, name: str, refs: list[Ref]) -> None:
+    def remove_from_many(self, resource: Resource, name: str, refs: builtins.list[Ref]) -> None:
         """Drop refs (DELETE on a to-many linkage)."""
         with self.lock:
-            current = list(resource.relationships.get(name) or [])
+            current = _refs(resource.relationships.get(name))
             self.set_relationship(resource, name, [r for r in current if r not in refs])
 
     def _link(self, target: Ref, inverse: str, source: Ref) -> None:
@@ -232,15 +233,20 @@ class Store:
         with self.lock:
             self._by_type.clear()
             for item in data.get("resources", []):
-                rels: dict[str, Ref | list[Ref] | None] = {}
+                rels: dict[str, Ref | builtins.list[Ref] | None] = {}
                 for k, v in item.get("relationships", {}).items():
                     if v is None:
                         rels[k] = None
                     elif v and isinstance(v[0], list):
-                        rels[k] = [tuple(x) for x in v]  # type: ignore[misc]
+                        rels[k] = [(str(x[0]), str(x[1])) for x in v]
                     elif v == []:
                         rels[k] = []
                     else:
-                        rels[k] = tuple(v)  # type: ignore[assignment]
+                        rels[k] = (str(v[0]), str(v[1]))
                 resource = Resource(item["type"], item["id"], item.get("attributes", {}), rels)
                 self._by_type.setdefault(resource.type, {})[resource.id] = resource
+
+
+def _refs(value: Ref | builtins.list[Ref] | None) -> builtins.list[Ref]:
+    """A to-many relationship's refs (a copy); nothing for a to-one or unset one."""
+    return list(value) if isinstance(value, list) else []

@@ -216,7 +216,9 @@ def looks_like_video(file_name: str, data: bytes) -> bool:
     )
 
 
-def verify_upload(upload: Upload, checksum: str | None, display_type: str | None) -> list[dict]:
+def verify_upload(
+    upload: Upload, checksum: str | None, display_type: str | None
+) -> list[dict[str, Any]]:
     """Apple's server-side checks on a committed asset; the errors it would report.
 
     Codes: IMAGE_INCORRECT_DIMENSIONS is the code ASC reports for wrong sizes; the
