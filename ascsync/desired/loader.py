@@ -720,7 +720,7 @@ def _content_problems(spec: Field, value: Value, path: str) -> list[Problem]:
     if spec.type == FieldType.ENUM:
         return _enum_problems(spec, v, src, path)
     if spec.type == FieldType.STRINGS:
-        problems = []
+        problems = [p for item in v for p in tx.check_control_characters(item, src, path)][:1]
         if spec.max is not None and len(v) > spec.max:
             problems.append(src.problem(path, f"has {len(v)} items", f"at most {spec.max}"))
         if spec.choices:
@@ -745,7 +745,7 @@ def _content_problems(spec: Field, value: Value, path: str) -> list[Problem]:
         )
     if not isinstance(v, str):
         return []
-    problems = []
+    problems = tx.check_control_characters(v, src, path)
     if spec.type == FieldType.URL:
         problems += tx.check_url(v, src, path)
     if spec.type == FieldType.EMAIL:

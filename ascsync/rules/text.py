@@ -146,6 +146,32 @@ def check_no_html(text: str, source: Source, field: str) -> list[Problem]:
     ]
 
 
+# Characters that never belong in listing text: C0 controls other than tab and line
+# breaks, DEL and C1 controls (a NUL or an escape sequence pasted from a terminal), and
+# the bidirectional embeddings, overrides and isolates that make text display in another
+# order than it is stored (the "Trojan Source" trick: a reviewer reads one thing, the
+# store shows another). Marks such as U+200F (RTL mark) are fine and common in Arabic and
+# Hebrew listings. [U] Apple publishes no list; it stores most of them as sent.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def check_control_characters(text: str, source: Source, field: str) -> list[Problem]:
+    """Invisible characters that would reach the store or hide what a reviewer reads."""
+    match = _CONTROL.search(text)
+    if match is None:
+        return []
+    char = match.group(0)
+    kind = "a bidirectional control" if "\u202a" <= char <= "\u2069" else "a control character"
+    at = source.shifted(text.count("\n", 0, match.start()))
+    return [
+        at.problem(
+            field,
+            f"contains {kind} (U+{ord(char):04X}) at character {match.start() + 1}",
+            "remove it: it is invisible, and would reach the App Store as it is",
+        )
+    ]
+
+
 def keywords_joined(keywords: Iterable[str]) -> str:
     """The single comma-separated string Apple stores (no spaces: they count)."""
     return ",".join(k.strip() for k in keywords)

@@ -30,3 +30,39 @@ def test_a_repo_validate_rejects_is_never_sent(repo: Path, seed: Seed, command: 
         assert "apps/demo/locales/en-US.yml:4: keywords:" in result.output
         assert "nothing was sent to App Store Connect" in result.output
         assert list(sandbox.journal) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        ("A demo\x00 app.", "a control character (U+0000)"),
+        ("Price: \u202e99.0$\u202c", "a bidirectional control (U+202E)"),
+        ("Colours \x1b[31mred\x1b[0m", "a control character (U+001B)"),
+    ],
+)
+def test_invisible_control_characters_in_listing_text_are_refused(
+    repo: Path, text: str, what: str
+) -> None:
+    locale = repo / "apps/demo/locales/en-US.yml"
+    edit(locale, "description: A plain description.", f'description: "{_escaped(text)}"')
+    errors = [p.format(repo) for p in validate_repo(repo).errors]
+    assert errors == [
+        f"apps/demo/locales/en-US.yml:3: description: contains {what} at character "
+        f"{_first_bad(text) + 1} (remove it: it is invisible, and would reach the App Store "
+        "as it is)"
+    ]
+
+
+def test_right_to_left_marks_are_fine(repo: Path) -> None:
+    """U+200F is common in Arabic and Hebrew listings: not refused."""
+    locale = repo / "apps/demo/locales/en-US.yml"
+    edit(locale, "description: A plain description.", 'description: "\u200fשלום עולם"')
+    assert validate_repo(repo).errors == []
+
+
+def _escaped(text: str) -> str:
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
+
+
+def _first_bad(text: str) -> int:
+    return next(i for i, c in enumerate(text) if not c.isprintable() and c != "\u200f")
