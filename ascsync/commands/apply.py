@@ -190,6 +190,12 @@ def apply_command(
         if saved is not None:
             check_saved_plan(saved, run.plan)
         click.echo(render_text(run.plan, color=settings.color), nl=False)
+        if run.plan.refused:
+            raise Refused(
+                f"App Store Connect would refuse {len(run.plan.refused)} change(s) of this "
+                "plan (listed above: it answers 409 to them); nothing was changed. Fix the repo "
+                "and run apply again."
+            )
         report = Report()
         if run.plan.has_changes:
             if not allow_delete:

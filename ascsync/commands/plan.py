@@ -109,9 +109,7 @@ def run_plan(
         live = fetch_app(client, app, KINDS, concurrency=concurrency)
         snapshots.append(snapshot(live, KINDS))
         part = plan_app(app, live, KINDS, root=repo.root, checksum=cache.md5)
-        run.plan.changes += part.changes
-        run.plan.locked += part.locked
-        run.plan.unsupported += part.unsupported
+        run.plan.merge(part)
         run.parts.append((app, live))
     cache.save()
     run.plan.requests = client.request_count
@@ -168,4 +166,11 @@ def plan_command(
         click.echo(render_text(plan, color=settings.color), nl=False)
     if out is not None:
         save_plan(out, plan, repo, apps)
+    if plan.refused:
+        click.echo(
+            f"error: App Store Connect would refuse {len(plan.refused)} change(s) of this plan "
+            "(listed above); fix the repo, nothing can be applied as it is",
+            err=True,
+        )
+        raise SystemExit(EXIT_ERROR)
     raise SystemExit(EXIT_CHANGES if plan.has_changes else EXIT_NO_CHANGES)

@@ -126,12 +126,23 @@ class Plan:
     locked: list[Change] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
     """Managed repo keys ascsync cannot apply yet: listed so nothing is silently ignored."""
+    refused: list[str] = field(default_factory=list)
+    """``file:line: field: message (valid)`` of what App Store Connect would refuse, known
+    only once live state is read (a new locale without the name Apple requires): such a
+    plan is not applied, rather than failing half-way with a 409."""
     requests: int = 0
     fingerprint: str = ""
 
     @property
     def has_changes(self) -> bool:
         return bool(self.changes)
+
+    def merge(self, other: Plan) -> None:
+        """Add another app's plan to this one."""
+        self.changes += other.changes
+        self.locked += other.locked
+        self.unsupported += other.unsupported
+        self.refused += other.refused
 
     def counts(self) -> Counter[Action]:
         return Counter(change.action for change in self.changes)
@@ -197,6 +208,7 @@ class Plan:
             "changes": [c.to_json() for c in self.ordered()],
             "locked": [c.to_json() for c in self.locked],
             "not_yet_supported": list(self.unsupported),
+            "refused": list(self.refused),
         }
 
 

@@ -90,6 +90,12 @@ class Planner:
         """List a wanted change that cannot be planned; ``change.note`` says why."""
         self.plan.locked.append(change)
 
+    def refuse(self, record: Record, key: str, message: str, valid: str) -> None:
+        """Something App Store Connect would refuse, known only now that live state is read:
+        the plan is not applied (and ``validate`` could only warn about it)."""
+        shown = self.source(record, key) or self.app
+        self.plan.refused.append(f"{shown}: {key}: {message} ({valid})")
+
     def unsupported(self, item: str) -> None:
         """A managed repo key this version cannot apply: listed, never silently ignored."""
         self.plan.unsupported.append(item)

@@ -120,6 +120,12 @@ def render_text(plan: Plan, *, color: bool = True) -> str:
         lines.append("")
         lines.append("In the repo but not applied by this version of ascsync (left as they are):")
         lines.extend(f"  ? {one_line(str(item))}" for item in plan.unsupported)
+    if plan.refused:
+        lines.append("")
+        lines.append(
+            paint("Refused: App Store Connect would reject these; nothing is applied:", "-")
+        )
+        lines.extend(f"  ! {one_line(item)}" for item in plan.refused)
     if plan.deletions():
         lines.append("")
         lines.append(paint(f"{len(plan.deletions())} deletion(s):", "-"))
@@ -136,6 +142,10 @@ def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
         # listed outside the collapsed sections: a deletion must never go unseen
         head += ["> [!WARNING]", f"> {len(plan.deletions())} deletion(s), marked `-` below:"]
         head += [f"> - `{c.address}`" for c in plan.deletions()]
+        head.append("")
+    if plan.refused:
+        head += ["> [!CAUTION]", "> App Store Connect would reject these; nothing is applied:"]
+        head += [f"> - {md_text(item)}" for item in plan.refused]
         head.append("")
     if not plan.has_changes:
         head += ["No changes: App Store Connect matches the repository.", ""]

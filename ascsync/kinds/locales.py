@@ -214,6 +214,16 @@ class LocaleText(ResourceKind[Locales, LocalesState]):
                 )
             if code == primary:
                 problems += _missing_submission_fields(app, code, record)
+            elif record.get("name") is None and any(k in INFO_KEYS for k in record.attrs):
+                problems.append(
+                    record.source.problem(
+                        "name",
+                        f"is not set for {code}: App Store Connect needs it to create this "
+                        "listing (fine if the locale exists already; plan checks)",
+                        "add name: here or to locales/_defaults.yml",
+                        Severity.WARNING,
+                    )
+                )
         return problems
 
     def starter_files(self, app: NewApp) -> list[StarterFile]:
@@ -428,6 +438,16 @@ def _plan_info(
     planner: Planner, code: str, wanted: Record, live: Record, keys: list[str], live_id: str | None
 ) -> None:
     if not keys:
+        return
+    if live_id is None and wanted.get("name") is None:
+        # [S] AppInfoLocalizationCreateRequest requires name: Apple answers 409 without it
+        planner.refuse(
+            wanted,
+            "name",
+            f"App Store Connect needs a name to create the {code} listing, which it does not "
+            "have yet",
+            f"add name: to locales/{code}.yml or to locales/_defaults.yml",
+        )
         return
     info = APP.state(planner.live) or AppInfoState()
     planner.add(

@@ -66,3 +66,26 @@ def _escaped(text: str) -> str:
 
 def _first_bad(text: str) -> int:
     return next(i for i, c in enumerate(text) if not c.isprintable() and c != "\u200f")
+
+
+def test_a_new_locale_without_the_name_apple_requires_is_refused_before_any_write(
+    repo: Path, seed: Seed
+) -> None:
+    """Creating an app-info localization without a name is a 409 from Apple: the plan
+    says so with the file and line, and apply sends nothing."""
+    (repo / "apps/demo/locales/de-DE.yml").write_text(
+        "subtitle: Eine kleine Demo\ndescription: Eine Demo.\n"
+    )
+    assert validate_repo(repo).ok  # offline, the locale might exist: a warning only
+    assert "needs it to create this listing" in validate_repo(repo).warnings[0].message
+    with Sandbox(seed=seed) as sandbox:
+        planned = run(sandbox, "plan", str(repo))
+        assert planned.exit_code == 1, planned.output
+        assert (
+            "apps/demo/locales/de-DE.yml:1: name: App Store Connect needs a name to create "
+            "the de-DE listing" in planned.output
+        )
+        applied = run(sandbox, "apply", str(repo), "--auto-approve")
+        assert applied.exit_code == 1, applied.output
+        assert "nothing was changed" in applied.output
+        assert not [e for e in sandbox.journal if e.method in {"POST", "PATCH", "DELETE"}]
