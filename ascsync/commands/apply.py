@@ -26,18 +26,18 @@ import click
 from ascsync.api.client import ApiClient
 from ascsync.cli import Settings
 from ascsync.commands import submission
-from ascsync.commands.plan import EXIT_ERROR, PlanRun, api_client, load_valid_repo, run_plan
-from ascsync.commands.saved_plan import check_saved_plan, load_plan
-from ascsync.engine.compiling import (
-    ApplyContext,
-    compile_change,
-    compilers,
-    seed_ids,
-    with_extra_changes,
+from ascsync.commands.plan import (
+    EXIT_ERROR,
+    PlanRun,
+    api_client,
+    load_valid_repo,
+    run_plan,
+    sandbox_option,
 )
-from ascsync.engine.executor import Executor, Outcome, Report
+from ascsync.commands.saved_plan import check_saved_plan, load_plan
+from ascsync.engine.carry_out import all_changes, carry_out
+from ascsync.engine.executor import Outcome, Report
 from ascsync.engine.live import fetch_app
-from ascsync.engine.ops import Ids
 from ascsync.engine.plan import Action, Change
 from ascsync.engine.render import render_text
 from ascsync.engine.safety import Refused, check_deletions, check_whole_deletions, live_counts
@@ -70,18 +70,9 @@ def execute(
     echo: Callable[[str], None] = click.echo,
 ) -> Report:
     """Compile and run every change of the plan; one line per finished change."""
-    ids = Ids()
-    contexts = {
-        desired.name: ApplyContext(desired, live, run.checksums.md5, uploads)
-        for desired, live in run.parts
-    }
-    for desired, live in run.parts:
-        seed_ids(ids, KINDS, desired, live)
-    changes = with_extra_changes(run.plan.ordered(), KINDS)
+    changes = all_changes(run.plan, KINDS)
     total = len(changes)
     counter = iter(range(1, total + 1))
-    by_type = compilers(KINDS)
-    work = [(c, compile_change(c, contexts[c.app], by_type)) for c in changes]
 
     sizes = upload_sizes(changes, run.checksums.root)
     total_bytes = sum(sizes.values())
@@ -103,8 +94,16 @@ def execute(
         )
         echo(line + (f"\n          {outcome.error}" if outcome.error else ""))
 
-    executor = Executor(client, ids, concurrency=concurrency, on_outcome=report_line)
-    return executor.run(work)
+    return carry_out(
+        changes,
+        run.parts,
+        client,
+        KINDS,
+        checksum=run.checksums.md5,
+        uploads=uploads,
+        concurrency=concurrency,
+        on_outcome=report_line,
+    )
 
 
 def upload_sizes(changes: list[Change], root: Path) -> dict[str, int]:
@@ -135,7 +134,7 @@ def summary(report: Report) -> str:
 
 @click.command()
 @click.argument("target", type=click.Path(exists=True, path_type=Path), default=".")
-@click.option("--sandbox", is_flag=True, help="Apply to the built-in sandbox (rehearsal).")
+@sandbox_option("Apply to")
 @click.option("--app", "apps", multiple=True, help="Only this app folder (repeatable).")
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (CI).")
 @click.option(
@@ -168,6 +167,7 @@ def apply_command(
     settings: Settings,
     target: Path,
     sandbox: bool,
+    sandbox_start: str,
     apps: tuple[str, ...],
     auto_approve: bool,
     allow_delete: bool,
@@ -184,7 +184,7 @@ def apply_command(
     desired = load_valid_repo(target, need_secrets=True)
     with (
         apply_lock(target, CACHE_DIR, " ".join(["ascsync", *sys.argv[1:]]), say=_say),
-        api_client(settings, target, sandbox) as client,
+        api_client(settings, target, sandbox, desired, sandbox_start) as client,
     ):
         run = run_plan(client, desired, apps, concurrency)
         if saved is not None:

@@ -29,6 +29,7 @@ from ascsync.commands.plan import (
     api_client,
     load_valid_repo,
     run_plan,
+    sandbox_option,
 )
 from ascsync.commands.pull import pull_files, write_app
 from ascsync.desired.model import App
@@ -368,7 +369,7 @@ def write_live_values(root: Path, parts: list[tuple[App, LiveApp]], media: bool)
 
 @click.command()
 @click.argument("repo", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")
-@click.option("--sandbox", is_flag=True, help="Compare with the built-in sandbox (demo state).")
+@sandbox_option("Compare with")
 @click.option("--app", "apps", multiple=True, help="Only this app folder (repeatable).")
 @click.option(
     "--format",
@@ -386,6 +387,7 @@ def drift_command(
     settings: Settings,
     repo: Path,
     sandbox: bool,
+    sandbox_start: str,
     apps: tuple[str, ...],
     fmt: str,
     write: bool,
@@ -393,7 +395,7 @@ def drift_command(
 ) -> None:
     """Report what differs live from the repo (exit 0 none, 2 drift, 1 error)."""
     desired = load_valid_repo(repo, need_secrets=False)
-    with api_client(settings, repo, sandbox) as client:
+    with api_client(settings, repo, sandbox, desired, sandbox_start) as client:
         run = run_plan(client, desired, apps, concurrency)
     report = drifts_of(run.plan)
     render = {"json": render_json, "markdown": render_markdown}.get(fmt, render_text)

@@ -7,26 +7,32 @@ Exit codes follow Terraform's ``-detailed-exitcode``: 0 no changes, 2 changes pr
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from ascsync.api.client import ApiClient
 from ascsync.api.tokens import TokenProvider
 from ascsync.cli import Settings
+from ascsync.commands.rehearsal import MODES, describe, resolve_mode, shell_seed
 from ascsync.commands.saved_plan import save_plan
 from ascsync.commands.whoami import open_client
 from ascsync.desired.model import App, DesiredRepo
+from ascsync.engine.carry_out import all_changes, carry_out
 from ascsync.engine.live import LiveApp, fetch_app, snapshot
 from ascsync.engine.plan import Plan, fingerprint
 from ascsync.engine.planner import plan_app
 from ascsync.engine.render import render_json, render_markdown, render_text
+from ascsync.engine.uploads import UploadSettings
 from ascsync.errors import AscsyncError
 from ascsync.io.checksums import CACHE_DIR, ChecksumCache
 from ascsync.kinds.registry import KINDS, validate_repo
 from ascsync.problems import Severity
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 SANDBOX_STATE = "sandbox-state.json"
 """With ``--sandbox``, the sandbox's state lives in the repo's cache folder, so a plan,
@@ -57,9 +63,38 @@ def load_valid_repo(root: Path, *, need_secrets: bool) -> DesiredRepo:
     return report.repo
 
 
+def sandbox_option(what: str) -> Callable[[F], F]:
+    """``--sandbox`` and ``--sandbox-start``: rehearse against the built-in sandbox."""
+
+    def decorate(command: F) -> F:
+        command = click.option(
+            "--sandbox-start",
+            type=click.Choice(MODES),
+            default="auto",
+            show_default=True,
+            help="Where a fresh sandbox starts: auto (the demo for the example app, else "
+            "your app's shell as App Store Connect creates it), demo, shell, or repo (the "
+            "shell with the repo applied: plan shows no changes).",
+        )(command)
+        return click.option(
+            "--sandbox",
+            is_flag=True,
+            help=f"{what} the built-in sandbox, no credentials needed (state kept in .ascsync/).",
+        )(command)
+
+    return decorate
+
+
 @contextlib.contextmanager
-def api_client(settings: Settings, root: Path, sandbox: bool) -> Iterator[ApiClient]:
-    """A client for App Store Connect, or for a built-in sandbox seeded with the demo app."""
+def api_client(
+    settings: Settings,
+    root: Path,
+    sandbox: bool,
+    repo: DesiredRepo | None = None,
+    start: str = "auto",
+) -> Iterator[ApiClient]:
+    """A client for App Store Connect, or for a built-in sandbox (``--sandbox``) that
+    starts as ``start`` says (:mod:`ascsync.commands.rehearsal`)."""
     if not sandbox:
         yield open_client(settings)
         return
@@ -70,9 +105,37 @@ def api_client(settings: Settings, root: Path, sandbox: bool) -> Iterator[ApiCli
     target(root, state, "the sandbox state")  # a .ascsync symlink must not move it out
     state.parent.mkdir(parents=True, exist_ok=True)
     target(root, state, "the sandbox state")
-    with Sandbox(seed="demo", state_file=state) as running:
+    fresh = not state.exists()
+    mode = resolve_mode(start, repo)
+    seed: str | dict[str, Any] = "demo" if mode == "demo" or repo is None else shell_seed(repo)
+    if fresh:
+        click.echo(describe(mode, repo), err=True)
+    with Sandbox(seed=seed, state_file=state) as running:
         tokens = TokenProvider(running.key_id, running.private_key_pem, running.issuer_id)
-        yield ApiClient(running.url, tokens, retry=settings.retry_policy())
+        client = ApiClient(running.url, tokens, retry=settings.retry_policy())
+        if fresh and mode == "repo" and repo is not None:
+            _rehearse(client, repo)
+        yield client
+
+
+def _rehearse(client: ApiClient, repo: DesiredRepo) -> None:
+    """Apply the repo to a fresh sandbox, so it starts with the repo as its live state."""
+    run = run_plan(client, repo, (), 8)
+    report = carry_out(
+        all_changes(run.plan, KINDS),
+        run.parts,
+        client,
+        KINDS,
+        checksum=run.checksums.md5,
+        uploads=UploadSettings(),
+    )
+    run.checksums.save()
+    failed = report.by_status("failed")
+    click.echo(
+        f"sandbox: applied {len(report.by_status('applied'))} change(s) of the repo"
+        + (f"; {len(failed)} failed (the plan shows them)" if failed else ""),
+        err=True,
+    )
 
 
 @dataclass
@@ -119,11 +182,7 @@ def run_plan(
 
 @click.command()
 @click.argument("repo", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")
-@click.option(
-    "--sandbox",
-    is_flag=True,
-    help="Plan against the built-in sandbox (demo live state), no credentials needed.",
-)
+@sandbox_option("Plan against")
 @click.option("--app", "apps", multiple=True, help="Only this app folder (repeatable).")
 @click.option(
     "--format",
@@ -149,6 +208,7 @@ def plan_command(
     settings: Settings,
     repo: Path,
     sandbox: bool,
+    sandbox_start: str,
     apps: tuple[str, ...],
     fmt: str,
     out: Path | None,
@@ -156,7 +216,7 @@ def plan_command(
 ) -> None:
     """Show what apply would change in App Store Connect (exit 0 none, 2 changes, 1 error)."""
     desired = load_valid_repo(repo, need_secrets=False)
-    with api_client(settings, repo, sandbox) as client:
+    with api_client(settings, repo, sandbox, desired, sandbox_start) as client:
         plan = compute_plan(client, desired, apps, concurrency)
     if fmt == "json":
         click.echo(render_json(plan), nl=False)

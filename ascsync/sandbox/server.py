@@ -197,8 +197,10 @@ class SandboxApp:
         if parse_error is not None and method in ("POST", "PATCH", "DELETE") and raw.strip():
             failure = api_errors.body_unparsable(parse_error)
             return self._with(json_reply(error_response(failure)), rate_header)
+        generation = self.engine.store.generation
         response = self.engine.handle(Request(method, path, query, body, base_url, raw))
-        if method != "GET" and response.status < 300:
+        changed = self.engine.store.generation != generation  # a read settled an upload
+        if (method != "GET" or changed) and response.status < 300:
             self.save_state()
         return self._with(json_reply(response), rate_header)
 

@@ -53,10 +53,18 @@ class Store:
     def __init__(self, relationships: RelationshipMap | None = None) -> None:
         self.relationship_map: RelationshipMap = relationships or {}
         self.lock = threading.RLock()
+        self.generation = 0
+        """Counts changes made while answering reads (an upload settling when looked at),
+        so the server knows a GET left something to save."""
         self._by_type: dict[str, dict[str, Resource]] = {}
         self._counter = itertools.count(1)
 
     # -- reading -------------------------------------------------------------------
+
+    def touch(self) -> None:
+        """Note a change made outside create/update/delete (a read that settles an asset)."""
+        with self.lock:
+            self.generation += 1
 
     def get(self, type_: str, id_: str) -> Resource | None:
         with self.lock:

@@ -372,6 +372,7 @@ class UploadHooks(Hooks):
             # Committed before a restart (``--state``): the bytes are gone, say so.
             for name in _state_attribute(resource.type):
                 resource.attributes[name] = delivery_state("FAILED", [LOST_UPLOAD])
+            ctx.store.touch()
         if upload is not None and upload.committed_at is not None and not upload.stuck:
             settle = float(ctx.settings.get("settle_seconds", DEFAULT_SETTLE_SECONDS))
             if _now(ctx) - upload.committed_at >= settle:
@@ -384,6 +385,7 @@ class UploadHooks(Hooks):
         """Move a committed asset to COMPLETE (checksum and image visible) or FAILED."""
         registry_ = registry(ctx.store)
         registry_.uploads.pop(token, None)
+        ctx.store.touch()  # the settled state must reach the --state file too
         if upload.errors:
             for name in _state_attribute(resource.type):
                 resource.attributes[name] = delivery_state("FAILED", upload.errors)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -459,3 +460,25 @@ def test_a_reservation_needs_a_plausible_file_size(sandbox: Sandbox, api, size: 
     response = api.post(f"{sandbox.url}/v1/appScreenshots", json=payload)
     assert response.status_code == 409
     assert response.json()["errors"][0]["source"] == {"pointer": "/data/attributes/fileSize"}
+
+
+def test_an_upload_that_settles_on_a_read_is_saved_settled(tmp_path) -> None:
+    """The sandbox settles a committed upload when it is next read; that read must reach
+    the --state file, or a restart finds the asset still processing and calls it lost
+    (a repo applied with --sandbox then planned again wanted to upload it again)."""
+    state = tmp_path / "state.json"
+    data = png(1290, 2796, (10, 140, 40))
+    with (
+        Sandbox(seed=SEED, state_file=state, settings={"settle_seconds": 0.3}) as first,
+        requests.Session() as api,
+    ):
+        api.headers["Authorization"] = f"Bearer {first.token()}"
+        asset = upload(first, api, screenshot_set(first), data, name="late.png")
+        time.sleep(0.8)  # the commit's save has happened; the asset is not settled yet
+        shot = api.get(f"{first.url}/v1/appScreenshots/{asset['id']}").json()["data"]
+        assert shot["attributes"]["assetDeliveryState"]["state"] == "COMPLETE"
+    with Sandbox(state_file=state) as second, requests.Session() as api:
+        api.headers["Authorization"] = f"Bearer {second.token()}"
+        shot = api.get(f"{second.url}/v1/appScreenshots/{asset['id']}").json()["data"]
+        assert shot["attributes"]["assetDeliveryState"]["state"] == "COMPLETE"
+        assert shot["attributes"]["sourceFileChecksum"] == hashlib.md5(data).hexdigest()
