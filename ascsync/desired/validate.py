@@ -47,10 +47,35 @@ def validate_repo(
 ) -> Report:
     """Validate the repo at ``root`` without any network access."""
     repo, problems = load_repo(root, kinds, files, need_secrets=need_secrets)
+    problems += check_one_folder_per_app(repo)
     for app in repo.apps.values():
         for kind in kinds:
             problems += kind.check(app)
     return Report(root=root, problems=sort_problems(problems), repo=repo)
+
+
+def check_one_folder_per_app(repo: DesiredRepo) -> list[Problem]:
+    """Two folders for one bundle id would apply over each other (409s half-way).
+
+    One app on several platforms is one app record in App Store Connect: its platforms
+    share the app info, so they belong in one folder.
+    """
+    first: dict[str, str] = {}
+    problems = []
+    for name, app in repo.apps.items():
+        bundle_id = app.record.get("bundle_id")
+        if not isinstance(bundle_id, str):
+            continue
+        if bundle_id in first:
+            problems.append(
+                app.record.where("bundle_id").problem(
+                    "bundle_id",
+                    f"{bundle_id} is also the app of apps/{first[bundle_id]}/",
+                    "one folder per app; its platforms share that folder",
+                )
+            )
+        first.setdefault(bundle_id, name)
+    return problems
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:

@@ -64,3 +64,19 @@ def test_an_app_without_a_screenshots_folder_manages_none(tmp_path: Path) -> Non
     root = make_repo(tmp_path)
     shutil.rmtree(root / "apps/demo/screenshots")
     assert validate_repo(root).problems == []
+
+
+def test_two_folders_for_one_bundle_id_are_refused(tmp_path: Path) -> None:
+    """The old way to model two platforms: validate accepted it and apply met 409s."""
+    root = make_repo(tmp_path)
+    mac = root / "apps/demo-mac"
+    shutil.copytree(root / "apps/demo", mac)
+    (mac / "app.yml").write_text(
+        "bundle_id: com.example.demo\nplatform: MAC_OS\nprimary_locale: en-US\n"
+    )
+    shutil.rmtree(mac / "screenshots")
+    errors = [p.format(root) for p in validate_repo(root).errors]
+    assert errors == [
+        "apps/demo-mac/app.yml:1: bundle_id: com.example.demo is also the app of apps/demo/ "
+        "(one folder per app; its platforms share that folder)"
+    ]
