@@ -12,13 +12,12 @@ import hashlib
 import json
 from pathlib import Path
 
+import asconnect
 import pytest
+from asconnect.models import ScreenshotDisplayType
 from PIL import Image
 
 from ascsync.sandbox import Sandbox
-
-asconnect = pytest.importorskip("asconnect")
-from asconnect.models import ScreenshotDisplayType  # noqa: E402
 
 BUNDLE = "com.example.moviecatalog"
 
