@@ -45,7 +45,7 @@ from ascsync.engine.uploads import UploadSettings
 from ascsync.errors import AscsyncError
 from ascsync.io.apply_lock import apply_lock
 from ascsync.io.checksums import CACHE_DIR
-from ascsync.kinds.registry import KINDS
+from ascsync.kinds.registry import KINDS, kinds_for
 from ascsync.kinds.version import VERSION, VersionState, version_string
 
 
@@ -226,7 +226,8 @@ def submit_versions(client: ApiClient, run: PlanRun) -> None:
     for desired, live in run.parts:
         state = VERSION.state(live) or VersionState()
         if state.version_id is None:  # created by this apply: look it up again
-            state = VERSION.state(fetch_app(client, desired, KINDS, concurrency=4)) or state
+            live_now = fetch_app(client, desired, kinds_for(desired), concurrency=4)
+            state = VERSION.state(live_now) or state
         if state.version_id is None:
             raise AscsyncError(f"{desired.address}: no version {version_string(desired)} to submit")
         platform = str(desired.record.get("platform") or "IOS")

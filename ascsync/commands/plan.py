@@ -29,7 +29,7 @@ from ascsync.engine.render import render_json, render_markdown, render_text
 from ascsync.engine.uploads import UploadSettings
 from ascsync.errors import AscsyncError
 from ascsync.io.checksums import CACHE_DIR, ChecksumCache
-from ascsync.kinds.registry import KINDS, validate_repo
+from ascsync.kinds.registry import KINDS, kinds_for, validate_repo
 from ascsync.problems import Severity
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -168,11 +168,11 @@ def run_plan(
     cache = ChecksumCache(repo.root)
     run = PlanRun(Plan(), [], cache)
     snapshots = []
-    for app in selected:
-        live = fetch_app(client, app, KINDS, concurrency=concurrency)
-        snapshots.append(snapshot(live, KINDS))
-        part = plan_app(app, live, KINDS, root=repo.root, checksum=cache.md5)
-        run.plan.merge(part)
+    for app in (one for main in selected for one in main.with_platforms()):
+        kinds = kinds_for(app)
+        live = fetch_app(client, app, kinds, concurrency=concurrency)
+        snapshots.append(snapshot(live, kinds))
+        run.plan.merge(plan_app(app, live, kinds, root=repo.root, checksum=cache.md5))
         run.parts.append((app, live))
     cache.save()
     run.plan.requests = client.request_count

@@ -63,11 +63,12 @@ def _shell(app: Any) -> dict[str, Any]:
         "appInfo": {"localizations": {primary: {"name": name}}},
         "versions": [
             {
-                "versionString": version_string(app) or "1.0",
-                "platform": record.get("platform") or "IOS",
+                "versionString": version_string(one) or "1.0",
+                "platform": one.record.get("platform") or "IOS",
                 "state": "PREPARE_FOR_SUBMISSION",
                 "localizations": {primary: {}},
             }
+            for one in app.with_platforms()
         ],
     }
     if record.get("sku"):

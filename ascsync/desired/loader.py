@@ -46,6 +46,8 @@ from ascsync.rules import text as tx
 
 CONFIG_FILE = "ascsync.yml"
 APP_FILE = "app.yml"
+PLATFORMS_FOLDER = "platforms"
+"""``apps/<app>/platforms/<PLATFORM>/``: what the app's other platforms have of their own."""
 MAX_TEXT_FILE_BYTES = 1_000_000  # far above any App Store text; guards against mistakes
 
 
@@ -58,6 +60,11 @@ class RepoPart(Protocol):
     @property
     def paths(self) -> tuple[str, ...]:
         """Where its files live (``apps/<app>/locales/<locale>.yml``), for the layout."""
+        ...
+
+    @property
+    def per_platform(self) -> bool:
+        """True when each platform of an app has its own (a version, its screenshots)."""
         ...
 
     def load(self, loader: RepoLoader, app: App) -> None: ...
@@ -83,7 +90,7 @@ def load_repo(
 
 def app_entries(kinds: Sequence[RepoPart]) -> tuple[str, ...]:
     """File and folder names the kinds read directly in an app folder (``locales``...)."""
-    names: list[str] = [APP_FILE]
+    names: list[str] = [APP_FILE, PLATFORMS_FOLDER]
     for kind in kinds:
         for path in kind.paths:
             parts = path.split("/")
@@ -215,7 +222,54 @@ class RepoLoader:
         self.context = {"defaults": defaults, "version": None, "app": plain_app}
         for kind in self.kinds:
             kind.load(self, app)
+        self._load_platforms(app, {"defaults": defaults, "version": None, "app": plain_app})
         return app
+
+    def _load_platforms(self, app: App, context: dict[str, Any]) -> None:
+        """``platforms/<PLATFORM>/``: the per-platform kinds of each other platform."""
+        base = app.folder / PLATFORMS_FOLDER
+        if not base.is_dir() or not self.inside_repo(base, Source(base), "platforms"):
+            return
+        main = app.record.get("platform")
+        for folder in sorted(p for p in base.iterdir() if not p.name.startswith(".")):
+            where = Source(folder)
+            if not folder.is_dir() or folder.name not in pr.PLATFORMS:
+                self.problems.append(
+                    where.problem(
+                        "platforms",
+                        f"{folder.name!r} is not a platform folder",
+                        hint(folder.name, pr.PLATFORMS),
+                    )
+                )
+                continue
+            if folder.name == main:
+                self.problems.append(
+                    where.problem(
+                        "platforms",
+                        f"{folder.name} is the app's own platform (app.yml: platform)",
+                        "its files go in the app folder itself",
+                    )
+                )
+                continue
+            if not (folder / "version.yml").is_file():
+                self.problems.append(
+                    where.problem(
+                        "platforms",
+                        f"{folder.name} has no version.yml",
+                        f"add platforms/{folder.name}/version.yml with its version",
+                    )
+                )
+                continue
+            record = Record(
+                app.record.source,
+                {**app.record.attrs, "platform": Value(folder.name, Source(folder))},
+            )
+            other = App(f"{app.name}/{folder.name}", folder, record, platform_of=app)
+            self.context = dict(context)
+            for kind in self.kinds:
+                if kind.per_platform:
+                    kind.load(self, other)
+            app.platforms[folder.name] = other
 
     def _check_app_folder(self, folder: Path) -> None:
         """Warn about files ascsync would silently ignore (a typo in a file name)."""

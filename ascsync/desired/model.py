@@ -354,16 +354,33 @@ class App:
     ``record`` is ``app.yml``: every kind may read its identity keys (``bundle_id``,
     ``platform``, ``primary_locale``). ``parts`` holds what each resource kind loaded,
     under the kind's name; read it through the kind's accessor, which knows its type.
+
+    An app on several platforms is one app record in App Store Connect: the platforms
+    share its app info (name, subtitle, categories, age rating, privacy URLs) and each
+    has its own version, version texts and screenshots. The folder describes the app's
+    ``platform``; each other platform is an App of its own in :attr:`platforms`, loaded
+    from ``platforms/<PLATFORM>/`` with only the kinds that are per platform, and
+    addressed below the app (``app[x].platform[MAC_OS].version[1.2.0]``).
     """
 
-    name: str  # the folder name under apps/
+    name: str  # the folder name under apps/ (``x/MAC_OS`` for another platform of x)
     folder: Path
-    record: Record  # app.yml
+    record: Record  # app.yml (for another platform: a copy naming that platform)
     parts: dict[str, Any] = field(default_factory=dict)
+    platform_of: App | None = None
+    """The app this is another platform of; None for the app itself."""
+    platforms: dict[str, App] = field(default_factory=dict)
+    """The app's other platforms by platform (``MAC_OS``), each with its own parts."""
 
     @property
     def address(self) -> str:
+        if self.platform_of is not None:
+            return f"{self.platform_of.address}.platform[{self.record.get('platform')}]"
         return f"app[{self.name}]"
+
+    def with_platforms(self) -> list[App]:
+        """The app, then each of its other platforms."""
+        return [self, *self.platforms.values()]
 
 
 @dataclass

@@ -211,6 +211,12 @@ def render_layout_doc(files: Mapping[str, FileKind], layout: Iterable[str]) -> s
         "  `locale`, `version` and `app`.",
         "- `!env NAME` reads an environment variable and treats it as a secret: it is never",
         "  printed. `validate` warns when it is unset; commands that send it fail.",
+        "- An app on several platforms keeps one folder: `app.yml`'s `platform` is its own",
+        "  platform, and each other platform (`IOS`, `MAC_OS`, `TV_OS`, `VISION_OS`) has",
+        "  `platforms/<PLATFORM>/` with its `version.yml`, the version texts that differ",
+        "  (`locales/<locale>.yml`, falling back to the app's), screenshots and previews. App",
+        "  info (name, subtitle, categories, age rating) is one per app, as in App Store Connect.",
+        "  `pull` writes the app's own platform only.",
         "- Lengths count Unicode characters (an emoji or a kanji is one). Limits marked",
         "  *unverified* only warn.",
         "- Locales are the 50 App Store codes, exact case: "

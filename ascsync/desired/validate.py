@@ -51,6 +51,8 @@ def validate_repo(
     for app in repo.apps.values():
         for kind in kinds:
             problems += kind.check(app)
+        for other in app.platforms.values():
+            problems += [p for kind in kinds if kind.per_platform for p in kind.check(other)]
     return Report(root=root, problems=sort_problems(problems), repo=repo)
 
 

@@ -64,6 +64,9 @@ class ResourceKind(Generic[D, S]):
     """JSON:API types of the changes it plans, which it compiles into API calls."""
     deletes: ClassVar[tuple[str, ...]] = ()
     """JSON:API types it may delete (or unlink): all counted by the deletion guard."""
+    per_platform: ClassVar[bool] = False
+    """True when each platform of an app has its own of this kind (a version, its texts and
+    screenshots); such a kind also loads, reads and plans ``app.platforms``."""
     deletes_whole: ClassVar[tuple[str, ...]] = ()
     """Those of :attr:`deletes` that remove a whole thing (a locale's listing, a set of
     screenshots, a tester) rather than an item of one: a non-interactive apply deletes

@@ -125,6 +125,15 @@ INFO_KEYS = frozenset(
     k for k, f in flat_fields(LOCALE_FIELDS) if (apple_target(f) or ("",))[0] == INFO
 )
 
+PLATFORM_LOCALE_FILE = FileKind(
+    "platform-locale",
+    "apps/<app>/platforms/<PLATFORM>/locales/<locale>.yml",
+    "Another platform's version text for one locale, where it differs from the app's "
+    "own: keys left out are the app's (`locales/<locale>.yml`). App info text (name, "
+    "subtitle, privacy URLs) is shared by every platform and stays in the app's file.",
+    tuple(f for f in LOCALE_FIELDS if f.key not in INFO_KEYS),
+)
+
 Locales = dict[str, Record]
 """A repo's (or the live) product page text, by locale code."""
 
@@ -152,7 +161,8 @@ def locale_address(app: App, code: str) -> str:
 
 class LocaleText(ResourceKind[Locales, LocalesState]):
     name = "locales"
-    files = (LOCALE_FILE,)
+    per_platform = True
+    files = (LOCALE_FILE, PLATFORM_LOCALE_FILE)
     layout = (
         "apps/<app>/locales/<locale>.yml          (+ _defaults.yml inherited by every locale)",
     )
@@ -168,6 +178,9 @@ class LocaleText(ResourceKind[Locales, LocalesState]):
     # -- the repo ----------------------------------------------------------------------
 
     def load(self, loader: RepoLoader, app: App) -> None:
+        if app.platform_of is not None:
+            self._load_platform(loader, app, app.platform_of)
+            return
         folder = app.folder / "locales"
         defaults = folder / DEFAULTS_FILE
         defaults_raw = loader.raw(defaults) if defaults.exists() else None
@@ -199,19 +212,52 @@ class LocaleText(ResourceKind[Locales, LocalesState]):
             app.parts[self.name] = locales
         _check_primary(loader, app, folder)
 
+    def _load_platform(self, loader: RepoLoader, app: App, main: App) -> None:
+        """Another platform's version text: the app's own, overridden by its locale files."""
+        own = self.desired(main) or {}
+        locales: Locales = {
+            code: Record(
+                record.source, {k: v for k, v in record.attrs.items() if k not in INFO_KEYS}
+            )
+            for code, record in own.items()
+        }
+        fields = PLATFORM_LOCALE_FILE.fields
+        for path in loader.yaml_files(app.folder / "locales"):
+            code = path.stem
+            if code not in locales:
+                loader.report(
+                    path,
+                    None,
+                    "locale",
+                    f"{code} has no locales/{code}.yml in the app folder",
+                    "a platform's locales are the app's; add the app's file first",
+                )
+                continue
+            raw = loader.raw(path)
+            if raw is not None:
+                loader.context["locale"] = code
+                loader.fill(fields, raw, locales[code], Source(path, 1))
+        loader.context.pop("locale", None)
+        if locales:
+            app.parts[self.name] = locales
+
     def check(self, app: App) -> list[Problem]:
         problems: list[Problem] = []
         primary = app.record.get("primary_locale")
+        shared = self.desired(app.platform_of) if app.platform_of else None
         for code, record in (self.desired(app) or {}).items():
             keywords = record.attrs.get("keywords")
+            names = (shared or {}).get(code, record)
             if keywords is not None and isinstance(keywords.value, list):
                 problems += tx.check_keywords(
                     keywords.value,
                     keywords.source,
                     "keywords",
-                    name=record.get("name"),
-                    subtitle=record.get("subtitle"),
+                    name=names.get("name"),
+                    subtitle=names.get("subtitle"),
                 )
+            if app.platform_of is not None:
+                continue  # the app's own file is checked with the app
             if code == primary:
                 problems += _missing_submission_fields(app, code, record)
             elif record.get("name") is None and any(k in INFO_KEYS for k in record.attrs):
@@ -244,10 +290,11 @@ privacy_policy_url: https://example.com/privacy
     def read(self, ctx: LiveContext) -> LocalesState:
         state = LocalesState()
         live: Locales = {}
-        apps = ctx.shared(APP_INFOS)
-        info = chosen_info(apps)
-        for item in apps.related(info, "appInfoLocalizations") if apps and info else []:
-            _read_one(live, state.info_ids, item, INFO)
+        if ctx.desired.platform_of is None:  # app info text is the app's, not a platform's
+            apps = ctx.shared(APP_INFOS)
+            info = chosen_info(apps)
+            for item in apps.related(info, "appInfoLocalizations") if apps and info else []:
+                _read_one(live, state.info_ids, item, INFO)
         versions = ctx.shared(VERSION_READ)
         match = matching_version(versions, ctx.desired)
         for item in versions.related(match, VERSION_TEXT) if versions and match else []:
@@ -292,6 +339,8 @@ privacy_policy_url: https://example.com/privacy
             keys = changed(wanted.attrs, have.attrs, field_order(LOCALE_FIELDS))
             info_keys = [k for k in keys if k in INFO_KEYS]
             version_keys = [k for k in keys if k not in INFO_KEYS]
+            if planner.desired.platform_of is not None:
+                info_keys = []  # planned with the app itself
             _plan_info(planner, code, wanted, have, info_keys, state.info_ids.get(code))
             _plan_version_text(
                 planner, code, wanted, have, version_keys, state.version_ids.get(code)
@@ -345,6 +394,8 @@ privacy_policy_url: https://example.com/privacy
     # -- pull --------------------------------------------------------------------------
 
     def write(self, writer: RepoWriter, folder: Path, live: App, desired: App | None) -> None:
+        if desired is not None and desired.platform_of is not None:
+            return  # pull writes the app's own platform
         mine = (self.desired(desired) if desired else None) or {}
         for code, record in sorted((self.desired(live) or {}).items()):
             # a locale only live gets its own new file, also under managed_only (drift)

@@ -110,6 +110,7 @@ MediaState = dict[str, LiveLocaleMedia]
 
 class Screenshots(ResourceKind[Media, MediaState]):
     name = "media"
+    per_platform = True
     depends_on = ("locales",)
     compiles = ("appScreenshotSets", "appPreviewSets", "appScreenshots", "appPreviews")
     deletes = compiles

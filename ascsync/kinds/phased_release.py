@@ -40,6 +40,7 @@ class PhasedState:
 
 class PhasedRelease(ResourceKind[None, PhasedState]):
     name = "phased_release"
+    per_platform = True
     adds_fields = (
         FileFields(
             "version",

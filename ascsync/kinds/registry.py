@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ascsync.desired.loader import load_repo as _load_with
-from ascsync.desired.model import DesiredRepo, FileKind, compose_files
+from ascsync.desired.model import App, DesiredRepo, FileKind, compose_files
 from ascsync.desired.schema import render_layout_doc
 from ascsync.desired.validate import Report
 from ascsync.desired.validate import validate_repo as _validate_with
@@ -48,6 +48,15 @@ KINDS: tuple[ResourceKind[Any, Any], ...] = (
     BETA_APP,
     BETA_GROUPS,
 )
+
+PLATFORM_KINDS: tuple[ResourceKind[Any, Any], ...] = tuple(k for k in KINDS if k.per_platform)
+"""The kinds each other platform of an app has of its own (version, texts, screenshots)."""
+
+
+def kinds_for(app: App) -> tuple[ResourceKind[Any, Any], ...]:
+    """Every kind for an app itself; the per-platform ones for another of its platforms."""
+    return KINDS if app.platform_of is None else PLATFORM_KINDS
+
 
 FILES: Mapping[str, FileKind] = compose_files(
     (file for kind in KINDS for file in kind.files),
@@ -93,6 +102,8 @@ def kind(name: str) -> ResourceKind[Any, Any]:
 __all__ = [
     "FILES",
     "KINDS",
+    "PLATFORM_KINDS",
+    "kinds_for",
     "kind",
     "layout_doc",
     "load_repo",

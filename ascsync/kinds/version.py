@@ -173,7 +173,13 @@ class VersionState:
 
 class Version(ResourceKind[Record, VersionState]):
     name = "version"
+    per_platform = True
     files = (VERSION_FILE,)
+    layout = (
+        "apps/<app>/version.yml",
+        "apps/<app>/platforms/<PLATFORM>/version.yml, locales/, screenshots/, previews/"
+        "   (another platform of the app)",
+    )
     includes = (Include(VERSION_READ, "appStoreReviewDetail"),)
     compiles = ("appStoreVersions", "appStoreReviewDetails")
 

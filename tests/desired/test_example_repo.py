@@ -150,6 +150,11 @@ def test_example_files_validate_against_the_published_schemas(kind):
     paths = [p for p in EXAMPLE.glob(FILE_GLOBS[kind]) if p.name != "_defaults.yml"]
     if kind == "locale":
         paths.append(EXAMPLE / "apps/moviecatalog/locales/_defaults.yml")
+    if kind == "platform-locale":  # the example app is on one platform: check the schema
+        jsonschema.validate({"description": "On your Mac.", "keywords": ["films"]}, schema)
+        with pytest.raises(jsonschema.ValidationError, match="name"):
+            jsonschema.validate({"name": "App info is shared"}, schema)
+        return
     assert paths, f"the example repo has no {kind} file"
     for path in paths:
         jsonschema.validate(_load_plain(path), schema)

@@ -251,14 +251,20 @@ def test_links_out_of_the_project_are_never_followed(tidewater: Imported):
     assert en_au["description"] == "Tide times for every Australian port."
 
 
-def test_other_platform_folders_are_reported_not_imported(tidewater: Imported):
+def test_other_platforms_go_in_the_app_folder_sharing_its_app_info(tidewater: Imported):
     out = tidewater.result.output
     assert (
         "deliver folders found for iOS (fastlane/metadata, fastlane/screenshots,"
         " fastlane/rating_config.json) and macOS (fastlane/metadata-mac,"
-        " fastlane/screenshots-mac); imported iOS only (--platform IOS)" in out
+        " fastlane/screenshots-mac): iOS is the app's own platform (--platform IOS);"
+        " macOS go in platforms/<PLATFORM>/" in out
     )
+    # the app name is shared by every platform: the macOS one is reported, not imported
     assert "Tidewater for Mac" not in (tidewater.app / "locales" / "en-US.yml").read_text("utf-8")
+    assert "macOS en-US name 'Tidewater for Mac' differs from the app's" in out
+    mac = tidewater.app / "platforms" / "MAC_OS"
+    assert "version:" in (mac / "version.yml").read_text("utf-8")
+    assert (mac / "screenshots/en-US/APP_DESKTOP/Mac-01.png").is_file()
 
 
 def test_the_import_validates_with_errors_only_where_apple_would_refuse(tidewater: Imported):

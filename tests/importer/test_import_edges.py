@@ -234,9 +234,12 @@ def test_per_platform_subfolders_are_found_and_one_is_imported(tmp_path: Path):
     assert ios.exit_code == 0, ios.output
     assert (
         "deliver folders found for iOS (fastlane/metadata/ios, fastlane/screenshots/ios) and"
-        " macOS (fastlane/metadata/macos, fastlane/screenshots/macos); imported iOS only"
+        " macOS (fastlane/metadata/macos, fastlane/screenshots/macos): iOS is the app's own"
     ) in ios.output
     assert load(tmp_path / "repo/apps/tides/locales/en-US.yml") == {"name": "Tidewater"}
+    assert (
+        tmp_path / "repo/apps/tides/platforms/MAC_OS/screenshots/en-US/APP_DESKTOP/01.png"
+    ).is_file()
     mac = run_import(".", "--out", "mac", "--app", "tides", "--platform", "mac_os")
     assert mac.exit_code == 0, mac.output
     assert load(tmp_path / "mac/apps/tides/locales/en-US.yml") == {"name": "Tidewater for Mac"}

@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from ruamel.yaml.comments import CommentedMap
+
 from ascsync.commands.fastlane import app_info
 from ascsync.commands.fastlane import settings as deliver_settings
 from ascsync.commands.fastlane.layout import (
@@ -29,6 +31,7 @@ from ascsync.commands.fastlane.screenshots import plan_previews, plan_screenshot
 from ascsync.commands.fastlane.settings import DeliverSettings
 from ascsync.commands.fastlane.sources import SourceRoot
 from ascsync.errors import AscsyncError
+from ascsync.kinds.locales import INFO_KEYS
 
 
 def plan_import(options: ImportOptions, environ: Mapping[str, str] | None = None) -> ImportPlan:
@@ -50,11 +53,13 @@ def plan_import(options: ImportOptions, environ: Mapping[str, str] | None = None
     plan.documents[plan.app_dir / "app.yml"] = app_info.app_document(
         bundle_id, options.platform, primary, screenshot_types, categories, plan
     )
-    version = app_info.version_document(
-        deliver_settings.app_version(options, settings, plan), metadata, root, settings, name, plan
-    )
+    version_string = deliver_settings.app_version(options, settings, plan)
+    version = app_info.version_document(version_string, metadata, root, settings, name, plan)
     if version:
         plan.documents[plan.app_dir / "version.yml"] = version
+    for platform in found.platforms:
+        if platform != options.platform:
+            _plan_other_platform(found, platform, options, listing, version_string, plan)
     if folders.rating_config is not None:
         rating = rating_document(
             folders.rating_config, _root_for(folders.rating_config, found), plan
@@ -67,7 +72,7 @@ def plan_import(options: ImportOptions, environ: Mapping[str, str] | None = None
 
 
 def _choose_platform(found: Discovery, platform: str, plan: ImportPlan) -> PlatformFolders:
-    """Import the ``--platform`` folders; say which other platforms were found and left."""
+    """The ``--platform`` folders are the app's own; the others become its other platforms."""
     base = found.root.path
     if platform not in found.platforms:
         raise AscsyncError(
@@ -77,14 +82,73 @@ def _choose_platform(found: Discovery, platform: str, plan: ImportPlan) -> Platf
         )
     if len(found.platforms) > 1:
         others = [p for p in found.platforms if p != platform]
-        plan.warn(
+        plan.note(
             None,
-            f"deliver folders found for {describe_platforms(found, base)}; imported"
-            f" {PLATFORM_LABELS[platform]} only (--platform {platform}). ascsync keeps one"
-            f" platform per app for now; {', '.join(PLATFORM_LABELS[p] for p in others)}"
-            " not imported",
+            f"deliver folders found for {describe_platforms(found, base)}:"
+            f" {PLATFORM_LABELS[platform]} is the app's own platform (--platform {platform});"
+            f" {', '.join(PLATFORM_LABELS[p] for p in others)} go in platforms/<PLATFORM>/"
+            " (their own version, version texts and screenshots; the app info is shared)",
         )
     return found.platforms[platform]
+
+
+def _plan_other_platform(
+    found: Discovery,
+    platform: str,
+    options: ImportOptions,
+    main: Listing,
+    main_version: str | None,
+    plan: ImportPlan,
+) -> None:
+    """Another platform's version, version texts (where they differ) and screenshots.
+
+    App Store Connect keeps one app info for all platforms: a name or subtitle that
+    differs on this platform cannot be kept apart; it is reported, never dropped quietly.
+    """
+    folders = found.platforms[platform]
+    settings = DeliverSettings.of(found, platform)
+    metadata = _metadata_folder(folders, settings, plan)
+    listing = read_listing(metadata, found.root, settings, plan)
+    app_dir = plan.app_dir
+    base = app_dir / "platforms" / platform
+    label = PLATFORM_LABELS[platform]
+    for code, values in sorted(listing.locales.items()):
+        mine = {**listing.defaults, **values}
+        shared = {**main.defaults, **main.locales.get(code, {})}
+        if code not in main.locales:
+            plan.warn(
+                listing.folders.get(code),
+                f"{label} has {code}, the app's own platform does not: its app info is"
+                f" shared, so add locales/{code}.yml to the app first; not imported",
+            )
+            continue
+        own = {k: v for k, v in mine.items() if k not in INFO_KEYS and shared.get(k) != v}
+        for key in sorted(k for k in mine if k in INFO_KEYS and shared.get(k) != mine[k]):
+            plan.warn(
+                listing.folders.get(code),
+                f"{label} {code} {key} {mine[key]!r} differs from the app's"
+                f" {shared.get(key)!r}; App Store Connect keeps one app info for all"
+                " platforms, so it is not imported",
+            )
+        if own:
+            plan.documents[base / "locales" / f"{code}.yml"] = _ordered_map(own)
+    version_string = deliver_settings.app_version(options, settings, plan) or main_version
+    if version_string is None:
+        plan.warn(
+            None,
+            f"no version for {label} (app_version): add platforms/{platform}/version.yml"
+            " before planning it",
+        )
+    else:
+        version = app_info.version_document(
+            version_string, metadata, found.root, settings, plan.app_dir.name, plan
+        )
+        plan.documents[base / "version.yml"] = version
+    plan.app_dir = base  # media land in the platform's own folders
+    try:
+        _plan_media(folders, found, settings, listing, plan)
+    finally:
+        plan.app_dir = app_dir
 
 
 def _metadata_folder(
@@ -154,6 +218,13 @@ def _plan_locales(listing: Listing, plan: ImportPlan) -> None:
     if listing.defaults:
         plan.documents[plan.app_dir / "locales" / "_defaults.yml"] = listing.defaults
         plan.default_keys = set(listing.defaults)
+
+
+def _ordered_map(values: dict[str, object]) -> CommentedMap:
+    out = CommentedMap()
+    for key, value in values.items():
+        out[key] = value
+    return out
 
 
 def _app_dir_name(bundle_id: str | None, primary: str | None, listing: Listing) -> str:
