@@ -18,7 +18,12 @@ from dataclasses import dataclass, field
 from ascsync.api.client import ApiClient
 from ascsync.engine.ops import Ids, Op
 from ascsync.engine.plan import Action, Change
+from ascsync.engine.slots import Slots
 from ascsync.errors import AscsyncError
+
+WAITERS_PER_SLOT = 8
+"""Worker threads per slot: a change waiting for processing gives its slot away
+(:func:`ascsync.engine.slots.idle`) and its thread waits; the others keep working."""
 
 _BUILDING = frozenset({Action.CREATE, Action.UPDATE, Action.UPLOAD, Action.REPLACE})
 """The first phase; deletions and then reorders follow it."""
@@ -71,6 +76,7 @@ class Executor:
         self.ids = ids
         self.concurrency = concurrency
         self.on_outcome = on_outcome or (lambda outcome: None)
+        self._slots = Slots(concurrency)
 
     def run(self, work: list[tuple[Change, Op]]) -> Report:
         report = Report()
@@ -96,7 +102,8 @@ class Executor:
                 deps[change.address] |= room.get(parent_of(change.address), set())
         pending = {c.address: (c, o) for c, o in batch}
         running: dict[Future[Outcome], str] = {}
-        with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
+        workers = max(1, self.concurrency) * WAITERS_PER_SLOT
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             while pending or running:
                 for address in list(pending):
                     if deps[address] & state.failed:
@@ -128,7 +135,8 @@ class Executor:
     def _one(self, change: Change, op: Op) -> Outcome:
         started = time.monotonic()
         try:
-            op.run(self.client, self.ids)
+            with self._slots.held():
+                op.run(self.client, self.ids)
         except AscsyncError as error:
             return Outcome(change, "failed", str(error), time.monotonic() - started)
         return Outcome(change, "applied", None, time.monotonic() - started)

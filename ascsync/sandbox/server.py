@@ -133,7 +133,7 @@ class SandboxApp:
         base_url: str,
     ) -> Reply:
         started = time.perf_counter()
-        decision = self.faults.decide(path)
+        decision = self.faults.decide(path, write=method in ("POST", "PATCH", "DELETE"))
         if decision.latency_ms:
             time.sleep(decision.latency_ms / 1000)
         body, parse_error = _parse_json(raw)
@@ -200,6 +200,11 @@ class SandboxApp:
         response = self.engine.handle(Request(method, path, query, body, base_url, raw))
         if method != "GET" and response.status < 300:
             self.save_state()
+        if decision.kind == "lost":  # carried out; the answer never arrives
+            if decision.status is None:
+                return Reply(0, drop=True)
+            error = api_errors.server_error(decision.status)
+            return self._with(json_reply(error_response(error)), rate_header)
         return self._with(json_reply(response), rate_header)
 
     def _upload(
