@@ -195,8 +195,8 @@ class _ApiRetry(Retry):
             if timeouts > self.read_retries:
                 raise MaxRetryError(kwargs.get("_pool"), url or "", reason=kwargs.get("error"))  # type: ignore[arg-type]
             self.notify(
-                f"ascsync: no answer to {method} {_path(url or '')} within "
-                f"{self.read_timeout:.0f} s; trying again"
+                f"ascsync: no answer to {method} {_path(url or '').split('?')[0]} within "
+                f"{self.read_timeout:g} s; trying again"
             )
         return retry
 
@@ -398,7 +398,6 @@ class ApiClient:
         if authenticated and self.tokens is not None:
             all_headers["Authorization"] = f"Bearer {self.tokens.token()}"
         started = time.monotonic()
-        idempotent = method.upper() in IDEMPOTENT_METHODS
         try:
             response = self.session.request(
                 method,
@@ -412,24 +411,9 @@ class ApiClient:
                 stream=True,
             )
             self._read_body(method, url, response)
-        except requests.Timeout as exc:
+        except requests.RequestException as exc:
             self._count(method, url)
-            if idempotent or isinstance(exc, requests.ConnectTimeout):
-                raise ConnectionFailed(redact(self._timeout_message(method, url))) from None
-            raise MaybeAppliedError(
-                0, method, _path(url), body_text="timed out after sending", maybe_applied=True
-            ) from None
-        except requests.ConnectionError as exc:
-            self._count(method, url)
-            if not idempotent and _was_sent(exc):
-                raise MaybeAppliedError(
-                    0,
-                    method,
-                    _path(url),
-                    body_text="the connection dropped after sending",
-                    maybe_applied=True,
-                ) from None
-            raise ConnectionFailed(redact(_connection_message(method, url, exc))) from None
+            raise self._failure(method, url, exc) from None
         self._count(method, url)
         if authenticated:
             news = self.pacer.update(response.headers.get("X-Rate-Limit"))
@@ -444,6 +428,27 @@ class ApiClient:
             ),
         )
         return response
+
+    def _failure(self, method: str, url: str, exc: requests.RequestException) -> AscsyncError:
+        """What to raise when no answer came: was the request sent, and may it have applied?"""
+        idempotent = method.upper() in IDEMPOTENT_METHODS
+        reason = _reason(exc)
+        timed_out = isinstance(exc, requests.Timeout) or isinstance(reason, ReadTimeoutError)
+        if not isinstance(exc, requests.ConnectionError | requests.Timeout):
+            return ConnectionFailed(redact(f"{method} {_path(url)} failed: {exc}"))
+        if not idempotent and _was_sent(exc) and not isinstance(exc, requests.ConnectTimeout):
+            return MaybeAppliedError(
+                0,
+                method,
+                _path(url),
+                body_text="timed out after sending"
+                if timed_out
+                else "the connection dropped after sending",
+                maybe_applied=True,
+            )
+        if timed_out:
+            return ConnectionFailed(redact(self._timeout_message(method, url)))
+        return ConnectionFailed(redact(_connection_message(method, url, exc)))
 
     def _pace(self) -> None:
         """Wait for this request's slot in the process's shared budget."""
@@ -613,12 +618,15 @@ def _snippet(body: str | None) -> str:
     return f"non-JSON response: {text[:200]}" + ("…" if len(text) > 200 else "")
 
 
-def _was_sent(exc: requests.ConnectionError) -> bool:
-    """False when the connection never opened (refused, DNS): then nothing reached Apple."""
+def _reason(exc: Exception) -> object:
+    """The urllib3 error under a requests exception (through MaxRetryError)."""
     reason = exc.args[0] if exc.args else None
-    if isinstance(reason, MaxRetryError):
-        reason = reason.reason
-    return not isinstance(reason, NewConnectionError | NameResolutionError)
+    return reason.reason if isinstance(reason, MaxRetryError) else reason
+
+
+def _was_sent(exc: Exception) -> bool:
+    """False when the connection never opened (refused, DNS): then nothing reached Apple."""
+    return not isinstance(_reason(exc), NewConnectionError | NameResolutionError)
 
 
 def _connection_message(method: str, url: str, exc: Exception) -> str:
