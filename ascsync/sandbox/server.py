@@ -203,8 +203,8 @@ class SandboxApp:
         if decision.kind == "lost":  # carried out; the answer never arrives
             if decision.status is None:
                 return Reply(0, drop=True)
-            error = api_errors.server_error(decision.status)
-            return self._with(json_reply(error_response(error)), rate_header)
+            lost = api_errors.server_error(decision.status)
+            return self._with(json_reply(error_response(lost)), rate_header)
         return self._with(json_reply(response), rate_header)
 
     def _upload(
