@@ -115,6 +115,7 @@ def run_plan(
         run.parts.append((app, live))
     cache.save()
     run.plan.requests = client.request_count
+    run.plan.hourly_limit = client.rate_limit.limit if client.rate_limit else None
     run.plan.fingerprint = fingerprint(snapshots)
     return run
 

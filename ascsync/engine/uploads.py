@@ -346,9 +346,11 @@ class UploadSettings:
     """How uploads wait, and what the uploads of one apply share (order, settling)."""
 
     timeout: float = 300.0
-    first_poll: float = 0.1
-    poll_interval: float = 2.0
-    """Longest wait between two status reads; the first ones come sooner."""
+    first_poll: float = 0.5
+    """Quiet time after the latest commit of a localization before its first status read:
+    the files committed meanwhile are seen by that one read."""
+    poll_interval: float = 5.0
+    """Longest wait between two status reads (they grow x1.5 while nothing settles)."""
     part_concurrency: int = 4
     order: ReserveOrder = field(default_factory=ReserveOrder)
     settlement: Settlement = field(default_factory=Settlement)
