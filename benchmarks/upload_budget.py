@@ -113,7 +113,8 @@ def main() -> None:
     )
     r = first_upload(codes[: args.locales], args.per_set, 0.2, args.latency_ms, args.concurrency)
     print(
-        f"  API requests {r['total']:.0f} (floor {r['floor']:.0f}: {r['total'] / r['floor']:.2f}x), "
+        f"  API requests {r['total']:.0f} "
+        f"(floor {r['floor']:.0f}: {r['total'] / r['floor']:.2f}x), "
         f"{r['failed']:.0f} failed; plan reads {r['plan_reads']:.0f}, POST {r['post']:.0f}, "
         f"PATCH {r['patch']:.0f}, reads while applying {r['settle_reads']:.0f}; "
         f"= {r['total'] / 3500 * 60:.0f} min of a 3,500/h budget; wall {r['wall']:.1f} s"
