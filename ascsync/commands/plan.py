@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from ascsync.engine.planner import plan_app
 from ascsync.engine.render import render_json, render_markdown, render_text
 from ascsync.errors import AscsyncError
 from ascsync.io.checksums import CACHE_DIR, ChecksumCache
+from ascsync.kinds.media import MEDIA
 from ascsync.kinds.registry import KINDS, validate_repo
 from ascsync.problems import Severity
 
@@ -33,6 +35,8 @@ SANDBOX_STATE = "sandbox-state.json"
 an apply and another plan see one evolving App Store Connect."""
 
 EXIT_NO_CHANGES, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+APPS_AT_ONCE = 4
+"""Apps read at the same time; each gets its share of ``--concurrency``."""
 
 
 class ValidationFailed(AscsyncError):
@@ -84,6 +88,17 @@ class PlanRun:
     checksums: ChecksumCache
 
 
+def media_files(apps: list[App]) -> list[Path]:
+    """Every screenshot and preview the apps list, in repo order (what the plan hashes)."""
+    files = []
+    for app in apps:
+        for entry in (MEDIA.desired(app) or {}).values():
+            for folder in ("screenshots", "previews"):
+                for media_set in entry.sets(folder).values():
+                    files += [f.path for f in media_set.files]
+    return files
+
+
 def compute_plan(
     client: ApiClient, repo: DesiredRepo, apps: tuple[str, ...], concurrency: int
 ) -> Plan:
@@ -94,7 +109,11 @@ def compute_plan(
 def run_plan(
     client: ApiClient, repo: DesiredRepo, apps: tuple[str, ...], concurrency: int
 ) -> PlanRun:
-    """:func:`compute_plan`, keeping the live states and the checksum cache for apply."""
+    """:func:`compute_plan`, keeping the live states and the checksum cache for apply.
+
+    Apps are read concurrently (:data:`APPS_AT_ONCE`), each with its share of the
+    request concurrency; the plan lists them in the repo's order all the same.
+    """
     selected = [a for name, a in repo.apps.items() if not apps or name in apps]
     if apps and len(selected) != len(apps):
         unknown = sorted(set(apps) - set(repo.apps))
@@ -103,12 +122,20 @@ def run_plan(
             f"(known: {', '.join(sorted(repo.apps)) or 'none'})"
         )
     cache = ChecksumCache(repo.root)
+    cache.warm(media_files(selected))  # hashing overlaps the reads below
     run = PlanRun(Plan(), [], cache)
     snapshots = []
-    for app in selected:
-        live = fetch_app(client, app, KINDS, concurrency=concurrency)
+    at_once = max(1, min(len(selected), APPS_AT_ONCE, concurrency // 4))
+    per_app = max(4, concurrency // at_once)
+
+    def one(app: App) -> tuple[LiveApp, Plan]:
+        live = fetch_app(client, app, KINDS, concurrency=per_app)
+        return live, plan_app(app, live, KINDS, root=repo.root, checksum=cache.md5)
+
+    with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="ascsync-app") as pool:
+        results = list(pool.map(one, selected))  # in the repo's order, whatever finishes first
+    for app, (live, part) in zip(selected, results, strict=True):
         snapshots.append(snapshot(live, KINDS))
-        part = plan_app(app, live, KINDS, root=repo.root, checksum=cache.md5)
         run.plan.changes += part.changes
         run.plan.locked += part.locked
         run.plan.unsupported += part.unsupported

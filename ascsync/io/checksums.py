@@ -10,15 +10,22 @@ relative to the repo, and trusted only while the file's size and modification ti
 A fresh checkout (CI) gives every file a new modification time, so an entry also keeps
 the file's git blob id: a file git tracks and reports unchanged from its index, with the
 same blob id as when it was hashed, has the same content, and its MD5 is reused.
+
+On a cold cache, :meth:`ChecksumCache.warm` hashes the files in the background while
+``plan`` reads App Store Connect, so hashing is off the critical path; asking for a file
+being hashed waits for that result instead of hashing it twice.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import tempfile
 import threading
+from collections.abc import Iterable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +34,8 @@ from ascsync.desired.media import md5_file
 CACHE_DIR = ".ascsync"
 CACHE_FILE = "checksums.json"
 FORMAT = 2
+WARM_THREADS = 2
+"""Background hashing threads (hashlib releases the GIL on large buffers)."""
 
 
 class ChecksumCache:
@@ -39,8 +48,24 @@ class ChecksumCache:
         self._entries: dict[str, list[Any]] = self._load()
         self._dirty = False
         self._blobs: dict[str, str] | None = None
+        self._hashing: dict[str, Future[str]] = {}
         self.hits = 0
         self.misses = 0
+
+    def warm(self, paths: Iterable[Path]) -> None:
+        """Hash ``paths`` on background threads, so the work overlaps the network reads."""
+        todo = list(paths)
+        for index in range(WARM_THREADS):
+            share = todo[index::WARM_THREADS]
+            if share:
+                threading.Thread(
+                    target=self._warm, args=(share,), name="ascsync-hash", daemon=True
+                ).start()
+
+    def _warm(self, paths: list[Path]) -> None:
+        for path in paths:
+            with contextlib.suppress(OSError):  # the plan asks again and reports it
+                self.md5(path)
 
     def md5(self, path: Path) -> str:
         """The file's MD5 hex digest, from the cache when the file is known unchanged."""
@@ -51,6 +76,24 @@ class ChecksumCache:
             if entry and entry[0] == stat.st_size and entry[1] == stat.st_mtime_ns:
                 self.hits += 1
                 return entry[2]
+            running = self._hashing.get(key)
+            mine: Future[str] = Future()
+            if running is None:
+                self._hashing[key] = mine
+        if running is not None:
+            return running.result()  # another thread is hashing it right now
+        try:
+            digest = self._digest(path, key, stat, entry)
+        except BaseException as exc:
+            mine.set_exception(exc)
+            raise
+        finally:
+            with self._lock:
+                self._hashing.pop(key, None)
+        mine.set_result(digest)
+        return digest
+
+    def _digest(self, path: Path, key: str, stat: os.stat_result, entry: list[Any] | None) -> str:
         blob = self._git_blobs().get(key)
         if entry and blob and entry[0] == stat.st_size and entry[3] == blob:
             digest = entry[2]  # same content as when hashed: only the mtime moved
