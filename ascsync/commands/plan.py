@@ -35,8 +35,8 @@ SANDBOX_STATE = "sandbox-state.json"
 an apply and another plan see one evolving App Store Connect."""
 
 EXIT_NO_CHANGES, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
-APPS_AT_ONCE = 4
-"""Apps read at the same time; each gets its share of ``--concurrency``."""
+APPS_AT_ONCE = 8
+"""Apps read at the same time; their requests share ``--concurrency``."""
 
 
 class ValidationFailed(AscsyncError):
@@ -111,8 +111,10 @@ def run_plan(
 ) -> PlanRun:
     """:func:`compute_plan`, keeping the live states and the checksum cache for apply.
 
-    Apps are read concurrently (:data:`APPS_AT_ONCE`), each with its share of the
-    request concurrency; the plan lists them in the repo's order all the same.
+    Apps are read concurrently (:data:`APPS_AT_ONCE`); their independent requests (one
+    per locale and media kind...) share one pool of ``concurrency`` workers, so an app
+    with many locales gets as many at once as are free. The plan lists apps in the
+    repo's order all the same.
     """
     selected = [a for name, a in repo.apps.items() if not apps or name in apps]
     if apps and len(selected) != len(apps):
@@ -125,15 +127,18 @@ def run_plan(
     cache.warm(media_files(selected))  # hashing overlaps the reads below
     run = PlanRun(Plan(), [], cache)
     snapshots = []
-    at_once = max(1, min(len(selected), APPS_AT_ONCE, concurrency // 4))
-    per_app = max(4, concurrency // at_once)
+    at_once = max(1, min(len(selected), APPS_AT_ONCE))
 
-    def one(app: App) -> tuple[LiveApp, Plan]:
-        live = fetch_app(client, app, KINDS, concurrency=per_app)
+    def one(app: App, requests: ThreadPoolExecutor) -> tuple[LiveApp, Plan]:
+        live = fetch_app(client, app, KINDS, pool=requests)
         return live, plan_app(app, live, KINDS, root=repo.root, checksum=cache.md5)
 
-    with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="ascsync-app") as pool:
-        results = list(pool.map(one, selected))  # in the repo's order, whatever finishes first
+    # every app's fan-out (per-locale reads...) shares one bound of `concurrency` requests
+    with (
+        ThreadPoolExecutor(max_workers=max(1, concurrency)) as requests,
+        ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="ascsync-app") as readers,
+    ):
+        results = list(readers.map(lambda app: one(app, requests), selected))  # repo order
     for app, (live, part) in zip(selected, results, strict=True):
         snapshots.append(snapshot(live, KINDS))
         run.plan.changes += part.changes

@@ -21,7 +21,7 @@ from ascsync.engine.plan import Action, Change
 from ascsync.engine.slots import Slots
 from ascsync.errors import AscsyncError
 
-WAITERS_PER_SLOT = 8
+WAITERS_PER_SLOT = 32
 """Worker threads per slot: a change waiting for processing gives its slot away
 (:func:`ascsync.engine.slots.idle`) and its thread waits; the others keep working."""
 
