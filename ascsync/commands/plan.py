@@ -25,7 +25,7 @@ from ascsync.engine.plan import Plan, fingerprint
 from ascsync.engine.planner import plan_app
 from ascsync.engine.render import render_json, render_markdown, render_text
 from ascsync.errors import AscsyncError
-from ascsync.io.checksums import CACHE_DIR, ChecksumCache
+from ascsync.io.checksums import CACHE_DIR, ChecksumCache, CleanSets
 from ascsync.kinds.media import MEDIA
 from ascsync.kinds.registry import KINDS, validate_repo
 from ascsync.problems import Severity
@@ -146,6 +146,7 @@ def run_plan(
         run.plan.unsupported += part.unsupported
         run.parts.append((app, live))
     cache.save()
+    CleanSets.for_repo(repo.root).save()
     run.plan.requests = client.request_count
     run.plan.hourly_limit = client.rate_limit.limit if client.rate_limit else None
     run.plan.fingerprint = fingerprint(snapshots)

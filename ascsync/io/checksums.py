@@ -19,6 +19,7 @@ being hashed waits for that result instead of hashing it twice.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import subprocess
@@ -182,3 +183,91 @@ def _git(root: Path, *args: str) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout if done.returncode == 0 else None
+
+
+CLEAN_SETS_FILE = "clean-media-sets.json"
+
+
+class CleanSets:
+    """Media sets that passed every offline check, so a warm run need not check them again.
+
+    Checking a screenshot reads its header and decodes its format (most of ``validate``'s
+    time on a large repo). A set whose files have the same names, sizes and modification
+    times (nanoseconds), with the same ascsync version, gets the same verdict: only
+    sets with no problem at all are remembered, so errors and warnings are always shown.
+    The list lives in ``<repo>/.ascsync/clean-media-sets.json``; ``plan`` writes it
+    (like the checksum cache), every command that validates reads it. A fresh checkout
+    gives every file a new modification time, so nothing carries over to CI by accident.
+    """
+
+    _by_root: dict[str, CleanSets] = {}
+    _registry_lock = threading.Lock()
+
+    def __init__(self, repo_root: Path) -> None:
+        self.root = repo_root.resolve()
+        self.path = self.root / CACHE_DIR / CLEAN_SETS_FILE
+        self._lock = threading.Lock()
+        self._keys: set[str] = self._load()
+        self._dirty = False
+
+    @classmethod
+    def for_repo(cls, repo_root: Path) -> CleanSets:
+        """The one list of this process for the repo at ``repo_root``."""
+        root = str(repo_root.resolve())
+        with cls._registry_lock:
+            if root not in cls._by_root:
+                cls._by_root[root] = cls(Path(root))
+            return cls._by_root[root]
+
+    @staticmethod
+    def key(kind: str, display_type: str, files: list[Path]) -> str | None:
+        """What a set's checks depend on; None when a file cannot be looked at."""
+        from ascsync import __version__
+
+        digest = hashlib.sha256(f"{__version__}\0{kind}\0{display_type}".encode())
+        for path in files:
+            try:
+                stat = path.stat()
+            except OSError:
+                return None
+            digest.update(f"\0{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+        return digest.hexdigest()
+
+    def known(self, key: str | None) -> bool:
+        with self._lock:
+            return key is not None and key in self._keys
+
+    def add(self, key: str | None) -> None:
+        if key is None:
+            return
+        with self._lock:
+            if key not in self._keys:
+                self._keys.add(key)
+                self._dirty = True
+
+    def save(self) -> None:
+        """Write the list atomically, never through a symlink out of the repo."""
+        from ascsync.io import safe_write
+
+        with self._lock:
+            if not self._dirty:
+                return
+            safe_write.target(self.root, self.path, "the media check cache")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            safe_write.target(self.root, self.path, "the media check cache")
+            payload = json.dumps({"format": FORMAT, "sets": sorted(self._keys)})
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".clean-sets-")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(payload)
+            os.replace(tmp, self.path)
+            self._dirty = False
+
+    def _load(self) -> set[str]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return set()
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            return set()
+        sets = data.get("sets")
+        return {k for k in sets if isinstance(k, str)} if isinstance(sets, list) else set()

@@ -42,6 +42,7 @@ from ascsync.engine.plan import Action, Change, FieldChange, address_keys
 from ascsync.engine.planner import Planner
 from ascsync.engine.uploads import PREVIEWS, SCREENSHOTS, Listing, MediaKind, upload
 from ascsync.errors import AscsyncError
+from ascsync.io.checksums import CleanSets
 from ascsync.io.media_download import MediaReport, RemoteImage, pull_images
 from ascsync.kinds.base import ResourceKind
 from ascsync.kinds.locales import LOCALES, LocalesState, locale_address
@@ -367,7 +368,13 @@ def _load_folder(loader: RepoLoader, app: App, folder: str, media: Media) -> Non
 def _media_set(loader: RepoLoader, folder: Path, kind: str) -> MediaSet:
     files = [p for p in checks.list_media(folder) if loader.inside_repo(p, Source(p), kind)]
     check = checks.check_screenshot_set if kind == "screenshots" else checks.check_preview_set
-    loader.problems.extend(check(folder.name, files, where=folder))
+    clean = CleanSets.for_repo(loader.root)
+    key = clean.key(kind, folder.name, files)
+    if not clean.known(key):  # unchanged since it last passed every check: not again
+        problems = check(folder.name, files, where=folder)
+        loader.problems.extend(problems)
+        if not problems:
+            clean.add(key)
     media_files = [MediaFile(p, p.name, p.stat().st_size) for p in files if p.is_file()]
     return MediaSet(folder.name, folder, media_files)
 
