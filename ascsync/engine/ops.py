@@ -135,13 +135,15 @@ def create_op(
     parents: dict[str, Parent],
     address: str,
     find: Callable[[ApiClient, dict[str, str]], str | None] | None = None,
+    adopted: Callable[[ApiClient, str], None] | None = None,
 ) -> Op:
     """POST a new resource under its parents and record its id under ``address``.
 
     ``find(client, parent ids by relationship)`` looks the resource up after a POST that
     may have been applied, so a retry adopts it instead of creating a duplicate (see
     :func:`post_once`). Every create should have one: without it, a lost answer fails the
-    change rather than risk a second resource.
+    change rather than risk a second resource. ``adopted(client, id)`` runs on a resource
+    taken over that way (it may have existed before, with other values).
     """
 
     def run(client: ApiClient, ids: Ids) -> None:
@@ -160,6 +162,7 @@ def create_op(
                 body,
                 (lambda c: find(c, parent_ids)) if find else None,
                 what=address,
+                adopted=adopted,
             ),
         )
 
@@ -174,6 +177,7 @@ def post_once(
     *,
     what: str,
     repeatable: bool = False,
+    adopted: Callable[[ApiClient, str], None] | None = None,
 ) -> str:
     """POST ``body`` so that it takes effect once, whatever answers are lost on the way.
 
@@ -191,6 +195,8 @@ def post_once(
             last = error
             found = _look_twice(find, client) if find else None
             if found is not None:
+                if adopted:
+                    adopted(client, found)
                 return found
             if find is None and not repeatable:
                 raise
@@ -281,6 +287,11 @@ def localization_op(
         path = f"{parent.collection}/{parent_ids[parent_relationship]}/{resource}"
         return find_child(client, path, resource, "locale", code)
 
+    def give_values(client: ApiClient, found: str) -> None:
+        """The one found may be Apple's own (a new version's languages), not ours."""
+        if attributes:
+            client.patch(f"/v1/{resource}/{found}", resource_body(resource, attributes, id_=found))
+
     create = create_op(
         f"/v1/{resource}",
         resource,
@@ -288,6 +299,7 @@ def localization_op(
         {parent_relationship: parent},
         change.address,
         find=find,
+        adopted=give_values,
     )
 
     def run(client: ApiClient, ids: Ids) -> None:
@@ -300,8 +312,7 @@ def localization_op(
             if error.status != CONFLICT or found is None:
                 raise
             ids.set(change.address, found)
-            if attributes:
-                patch_op(resource, found, attributes).run(client, ids)
+            give_values(client, found)
 
     return Op(run)
 
