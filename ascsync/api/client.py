@@ -86,6 +86,9 @@ class RetryPolicy:
     backoff_max: float = 30.0
     jitter: float = 0.5
     retry_after_max: float = 120.0
+    rate_limit_wait_max: float = 3600.0
+    """Most time one request waits on 429s in all (one budget window); these waits
+    count neither as attempts nor against ``total_seconds``."""
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     connect_retries: int = 2
@@ -169,6 +172,9 @@ class _ApiRetry(Retry):
     read_retries: int = 2
     deadline_seconds: float = 300.0
     started: float | None = None
+    limited: float = 0.0
+    """Seconds this request has waited on 429s so far."""
+    limited_max: float = 3600.0
 
     def new(self, **kw: Any) -> _ApiRetry:
         retry = super().new(**kw)
@@ -177,6 +183,7 @@ class _ApiRetry(Retry):
         retry.read_retries = self.read_retries
         retry.deadline_seconds = self.deadline_seconds
         retry.started = self.started if self.started is not None else self.clock()
+        retry.limited, retry.limited_max = self.limited, self.limited_max
         return retry
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
@@ -188,6 +195,17 @@ class _ApiRetry(Retry):
         self, method: str | None = None, url: str | None = None, *args: Any, **kwargs: Any
     ) -> _ApiRetry:
         retry = super().increment(method, url, *args, **kwargs)
+        response = kwargs.get("response")
+        if response is not None and response.status == 429:
+            # Not processed, so it costs no attempt and no deadline time: a long apply that
+            # runs out of budget waits for it (up to limited_max in all) instead of failing.
+            wait = retry.get_retry_after(response)
+            wait = retry.get_backoff_time() if wait is None else wait
+            if self.limited + wait > self.limited_max:
+                raise MaxRetryError(kwargs.get("_pool"), url or "", reason=None)  # type: ignore[arg-type]
+            retry.total = self.total
+            retry.limited = self.limited + wait
+            retry.started = (retry.started or retry.clock()) + wait
         if retry.started is not None and retry.clock() - retry.started > retry.deadline_seconds:
             raise MaxRetryError(kwargs.get("_pool"), url or "", reason=kwargs.get("error"))  # type: ignore[arg-type]
         if isinstance(kwargs.get("error"), ReadTimeoutError):
@@ -290,6 +308,7 @@ class ApiClient:
         retry.read_timeout = self.timeout[1]
         retry.read_retries = policy.read_retries
         retry.deadline_seconds = policy.total_seconds
+        retry.limited_max = policy.rate_limit_wait_max
         return retry
 
     def notify_wait(self, seconds: float, what: str) -> None:

@@ -110,18 +110,65 @@ def test_total_retry_time_is_bounded(server, ec_key_pem) -> None:
     def fake_sleep(seconds: float) -> None:
         now[0] += seconds
 
-    server.queue("GET", "/v1/apps", *[Reply(429, {}, {"Retry-After": "40"})] * 10)
+    server.queue("GET", "/v1/apps", *[Reply(503, {}, {"Retry-After": "40"})] * 10)
     client = ApiClient(
         server.url,
         None,
         sleep=fake_sleep,
         clock=lambda: now[0],
         retry=RetryPolicy(attempts=10, total_seconds=100),
+        pacer=Pacer(clock=lambda: now[0]),
+        on_wait=lambda line: None,
     )
-    with pytest.raises(ApiError, match="HTTP 429"):
+    with pytest.raises(ApiError, match="HTTP 503"):
         client.get("/v1/apps")
     assert len(server.seen) == 4  # 0 s, 40 s, 80 s, then 120 s > 100 s: stop
     assert now[0] <= 120
+
+
+def test_rate_limit_waits_are_bounded_on_their_own(server) -> None:
+    now = [0.0]
+
+    def fake_sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    server.queue("GET", "/v1/apps", *[Reply(429, {}, {"Retry-After": "40"})] * 10)
+    client = ApiClient(
+        server.url,
+        None,
+        sleep=fake_sleep,
+        clock=lambda: now[0],
+        retry=RetryPolicy(attempts=10, rate_limit_wait_max=100),
+        pacer=Pacer(clock=lambda: now[0]),
+        on_wait=lambda line: None,
+    )
+    with pytest.raises(ApiError, match="HTTP 429"):
+        client.get("/v1/apps")
+    assert len(server.seen) == 3  # waited 40 s twice; a third 40 s would pass 100 s
+
+
+def test_an_apply_out_of_budget_waits_instead_of_failing(server) -> None:
+    """Eight 429s in a row cost no attempts: the request waits them out and succeeds."""
+    now = [0.0]
+    lines: list[str] = []
+
+    def fake_sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    server.queue("GET", "/v1/apps", *[Reply(429, {}, {"Retry-After": "100"})] * 8, OK)
+    client = ApiClient(
+        server.url,
+        None,
+        sleep=fake_sleep,
+        clock=lambda: now[0],
+        retry=RetryPolicy(attempts=3, total_seconds=60),
+        pacer=Pacer(clock=lambda: now[0]),
+        on_wait=lines.append,
+    )
+    client.get("/v1/apps")
+    assert len(server.seen) == 9
+    assert now[0] == pytest.approx(800)
+    assert len(lines) == 8 and all("Apple's rate limit (429 on GET apps)" in x for x in lines)
 
 
 def test_unreachable_api_is_one_line() -> None:
