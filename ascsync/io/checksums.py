@@ -50,12 +50,18 @@ class ChecksumCache:
         self._dirty = False
         self._blobs: dict[str, str] | None = None
         self._hashing: dict[str, Future[str]] = {}
+        self._keys: dict[str, str] = {}
         self.hits = 0
         self.misses = 0
 
     def warm(self, paths: Iterable[Path]) -> None:
-        """Hash ``paths`` on background threads, so the work overlaps the network reads."""
-        todo = list(paths)
+        """Hash ``paths`` on background threads, so the work overlaps the network reads.
+
+        Only files the cache has never seen: for the others one ``stat`` when the plan
+        asks is all it takes (or a hash then, for the few that changed).
+        """
+        with self._lock:
+            todo = [p for p in paths if self._key(p) not in self._entries]
         for index in range(WARM_THREADS):
             share = todo[index::WARM_THREADS]
             if share:
@@ -155,10 +161,15 @@ class ChecksumCache:
 
     def _key(self, path: Path) -> str:
         # abspath, not resolve(): no per-component symlink lookups on this hot path (the
-        # loader already refused symlinks leaving the repo).
-        absolute = os.path.abspath(path)
-        relative = os.path.relpath(absolute, self.root)
-        return Path(absolute if relative.startswith("..") else relative).as_posix()
+        # loader already refused symlinks leaving the repo); remembered per path.
+        name = os.fspath(path)
+        key = self._keys.get(name)
+        if key is None:
+            absolute = os.path.abspath(name)
+            relative = os.path.relpath(absolute, self.root)
+            key = Path(absolute if relative.startswith("..") else relative).as_posix()
+            self._keys[name] = key
+        return key
 
     def _load(self) -> dict[str, list[Any]]:
         """Entries from disk; an unreadable or foreign cache is ignored, never fatal."""
@@ -220,17 +231,13 @@ class CleanSets:
             return cls._by_root[root]
 
     @staticmethod
-    def key(kind: str, display_type: str, files: list[Path]) -> str | None:
-        """What a set's checks depend on; None when a file cannot be looked at."""
+    def key(kind: str, display_type: str, files: list[tuple[str, os.stat_result]]) -> str:
+        """What a set's checks depend on: each file's name, size and modification time."""
         from ascsync import __version__
 
         digest = hashlib.sha256(f"{__version__}\0{kind}\0{display_type}".encode())
-        for path in files:
-            try:
-                stat = path.stat()
-            except OSError:
-                return None
-            digest.update(f"\0{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+        for name, stat in files:
+            digest.update(f"\0{name}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
         return digest.hexdigest()
 
     def known(self, key: str | None) -> bool:

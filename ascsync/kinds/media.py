@@ -22,6 +22,9 @@ Addresses: ``...locale[<code>].screenshots[<TYPE>]``, ``...screenshots[<TYPE>][<
 
 from __future__ import annotations
 
+import contextlib
+import os
+import stat as stat_module
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -367,16 +370,31 @@ def _load_folder(loader: RepoLoader, app: App, folder: str, media: Media) -> Non
 
 def _media_set(loader: RepoLoader, folder: Path, kind: str) -> MediaSet:
     files = [p for p in checks.list_media(folder) if loader.inside_repo(p, Source(p), kind)]
+    stats = _stats(files)  # one stat per file serves the cache key and the sizes
     check = checks.check_screenshot_set if kind == "screenshots" else checks.check_preview_set
     clean = CleanSets.for_repo(loader.root)
-    key = clean.key(kind, folder.name, files)
+    key = None
+    if len(stats) == len(files):
+        key = clean.key(kind, folder.name, [(p.name, stats[p]) for p in files])
     if not clean.known(key):  # unchanged since it last passed every check: not again
         problems = check(folder.name, files, where=folder)
         loader.problems.extend(problems)
         if not problems:
             clean.add(key)
-    media_files = [MediaFile(p, p.name, p.stat().st_size) for p in files if p.is_file()]
+    media_files = [
+        MediaFile(p, p.name, stats[p].st_size)
+        for p in files
+        if p in stats and stat_module.S_ISREG(stats[p].st_mode)
+    ]
     return MediaSet(folder.name, folder, media_files)
+
+
+def _stats(files: list[Path]) -> dict[Path, os.stat_result]:
+    stats = {}
+    for path in files:
+        with contextlib.suppress(OSError):  # the checks report it
+            stats[path] = path.stat()
+    return stats
 
 
 # -- reading -------------------------------------------------------------------------------
