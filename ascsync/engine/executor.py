@@ -101,6 +101,7 @@ class Executor:
             if change.action in _BUILDING:
                 deps[change.address] |= room.get(parent_of(change.address), set())
         pending = {c.address: (c, o) for c, o in batch}
+        rank = {c.address: index for index, (c, _) in enumerate(batch)}
         running: dict[Future[Outcome], str] = {}
         workers = max(1, self.concurrency) * WAITERS_PER_SLOT
         with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -113,7 +114,8 @@ class Executor:
                         )
                         state.failed.add(address)
                     elif deps[address] <= state.succeeded:
-                        running[pool.submit(self._one, *pending.pop(address))] = address
+                        change, op = pending.pop(address)
+                        running[pool.submit(self._one, change, op, rank[address])] = address
                 if not running:
                     if pending:  # waiting on something that is neither done nor failed
                         for address in list(pending):
@@ -132,10 +134,10 @@ class Executor:
                     target = state.succeeded if outcome.status == "applied" else state.failed
                     target.add(address)
 
-    def _one(self, change: Change, op: Op) -> Outcome:
+    def _one(self, change: Change, op: Op, rank: int) -> Outcome:
         started = time.monotonic()
         try:
-            with self._slots.held():
+            with self._slots.held(rank):
                 op.run(self.client, self.ids)
         except AscsyncError as error:
             return Outcome(change, "failed", str(error), time.monotonic() - started)
