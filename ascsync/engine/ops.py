@@ -283,14 +283,24 @@ def localization_op(
     if change.action is Action.UPDATE:
         return patch_op(resource, need(live_id, f"{code} localization"), attributes)
 
+    seen: dict[str, dict[str, Any]] = {}  # attributes of what find found, by id
+
     def find(client: ApiClient, parent_ids: dict[str, str]) -> str | None:
         path = f"{parent.collection}/{parent_ids[parent_relationship]}/{resource}"
-        return find_child(client, path, resource, "locale", code)
+        doc = client.get_all(path, {f"fields[{resource}]": ["locale", *attributes]})
+        for item in doc.resources():
+            values = item.get("attributes") or {}
+            if values.get("locale") == code:
+                seen[item["id"]] = values
+                return str(item["id"])
+        return None
 
     def give_values(client: ApiClient, found: str) -> None:
         """The one found may be Apple's own (a new version's languages), not ours."""
-        if attributes:
-            client.patch(f"/v1/{resource}/{found}", resource_body(resource, attributes, id_=found))
+        have = seen.get(found, {})
+        differ = {k: v for k, v in attributes.items() if have.get(k) != v}
+        if differ:
+            client.patch(f"/v1/{resource}/{found}", resource_body(resource, differ, id_=found))
 
     create = create_op(
         f"/v1/{resource}",
