@@ -549,12 +549,18 @@ def test_low_budget_paces_all_threads_together_not_each(server) -> None:
     low = {"X-Rate-Limit": "user-hour-lim:3600;user-hour-rem:5;"}
     server.handlers[("GET", "/v1/apps")] = lambda seen: Reply(200, OK.body, low)
     waits: list[float] = []
-    client = ApiClient(server.url, None, sleep=waits.append, pacer=Pacer(), on_wait=print)
+    lines: list[str] = []
+    client = ApiClient(server.url, None, sleep=waits.append, pacer=Pacer(), on_wait=lines.append)
     client.get("/v1/apps")  # learns that the budget is low
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda _: client.get("/v1/apps"), range(16)))
     # nobody really slept, so the slots handed out add up: 1 s, 2 s, ... 16 s
     assert sorted(round(w) for w in waits) == list(range(1, 17))
+    # said once, not per request
+    assert lines == [
+        "ascsync: Apple's hourly request budget is low (5 of 3600 left): "
+        "pacing requests 1.0 s apart until it recovers"
+    ]
 
 
 def test_upload_puts_are_not_paced(server) -> None:
