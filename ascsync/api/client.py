@@ -65,6 +65,8 @@ USER_AGENT = f"ascsync/{__version__}"
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_LIMIT = 200
+BODY_RETRIES = 2
+"""Tries again of an idempotent request whose answer was cut off halfway."""
 WAIT_NOTICE = 2.0
 """Waits at least this long are announced on stderr (what for, and until when)."""
 
@@ -417,22 +419,30 @@ class ApiClient:
         if authenticated and self.tokens is not None:
             all_headers["Authorization"] = f"Bearer {self.tokens.token()}"
         started = time.monotonic()
-        try:
-            response = self.session.request(
-                method,
-                url,
-                params=_encode_params(params),
-                json=json,
-                data=data,
-                headers=all_headers,
-                timeout=self.timeout,
-                proxies=self._proxies_for(url),
-                stream=True,
-            )
-            self._read_body(method, url, response)
-        except requests.RequestException as exc:
-            self._count(method, url)
-            raise self._failure(method, url, exc) from None
+        for body_tries in range(BODY_RETRIES, -1, -1):
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    params=_encode_params(params),
+                    json=json,
+                    data=data,
+                    headers=all_headers,
+                    timeout=self.timeout,
+                    proxies=self._proxies_for(url),
+                    stream=True,
+                )
+            except requests.RequestException as exc:
+                self._count(method, url)
+                raise self._failure(method, url, exc) from None
+            try:
+                self._read_body(method, url, response)
+                break
+            except requests.RequestException as exc:
+                # cut off in the middle of the answer (urllib3 retries only before it)
+                self._count(method, url)
+                if body_tries == 0 or method.upper() not in IDEMPOTENT_METHODS:
+                    raise self._failure(method, url, exc) from None
         self._count(method, url)
         if authenticated:
             news = self.pacer.update(response.headers.get("X-Rate-Limit"))
@@ -453,7 +463,8 @@ class ApiClient:
         idempotent = method.upper() in IDEMPOTENT_METHODS
         reason = _reason(exc)
         timed_out = isinstance(exc, requests.Timeout) or isinstance(reason, ReadTimeoutError)
-        if not isinstance(exc, requests.ConnectionError | requests.Timeout):
+        cut = requests.ConnectionError | requests.Timeout | requests.exceptions.ChunkedEncodingError
+        if not isinstance(exc, cut):
             return ConnectionFailed(redact(f"{method} {_path(url)} failed: {exc}"))
         if not idempotent and _was_sent(exc) and not isinstance(exc, requests.ConnectTimeout):
             return MaybeAppliedError(

@@ -614,3 +614,16 @@ def test_proxies_come_from_the_environment_once_per_host(server, monkeypatch) ->
     for _ in range(5):
         client.get("/v1/apps")
     assert len(calls) == 1
+
+
+def test_an_answer_cut_off_halfway_is_read_again(server, make_client) -> None:
+    server.queue("GET", "/v1/apps", Reply(200, {"data": [], "pad": "x" * 5000}, cut=True), OK)
+    make_client().get("/v1/apps")
+    assert len(server.seen) == 2
+
+
+def test_a_post_answer_cut_off_may_have_been_applied(server, make_client) -> None:
+    server.queue("POST", "/v1/betaGroups", Reply(201, {"data": {"pad": "x" * 5000}}, cut=True))
+    with pytest.raises(MaybeAppliedError):
+        make_client().post("/v1/betaGroups", {"data": {}})
+    assert len(server.seen) == 1
