@@ -81,6 +81,7 @@ class Settings:
         credentials: dict[str, str | None],
         retries: int = 5,
         retry_seconds: float = 300.0,
+        timeout: float = 60.0,
     ):
         self.api_url = api_url
         self.verbose = verbose
@@ -88,11 +89,17 @@ class Settings:
         self.credentials = credentials
         self.retries = retries
         self.retry_seconds = retry_seconds
+        self.timeout = timeout
 
     def retry_policy(self) -> RetryPolicy:
         from ascsync.api.client import RetryPolicy  # requests loads only for commands that need it
 
-        return RetryPolicy(attempts=self.retries + 1, total_seconds=self.retry_seconds)
+        return RetryPolicy(
+            attempts=self.retries + 1,
+            total_seconds=self.retry_seconds,
+            read_timeout=self.timeout,
+            connect_timeout=min(10.0, self.timeout),
+        )
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -132,6 +139,14 @@ class Settings:
     envvar="ASCSYNC_RETRY_SECONDS",
     help="Most time spent waiting between retries of one request.",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1),
+    default=60.0,
+    show_default=True,
+    envvar="ASCSYNC_TIMEOUT",
+    help="Seconds to wait for an answer before trying again (twice at most).",
+)
 @click.pass_context
 def cli(
     ctx: click.Context,
@@ -144,6 +159,7 @@ def cli(
     api_key_json: str | None,
     retries: int,
     retry_seconds: float,
+    timeout: float,
 ) -> None:
     """Keep your App Store Connect listing in git: validate, plan, apply."""
     _configure_logging(verbose)
@@ -159,6 +175,7 @@ def cli(
         },
         retries=retries,
         retry_seconds=retry_seconds,
+        timeout=timeout,
     )
 
 

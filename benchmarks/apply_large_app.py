@@ -15,6 +15,7 @@ Run by hand: ``python benchmarks/apply_large_app.py [--latency-ms 100] [--locale
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -22,19 +23,25 @@ from pathlib import Path
 
 from PIL import Image
 
-from ascsync.api.client import ApiClient
-from ascsync.api.tokens import TokenProvider
-from ascsync.commands.apply import execute
-from ascsync.commands.plan import run_plan
-from ascsync.engine.uploads import UploadSettings
-from ascsync.kinds.registry import load_repo
-from ascsync.rules.locales import APP_STORE_LOCALES
-from benchmarks.plan_large_app import build, sandbox_process
+if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ascsync.api.client import ApiClient  # noqa: E402
+from ascsync.api.tokens import TokenProvider  # noqa: E402
+from ascsync.commands.apply import execute  # noqa: E402
+from ascsync.commands.plan import run_plan  # noqa: E402
+from ascsync.engine.uploads import UploadSettings  # noqa: E402
+from ascsync.kinds.registry import load_repo  # noqa: E402
+from ascsync.rules.locales import APP_STORE_LOCALES  # noqa: E402
+from benchmarks.plan_large_app import build, sandbox_process  # noqa: E402
 
 WRITE_METHODS = {"POST", "PATCH", "DELETE", "PUT"}
 
 
-def scenario(label: str, url: str, tokens: TokenProvider, root: Path, concurrency: int) -> None:
+def scenario(
+    label: str, url: str, tokens: TokenProvider, root: Path, concurrency: int, floor: int
+) -> None:
+    """Run plan + apply once; ``floor`` is the fewest writes the scenario can take."""
     desired, problems = load_repo(root)
     client = ApiClient(url, tokens, pool_size=32)
     started = time.perf_counter()
@@ -44,7 +51,7 @@ def scenario(label: str, url: str, tokens: TokenProvider, root: Path, concurrenc
         run,
         client,
         concurrency=concurrency,
-        uploads=UploadSettings(first_poll=0.05),
+        uploads=UploadSettings(),
         echo=lambda line: None,
     )
     wall = time.perf_counter() - started
@@ -55,11 +62,12 @@ def scenario(label: str, url: str, tokens: TokenProvider, root: Path, concurrenc
     failed = len(report.by_status("failed"))
     print(
         f"{label}: {len(run.plan.changes)} changes, {failed} failed, wall {wall:.1f} s; "
-        f"requests {client.request_count} (plan {plan_requests}); writes {writes}; "
+        f"requests {client.request_count} (plan {plan_requests}); writes {writes} "
+        f"(floor {floor}{f': {writes / floor:.2f}x' if floor else ''}); "
         + ", ".join(f"{m} {n}" for m, n in sorted(by_method.items()))
     )
     for (method, path), count in sorted(client.stats.items()):
-        if method in WRITE_METHODS:
+        if method in WRITE_METHODS or count > len(run.parts) * 50:  # writes, and busy reads
             print(f"    {count:5} {method} {path}")
 
 
@@ -81,11 +89,15 @@ def main() -> None:
             "settings": {"settle_seconds": 0.05},
         }
         with sandbox_process(empty_seed, **options) as (url, tokens):
-            scenario("first full upload", url, tokens, root, args.concurrency)
-            scenario("no-op apply", url, tokens, root, args.concurrency)
+            shots = len(locales) * 5 * args.per_set
+            # sets, then per screenshot: reserve, one PUT per part (one here), commit
+            first = len(locales) * 5 + 3 * shots
+            scenario("first full upload", url, tokens, root, args.concurrency, first)
+            scenario("no-op apply", url, tokens, root, args.concurrency, 0)
             shot = root / "apps/big/screenshots" / locales[0] / "APP_IPHONE_67" / "03.png"
             Image.new("RGB", (1290, 2796), (200, 10, 10)).save(shot)
-            scenario("one changed screenshot", url, tokens, root, args.concurrency)
+            # delete the old one, reserve, PUT, commit, and put it back in its place
+            scenario("one changed screenshot", url, tokens, root, args.concurrency, 5)
             for code in locales:
                 path = root / "apps/big/locales" / f"{code}.yml"
                 path.write_text(path.read_text().replace("Description for", "New text for"))
@@ -95,6 +107,7 @@ def main() -> None:
                 tokens,
                 root,
                 args.concurrency,
+                len(locales),
             )
 
 

@@ -19,17 +19,20 @@ Run by hand: ``python benchmarks/plan_products.py [--latency-ms 250] [--iaps 20]
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from plan_large_app import sandbox_process  # type: ignore[import-not-found]
+if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ascsync.api.client import ApiClient
-from ascsync.commands.plan import compute_plan
-from ascsync.kinds.registry import load_repo
-from ascsync.rules.locales import APP_STORE_LOCALES
+from ascsync.api.client import ApiClient  # noqa: E402
+from ascsync.commands.plan import compute_plan  # noqa: E402
+from ascsync.kinds.registry import load_repo  # noqa: E402
+from ascsync.rules.locales import APP_STORE_LOCALES  # noqa: E402
+from benchmarks.plan_large_app import sandbox_process  # noqa: E402
 
 ROUNDS = 4
 LOCALES = ["en-US", *[c for c in APP_STORE_LOCALES if c != "en-US"]][:10]

@@ -13,14 +13,26 @@ Retrying is urllib3's :class:`~urllib3.util.Retry`, configured for Apple's API:
 * A connection that could not be opened at all is retried for every method: nothing
   was sent.
 
-Attempts and total retry time are both bounded (:class:`RetryPolicy`).
+Every command is bounded in time and memory (:class:`RetryPolicy`): connect and read
+timeouts, a deadline per request (its retries and waits included), at most two retries
+of a connection that cannot be opened (a refused port is reported in about a second), a
+clamp on ``Retry-After``, a cap on the pages of one listing and on the size of one
+response. Every wait of :data:`WAIT_NOTICE` seconds or more (a retry's backoff, a
+rate-limit pause, a read that timed out and is tried again) prints one line on stderr
+saying what it waits for and until when, so a slow run is never a silent one.
+
+Requests to the API go through the process's one :class:`~ascsync.api.ratelimit.Pacer`
+for that host; upload PUTs to Apple's upload hosts are not paced (they do not count
+against the budget). Proxy settings are read from the environment once per host, not on
+every request (``requests`` would otherwise rescan the environment for each call).
 """
 
 from __future__ import annotations
 
 import logging
-import random
+import os
 import re
+import sys
 import threading
 import time
 from collections import Counter
@@ -31,12 +43,18 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError
+from requests.utils import get_environ_proxies
+from urllib3.exceptions import (
+    MaxRetryError,
+    NameResolutionError,
+    NewConnectionError,
+    ReadTimeoutError,
+)
 from urllib3.util.retry import Retry
 
 from ascsync import __version__
 from ascsync.api.jsonapi import Document
-from ascsync.api.ratelimit import Pacer, RateLimit
+from ascsync.api.ratelimit import Pacer, RateLimit, shared_pacer
 from ascsync.api.redact import redact
 from ascsync.api.tokens import TokenProvider
 from ascsync.errors import AscsyncError
@@ -47,11 +65,22 @@ USER_AGENT = f"ascsync/{__version__}"
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_LIMIT = 200
+BODY_RETRIES = 2
+"""Tries again of an idempotent request whose answer was cut off halfway."""
+WAIT_NOTICE = 2.0
+"""Waits at least this long are announced on stderr (what for, and until when)."""
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard to try: attempts per request, and the most time spent waiting between them."""
+    """How hard to try, and the bounds that keep every command finite.
+
+    ``total_seconds`` is the deadline of one request: once its retries have taken this
+    long, the last error is reported instead of trying again. ``retry_after_max``
+    clamps the pause a 429 asks for. ``max_pages`` and ``max_response_bytes`` bound what
+    one listing and one answer may hold (far above anything an app has, so only a broken
+    or hostile server reaches them).
+    """
 
     attempts: int = 6
     total_seconds: float = 300.0
@@ -59,6 +88,16 @@ class RetryPolicy:
     backoff_max: float = 30.0
     jitter: float = 0.5
     retry_after_max: float = 120.0
+    rate_limit_wait_max: float = 3600.0
+    """Most time one request waits on 429s in all (one budget window); these waits
+    count neither as attempts nor against ``total_seconds``."""
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    connect_retries: int = 2
+    read_retries: int = 2
+    """Tries again after a read timeout (a dropped connection is retried like a 5xx)."""
+    max_pages: int = 1000
+    max_response_bytes: int = 64 * 1024 * 1024
 
 
 class ApiError(AscsyncError):
@@ -107,22 +146,46 @@ class MaybeAppliedError(ApiError):
 
 
 class ConnectionFailed(AscsyncError):
-    """The API could not be reached (DNS, refused, reset) even after retrying."""
+    """The API could not be reached (DNS, refused, reset, no answer) even after retrying."""
+
+
+class TooLarge(AscsyncError):
+    """An answer or a listing went past the bounds of :class:`RetryPolicy`."""
+
+
+def wait_line(seconds: float, what: str, now: Callable[[], float] = time.time) -> str:
+    """``waiting 12 s for <what> (until 22:41:05)``: the one line a long wait prints."""
+    until = time.strftime("%H:%M:%S", time.localtime(now() + seconds))
+    return f"ascsync: waiting {seconds:.0f} s for {what} (until {until})"
+
+
+def print_to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 class _ApiRetry(Retry):
-    """urllib3's Retry with Apple's 429 rule, an injectable sleep and a total time bound."""
+    """urllib3's Retry with Apple's 429 rule, a shared pause, announced waits and a deadline."""
 
     sleep_fn: Callable[[float], None] = staticmethod(time.sleep)
     clock: Callable[[], float] = staticmethod(time.monotonic)
+    notify: Callable[[str], None] = staticmethod(print_to_stderr)
+    pacer: Pacer | None = None
+    read_timeout: float = 60.0
+    read_retries: int = 2
     deadline_seconds: float = 300.0
     started: float | None = None
+    limited: float = 0.0
+    """Seconds this request has waited on 429s so far."""
+    limited_max: float = 3600.0
 
     def new(self, **kw: Any) -> _ApiRetry:
         retry = super().new(**kw)
-        retry.sleep_fn, retry.clock = self.sleep_fn, self.clock
+        retry.sleep_fn, retry.clock, retry.notify = self.sleep_fn, self.clock, self.notify
+        retry.pacer, retry.read_timeout = self.pacer, self.read_timeout
+        retry.read_retries = self.read_retries
         retry.deadline_seconds = self.deadline_seconds
         retry.started = self.started if self.started is not None else self.clock()
+        retry.limited, retry.limited_max = self.limited, self.limited_max
         return retry
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
@@ -134,8 +197,27 @@ class _ApiRetry(Retry):
         self, method: str | None = None, url: str | None = None, *args: Any, **kwargs: Any
     ) -> _ApiRetry:
         retry = super().increment(method, url, *args, **kwargs)
+        response = kwargs.get("response")
+        if response is not None and response.status == 429:
+            # Not processed, so it costs no attempt and no deadline time: a long apply that
+            # runs out of budget waits for it (up to limited_max in all) instead of failing.
+            wait = retry.get_retry_after(response)
+            wait = retry.get_backoff_time() if wait is None else wait
+            if self.limited + wait > self.limited_max:
+                raise MaxRetryError(kwargs.get("_pool"), url or "", reason=None)  # type: ignore[arg-type]
+            retry.total = self.total
+            retry.limited = self.limited + wait
+            retry.started = (retry.started or retry.clock()) + wait
         if retry.started is not None and retry.clock() - retry.started > retry.deadline_seconds:
-            raise MaxRetryError(kwargs.get("_pool"), url or "", reason=None)  # type: ignore[arg-type]
+            raise MaxRetryError(kwargs.get("_pool"), url or "", reason=kwargs.get("error"))  # type: ignore[arg-type]
+        if isinstance(kwargs.get("error"), ReadTimeoutError):
+            timeouts = sum(isinstance(h.error, ReadTimeoutError) for h in retry.history)
+            if timeouts > self.read_retries:
+                raise MaxRetryError(kwargs.get("_pool"), url or "", reason=kwargs.get("error"))  # type: ignore[arg-type]
+            self.notify(
+                f"ascsync: no answer to {method} {_path(url or '').split('?')[0]} within "
+                f"{self.read_timeout:g} s; trying again"
+            )
         return retry
 
     def sleep(self, response: Any = None) -> None:
@@ -144,6 +226,17 @@ class _ApiRetry(Retry):
             wait = self.get_retry_after(response)
         if wait is None:
             wait = self.get_backoff_time()
+        last = self.history[-1] if self.history else None
+        where = "a request"
+        if last is not None:
+            where = f"{last.method} {_describe_resource(_path(last.url or ''))}"
+        if response is not None and response.status == 429 and self.pacer is not None:
+            wait, moved = self.pacer.pause(wait)
+            if moved and wait >= WAIT_NOTICE:
+                self.notify(wait_line(wait, f"Apple's rate limit (429 on {where})"))
+        elif wait >= WAIT_NOTICE:
+            why = f"HTTP {last.status}" if last and last.status else "a dropped connection"
+            self.notify(wait_line(wait, f"a retry of {where} after {why}"))
         if wait > 0:
             log.info("retrying in %.1f s", wait)
             self.sleep_fn(wait)
@@ -162,27 +255,37 @@ class ApiClient:
         tokens: TokenProvider | None,
         *,
         retry: RetryPolicy | None = None,
-        timeout: tuple[float, float] = (10.0, 60.0),
+        timeout: tuple[float, float] | None = None,
         pool_size: int = 16,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         pacer: Pacer | None = None,
+        on_wait: Callable[[str], None] = print_to_stderr,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._origin = _origin(self.base_url)
         self.tokens = tokens
-        self.timeout = timeout
+        self.policy = retry or RetryPolicy()
+        self.timeout = timeout or (self.policy.connect_timeout, self.policy.read_timeout)
         self._sleep = sleep
         self._clock = clock
-        self.pacer = pacer or Pacer()
+        self.on_wait = on_wait
+        self.pacer = pacer or shared_pacer(self._origin)
         self.stats: Counter[tuple[str, str]] = Counter()
         self._stats_lock = threading.Lock()
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
+        # Proxies and CA bundle come from the environment once per host (_proxies_for),
+        # not from a scan of the whole environment on every request.
+        self.session.trust_env = False
+        self.session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or (
+            os.environ.get("CURL_CA_BUNDLE") or True
+        )
+        self._proxies: dict[str, dict[str, str]] = {}
         adapter = HTTPAdapter(
             pool_connections=pool_size,
             pool_maxsize=pool_size,
-            max_retries=self._make_retry(retry or RetryPolicy()),
+            max_retries=self._make_retry(self.policy),
         )
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -190,6 +293,7 @@ class ApiClient:
     def _make_retry(self, policy: RetryPolicy) -> _ApiRetry:
         retry = _ApiRetry(
             total=max(0, policy.attempts - 1),
+            connect=min(policy.connect_retries, max(0, policy.attempts - 1)),
             status_forcelist=RETRY_STATUSES,
             allowed_methods=IDEMPOTENT_METHODS,
             backoff_factor=policy.backoff_base,
@@ -201,8 +305,18 @@ class ApiClient:
         )
         retry.sleep_fn = self._sleep
         retry.clock = self._clock
+        retry.notify = self.on_wait
+        retry.pacer = self.pacer
+        retry.read_timeout = self.timeout[1]
+        retry.read_retries = policy.read_retries
         retry.deadline_seconds = policy.total_seconds
+        retry.limited_max = policy.rate_limit_wait_max
         return retry
+
+    def notify_wait(self, seconds: float, what: str) -> None:
+        """Say on stderr what a wait of ``seconds`` is for, when it is long enough to notice."""
+        if seconds >= WAIT_NOTICE:
+            self.on_wait(wait_line(seconds, what))
 
     # -- public surface ------------------------------------------------------------
 
@@ -231,8 +345,15 @@ class ApiClient:
         query = {"limit": MAX_LIMIT, **(params or {})}
         page = self.get(path, query)
         yield page
+        pages = 1
         while page.next_url:
+            if pages >= self.policy.max_pages:
+                raise TooLarge(
+                    f"GET {_describe_resource(path)}: more than {pages} pages; stopped reading "
+                    "(a listing this long is not an app's; is --api-url right?)"
+                )
             page = self._document(self.request("GET", page.next_url))
+            pages += 1
             yield page
 
     def post(self, path: str, body: dict[str, Any]) -> Document:
@@ -274,6 +395,8 @@ class ApiClient:
                 log.info("401 from %s: renewing the token and retrying once", _path(url))
                 continue
             break
+        if response.status_code == 404 and method.upper() == "DELETE" and _attempts(response) > 1:
+            return response  # an earlier attempt deleted it; its answer was lost
         if response.status_code >= 400:
             raise self._error(method, url, response)
         return response
@@ -290,36 +413,41 @@ class ApiClient:
         headers: dict[str, str] | None,
         authenticated: bool,
     ) -> requests.Response:
-        delay = self.pacer.delay()
-        if delay:
-            log.info("rate limit low (%s left): pausing %.1f s", self.rate_limit, delay)
-            self._sleep(delay * (0.9 + 0.2 * random.random()))
+        if authenticated:  # upload hosts do not count against Apple's budget
+            self._pace()
         all_headers = dict(headers or {})
         if authenticated and self.tokens is not None:
             all_headers["Authorization"] = f"Bearer {self.tokens.token()}"
         started = time.monotonic()
-        try:
-            response = self.session.request(
-                method,
-                url,
-                params=_encode_params(params),
-                json=json,
-                data=data,
-                headers=all_headers,
-                timeout=self.timeout,
-            )
-        except requests.Timeout as exc:
-            self._count(method, url)
-            if method.upper() in IDEMPOTENT_METHODS:
-                raise ConnectionFailed(redact(f"{method} {_path(url)} timed out: {exc}")) from None
-            raise MaybeAppliedError(
-                0, method, _path(url), body_text="timed out after sending", maybe_applied=True
-            ) from None
-        except requests.ConnectionError as exc:
-            self._count(method, url)
-            raise ConnectionFailed(redact(_connection_message(method, url, exc))) from None
+        for body_tries in range(BODY_RETRIES, -1, -1):
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    params=_encode_params(params),
+                    json=json,
+                    data=data,
+                    headers=all_headers,
+                    timeout=self.timeout,
+                    proxies=self._proxies_for(url),
+                    stream=True,
+                )
+            except requests.RequestException as exc:
+                self._count(method, url)
+                raise self._failure(method, url, exc) from None
+            try:
+                self._read_body(method, url, response)
+                break
+            except requests.RequestException as exc:
+                # cut off in the middle of the answer (urllib3 retries only before it)
+                self._count(method, url)
+                if body_tries == 0 or method.upper() not in IDEMPOTENT_METHODS:
+                    raise self._failure(method, url, exc) from None
         self._count(method, url)
-        self.pacer.update(response.headers.get("X-Rate-Limit"))
+        if authenticated:
+            news = self.pacer.update(response.headers.get("X-Rate-Limit"))
+            if news:
+                self.on_wait(f"ascsync: {news}")
         elapsed_ms = (time.monotonic() - started) * 1000
         log.debug(
             "%s",
@@ -329,6 +457,72 @@ class ApiClient:
             ),
         )
         return response
+
+    def _failure(self, method: str, url: str, exc: requests.RequestException) -> AscsyncError:
+        """What to raise when no answer came: was the request sent, and may it have applied?"""
+        idempotent = method.upper() in IDEMPOTENT_METHODS
+        reason = _reason(exc)
+        timed_out = isinstance(exc, requests.Timeout) or isinstance(reason, ReadTimeoutError)
+        cut = requests.ConnectionError | requests.Timeout | requests.exceptions.ChunkedEncodingError
+        if not isinstance(exc, cut):
+            return ConnectionFailed(redact(f"{method} {_path(url)} failed: {exc}"))
+        if not idempotent and _was_sent(exc) and not isinstance(exc, requests.ConnectTimeout):
+            return MaybeAppliedError(
+                0,
+                method,
+                _path(url),
+                body_text="timed out after sending"
+                if timed_out
+                else "the connection dropped after sending",
+                maybe_applied=True,
+            )
+        if timed_out:
+            return ConnectionFailed(redact(self._timeout_message(method, url)))
+        return ConnectionFailed(redact(_connection_message(method, url, exc)))
+
+    def _pace(self) -> None:
+        """Wait for this request's slot in the process's shared budget."""
+        wait = self.pacer.acquire()
+        if wait > 0:
+            self._sleep(wait)
+
+    def _proxies_for(self, url: str) -> dict[str, str]:
+        """The proxies the environment sets for ``url``'s host, looked up once per host."""
+        origin = _origin(url)
+        if origin not in self._proxies:
+            self._proxies[origin] = dict(get_environ_proxies(url))
+        return self._proxies[origin]
+
+    def _read_body(self, method: str, url: str, response: requests.Response) -> None:
+        """Read the answer, refusing one larger than the policy's cap."""
+        cap = self.policy.max_response_bytes
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > cap:
+            response.close()
+            raise TooLarge(self._too_large(method, url, int(declared)))
+        chunks, size = [], 0
+        for chunk in response.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > cap:
+                response.close()
+                raise TooLarge(self._too_large(method, url, size))
+            chunks.append(chunk)
+        response._content = b"".join(chunks)
+
+    def _too_large(self, method: str, url: str, size: int) -> str:
+        return (
+            f"{method} {_describe_resource(_path(url))}: the answer is larger than "
+            f"{self.policy.max_response_bytes // (1024 * 1024)} MB ({size} bytes or more); "
+            "refused (is --api-url right?)"
+        )
+
+    def _timeout_message(self, method: str, url: str) -> str:
+        connect, read = self.timeout
+        return (
+            f"no answer from {_origin(url)} for {method} {_path(url)}: nothing within "
+            f"{read:g} s (connect timeout {connect:g} s), tried {1 + self.policy.read_retries} "
+            "times; check the network and --api-url"
+        )
 
     def _url(self, path_or_url: str, authenticated: bool) -> str:
         if not path_or_url.startswith(("http://", "https://")):
@@ -363,8 +557,8 @@ class ApiClient:
                 errors = [e for e in body["errors"] if isinstance(e, dict)]
         except ValueError:
             pass
-        cls = ApiError
         maybe = method.upper() not in IDEMPOTENT_METHODS and response.status_code >= 500
+        cls = MaybeAppliedError if maybe else ApiError
         return cls(
             response.status_code,
             method.upper(),
@@ -452,6 +646,17 @@ def _snippet(body: str | None) -> str:
         return "empty response body (not JSON)"
     text = " ".join(_TAGS.sub(" ", body).split())
     return f"non-JSON response: {text[:200]}" + ("…" if len(text) > 200 else "")
+
+
+def _reason(exc: Exception) -> object:
+    """The urllib3 error under a requests exception (through MaxRetryError)."""
+    reason = exc.args[0] if exc.args else None
+    return reason.reason if isinstance(reason, MaxRetryError) else reason
+
+
+def _was_sent(exc: Exception) -> bool:
+    """False when the connection never opened (refused, DNS): then nothing reached Apple."""
+    return not isinstance(_reason(exc), NewConnectionError | NameResolutionError)
 
 
 def _connection_message(method: str, url: str, exc: Exception) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,7 +29,8 @@ from ascsync.engine.planner import plan_app
 from ascsync.engine.render import render_json, render_markdown, render_text
 from ascsync.engine.uploads import UploadSettings
 from ascsync.errors import AscsyncError
-from ascsync.io.checksums import CACHE_DIR, ChecksumCache
+from ascsync.io.checksums import CACHE_DIR, ChecksumCache, CleanSets
+from ascsync.kinds.media import MEDIA
 from ascsync.kinds.registry import KINDS, kinds_for, validate_repo
 from ascsync.problems import Severity
 
@@ -39,6 +41,8 @@ SANDBOX_STATE = "sandbox-state.json"
 an apply and another plan see one evolving App Store Connect."""
 
 EXIT_NO_CHANGES, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+APPS_AT_ONCE = 8
+"""Apps read at the same time; their requests share ``--concurrency``."""
 
 
 class ValidationFailed(AscsyncError):
@@ -147,6 +151,17 @@ class PlanRun:
     checksums: ChecksumCache
 
 
+def media_files(apps: list[App]) -> list[Path]:
+    """Every screenshot and preview the apps list, in repo order (what the plan hashes)."""
+    files = []
+    for app in apps:
+        for entry in (MEDIA.desired(app) or {}).values():
+            for folder in ("screenshots", "previews"):
+                for media_set in entry.sets(folder).values():
+                    files += [f.path for f in media_set.files]
+    return files
+
+
 def compute_plan(
     client: ApiClient, repo: DesiredRepo, apps: tuple[str, ...], concurrency: int
 ) -> Plan:
@@ -157,7 +172,13 @@ def compute_plan(
 def run_plan(
     client: ApiClient, repo: DesiredRepo, apps: tuple[str, ...], concurrency: int
 ) -> PlanRun:
-    """:func:`compute_plan`, keeping the live states and the checksum cache for apply."""
+    """:func:`compute_plan`, keeping the live states and the checksum cache for apply.
+
+    Apps are read concurrently (:data:`APPS_AT_ONCE`); their independent requests (one
+    per locale and media kind...) share one pool of ``concurrency`` workers, so an app
+    with many locales gets as many at once as are free. The plan lists apps in the
+    repo's order all the same.
+    """
     selected = [a for name, a in repo.apps.items() if not apps or name in apps]
     if apps and len(selected) != len(apps):
         unknown = sorted(set(apps) - set(repo.apps))
@@ -165,17 +186,32 @@ def run_plan(
             f"no app folder named {', '.join(unknown)} under {repo.root}/apps "
             f"(known: {', '.join(sorted(repo.apps)) or 'none'})"
         )
+    targets = [one for main in selected for one in main.with_platforms()]
     cache = ChecksumCache(repo.root)
+    cache.warm(media_files(targets))  # hashing overlaps the reads below
     run = PlanRun(Plan(), [], cache)
     snapshots = []
-    for app in (one for main in selected for one in main.with_platforms()):
+    at_once = max(1, min(len(targets), APPS_AT_ONCE))
+
+    def one(app: App, requests: ThreadPoolExecutor) -> tuple[LiveApp, Plan]:
         kinds = kinds_for(app)
-        live = fetch_app(client, app, kinds, concurrency=concurrency)
-        snapshots.append(snapshot(live, kinds))
-        run.plan.merge(plan_app(app, live, kinds, root=repo.root, checksum=cache.md5))
+        live = fetch_app(client, app, kinds, pool=requests)
+        return live, plan_app(app, live, kinds, root=repo.root, checksum=cache.md5)
+
+    # every app's fan-out (per-locale reads...) shares one bound of `concurrency` requests
+    with (
+        ThreadPoolExecutor(max_workers=max(1, concurrency)) as requests,
+        ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="ascsync-app") as readers,
+    ):
+        results = list(readers.map(lambda app: one(app, requests), targets))  # repo order
+    for app, (live, part) in zip(targets, results, strict=True):
+        snapshots.append(snapshot(live, kinds_for(app)))
+        run.plan.merge(part)
         run.parts.append((app, live))
     cache.save()
+    CleanSets.for_repo(repo.root).save()
     run.plan.requests = client.request_count
+    run.plan.hourly_limit = client.rate_limit.limit if client.rate_limit else None
     run.plan.fingerprint = fingerprint(snapshots)
     return run
 

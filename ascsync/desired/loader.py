@@ -118,6 +118,8 @@ class RepoLoader:
         self.context: dict[str, Any] = {}  # template context of the app being loaded
         self._raw_cache: dict[Path, Any] = {}  # parsed YAML by path; _defaults.yml is reused
         self._entries = app_entries(kinds)
+        self._inside: set[str] = {str(self.real_root)}
+        """Real folders already found inside the repo (see :meth:`inside_repo`)."""
 
     # ------------------------------------------------------------------ the repo
 
@@ -401,7 +403,14 @@ class RepoLoader:
         return None
 
     def inside_repo(self, path: Path, where: Source, field: str) -> bool:
-        """Files must stay in the repo: no ``..`` or symlink may lead outside it."""
+        """Files must stay in the repo: no ``..`` or symlink may lead outside it.
+
+        A folder found inside is remembered, so for the thousands of files in it one
+        ``lstat`` (is it a symlink?) replaces resolving every component of its path.
+        """
+        parent = os.path.dirname(os.path.abspath(path))
+        if parent in self._inside and not _is_link(path):
+            return True
         try:
             real = path.resolve()
         except (OSError, RuntimeError):
@@ -409,7 +418,9 @@ class RepoLoader:
                 where.problem(field, f"{path.name} cannot be resolved (symlink loop?)")
             )
             return False
-        if real == self.real_root or self.real_root in real.parents:
+        if real == self.real_root or str(real).startswith(str(self.real_root) + os.sep):
+            if real.is_dir() and not _is_link(path) and os.path.abspath(path) == str(real):
+                self._inside.add(str(real))
             return True
         how = "is a symlink leading" if path.is_symlink() else "leads"
         self.problems.append(
@@ -898,3 +909,10 @@ def _type_name(raw: Any) -> str:
 def _relative(path: Path, root: Path) -> str:
     """``path`` as the user thinks of it: relative to the repo, even when it leaves it."""
     return os.path.relpath(path, root)
+
+
+def _is_link(path: Path) -> bool:
+    try:
+        return path.is_symlink()
+    except OSError:
+        return True  # unreadable: take the careful road

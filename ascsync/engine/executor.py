@@ -18,7 +18,12 @@ from dataclasses import dataclass, field
 from ascsync.api.client import ApiClient
 from ascsync.engine.ops import Ids, Op
 from ascsync.engine.plan import Action, Change
+from ascsync.engine.slots import Slots
 from ascsync.errors import AscsyncError
+
+WAITERS_PER_SLOT = 32
+"""Worker threads per slot: a change waiting for processing gives its slot away
+(:func:`ascsync.engine.slots.idle`) and its thread waits; the others keep working."""
 
 _BUILDING = frozenset({Action.CREATE, Action.UPDATE, Action.UPLOAD, Action.REPLACE})
 """The first phase; deletions and then reorders follow it."""
@@ -71,6 +76,7 @@ class Executor:
         self.ids = ids
         self.concurrency = concurrency
         self.on_outcome = on_outcome or (lambda outcome: None)
+        self._slots = Slots(concurrency)
 
     def run(self, work: list[tuple[Change, Op]]) -> Report:
         report = Report()
@@ -95,8 +101,10 @@ class Executor:
             if change.action in _BUILDING:
                 deps[change.address] |= room.get(parent_of(change.address), set())
         pending = {c.address: (c, o) for c, o in batch}
+        rank = {c.address: index for index, (c, _) in enumerate(batch)}
         running: dict[Future[Outcome], str] = {}
-        with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
+        workers = max(1, self.concurrency) * WAITERS_PER_SLOT
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             while pending or running:
                 for address in list(pending):
                     if deps[address] & state.failed:
@@ -106,7 +114,8 @@ class Executor:
                         )
                         state.failed.add(address)
                     elif deps[address] <= state.succeeded:
-                        running[pool.submit(self._one, *pending.pop(address))] = address
+                        change, op = pending.pop(address)
+                        running[pool.submit(self._one, change, op, rank[address])] = address
                 if not running:
                     if pending:  # waiting on something that is neither done nor failed
                         for address in list(pending):
@@ -125,10 +134,11 @@ class Executor:
                     target = state.succeeded if outcome.status == "applied" else state.failed
                     target.add(address)
 
-    def _one(self, change: Change, op: Op) -> Outcome:
+    def _one(self, change: Change, op: Op, rank: int) -> Outcome:
         started = time.monotonic()
         try:
-            op.run(self.client, self.ids)
+            with self._slots.held(rank):
+                op.run(self.client, self.ids)
         except AscsyncError as error:
             return Outcome(change, "failed", str(error), time.monotonic() - started)
         return Outcome(change, "applied", None, time.monotonic() - started)

@@ -199,9 +199,17 @@ def find_app(client: ApiClient, bundle_id: str) -> dict[str, Any] | None:
 
 
 def fetch_app(
-    client: ApiClient, desired: App, kinds: Sequence[LiveKind], *, concurrency: int = 16
+    client: ApiClient,
+    desired: App,
+    kinds: Sequence[LiveKind],
+    *,
+    concurrency: int = 16,
+    pool: ThreadPoolExecutor | None = None,
 ) -> LiveApp:
-    """Read what App Store Connect has for the parts of ``desired`` the repo manages."""
+    """Read what App Store Connect has for the parts of ``desired`` the repo manages.
+
+    ``pool`` lets several apps read at once share one bound on requests in flight.
+    """
     check_dependencies(kinds)
     bundle_id = desired.record.get("bundle_id")
     app = find_app(client, bundle_id)
@@ -211,8 +219,11 @@ def fetch_app(
             "App Store Connect (create the app in the web UI first; the API cannot create apps)"
         )
     live = LiveApp(app["id"], App(desired.name, desired.folder, Record(LIVE)), app)
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+    if pool is not None:
         LiveContext(client, pool, desired, live, kinds).run()
+        return live
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as own:
+        LiveContext(client, own, desired, live, kinds).run()
     return live
 
 

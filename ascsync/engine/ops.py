@@ -8,8 +8,10 @@ a :class:`Parent` is either live already or such an address.
 
 Every op built here is safe to run again after a lost answer: a PATCH sets values, a
 DELETE that finds nothing (404) is done, and a POST that may have reached Apple (a
-timeout, a 5xx) is followed by a look-up under its parent, adopting what it finds
-instead of creating a second one.
+timeout, a 5xx, a connection dropped after sending) is followed by a look-up under its
+parent (:func:`post_once`): what is found is adopted; what is not is created again, at
+most :data:`CREATE_ATTEMPTS` times in all. So one apply converges through a flaky API
+without leaving a duplicate.
 """
 
 from __future__ import annotations
@@ -31,6 +33,13 @@ from ascsync.errors import AscsyncError
 SETTLE_SECONDS = 1.0
 """How long to wait before a second look for a create that timed out: the request may
 still be running at Apple when the first look finds nothing."""
+
+CONFLICT = 409
+CREATE_ATTEMPTS = 5
+"""POSTs of one create, in all, when each may or may not have been applied."""
+
+Finder = Callable[[ApiClient], "str | None"]
+"""Looks up what a POST would have created; its id, or None when it does not exist."""
 
 
 class Ids:
@@ -126,11 +135,15 @@ def create_op(
     parents: dict[str, Parent],
     address: str,
     find: Callable[[ApiClient, dict[str, str]], str | None] | None = None,
+    adopted: Callable[[ApiClient, str], None] | None = None,
 ) -> Op:
     """POST a new resource under its parents and record its id under ``address``.
 
     ``find(client, parent ids by relationship)`` looks the resource up after a POST that
-    may have been applied, so a retry adopts it instead of creating a duplicate.
+    may have been applied, so a retry adopts it instead of creating a duplicate (see
+    :func:`post_once`). Every create should have one: without it, a lost answer fails the
+    change rather than risk a second resource. ``adopted(client, id)`` runs on a resource
+    taken over that way (it may have existed before, with other values).
     """
 
     def run(client: ApiClient, ids: Ids) -> None:
@@ -141,29 +154,81 @@ def create_op(
         body = resource_body(
             resource, {k: v for k, v in attributes.items() if v is not None}, relationships
         )
-        try:
-            created = client.post(path, body)
-        except MaybeAppliedError:
-            found = _look_twice(find, client, parent_ids) if find else None
-            if found is None:
-                raise
-            ids.set(address, found)
-            return
-        ids.set(address, created.resource["id"])
+        ids.set(
+            address,
+            post_once(
+                client,
+                path,
+                body,
+                (lambda c: find(c, parent_ids)) if find else None,
+                what=address,
+                adopted=adopted,
+            ),
+        )
 
     return Op(run)
 
 
-def _look_twice(
-    find: Callable[[ApiClient, dict[str, str]], str | None],
+def post_once(
     client: ApiClient,
-    parent_ids: dict[str, str],
-) -> str | None:
-    found = find(client, parent_ids)
+    path: str,
+    body: dict[str, Any],
+    find: Finder | None,
+    *,
+    what: str,
+    repeatable: bool = False,
+    adopted: Callable[[ApiClient, str], None] | None = None,
+) -> str:
+    """POST ``body`` so that it takes effect once, whatever answers are lost on the way.
+
+    After an answer that leaves it unknown whether Apple applied the POST, ``find`` looks
+    for the result (twice, a moment apart): found, it is adopted; not found, the POST is
+    sent again, at most :data:`CREATE_ATTEMPTS` times. Without a ``find`` the POST is
+    repeated only when ``repeatable`` (it sets a whole value, like a price schedule);
+    otherwise the error stands, rather than risk a duplicate. Returns the id.
+    """
+    last: MaybeAppliedError | None = None
+    for attempt in range(1, CREATE_ATTEMPTS + 1):
+        try:
+            created = client.post(path, body)
+        except MaybeAppliedError as error:
+            last = error
+            found = _look_twice(find, client) if find else None
+            if found is not None:
+                if adopted:
+                    adopted(client, found)
+                return found
+            if find is None and not repeatable:
+                raise
+            client.notify_wait(
+                SETTLE_SECONDS * attempt,
+                f"another try at creating {what} ({error.status or 'no answer'})",
+            )
+            time.sleep(SETTLE_SECONDS * attempt)
+            continue
+        return str(created.resource["id"])
+    assert last is not None
+    raise last
+
+
+def _look_twice(find: Finder, client: ApiClient) -> str | None:
+    found = find(client)
     if found is None:
         time.sleep(SETTLE_SECONDS)
-        found = find(client, parent_ids)
+        found = find(client)
     return found
+
+
+def find_related(client: ApiClient, path: str) -> str | None:
+    """The id of the to-one resource at ``path`` (``.../appStoreReviewDetail``), if any."""
+    try:
+        doc = client.get(path)
+    except ApiError as error:
+        if error.status == 404:
+            return None
+        raise
+    data = doc.data
+    return str(data["id"]) if isinstance(data, dict) and data.get("id") else None
 
 
 def find_child(
@@ -217,20 +282,49 @@ def localization_op(
     attributes = attributes_for(fields, change, wanted, prefix, resource)
     if change.action is Action.UPDATE:
         return patch_op(resource, need(live_id, f"{code} localization"), attributes)
-    return create_op(
+
+    seen: dict[str, dict[str, Any]] = {}  # attributes of what find found, by id
+
+    def find(client: ApiClient, parent_ids: dict[str, str]) -> str | None:
+        path = f"{parent.collection}/{parent_ids[parent_relationship]}/{resource}"
+        doc = client.get_all(path, {f"fields[{resource}]": ["locale", *attributes]})
+        for item in doc.resources():
+            values = item.get("attributes") or {}
+            if values.get("locale") == code:
+                seen[item["id"]] = values
+                return str(item["id"])
+        return None
+
+    def give_values(client: ApiClient, found: str) -> None:
+        """The one found may be Apple's own (a new version's languages), not ours."""
+        have = seen.get(found, {})
+        differ = {k: v for k, v in attributes.items() if have.get(k) != v}
+        if differ:
+            client.patch(f"/v1/{resource}/{found}", resource_body(resource, differ, id_=found))
+
+    create = create_op(
         f"/v1/{resource}",
         resource,
         {"locale": code, **attributes},
         {parent_relationship: parent},
         change.address,
-        find=lambda client, parent_ids: find_child(
-            client,
-            f"{parent.collection}/{parent_ids[parent_relationship]}/{resource}",
-            resource,
-            "locale",
-            code,
-        ),
+        find=find,
+        adopted=give_values,
     )
+
+    def run(client: ApiClient, ids: Ids) -> None:
+        try:
+            create.run(client, ids)
+        except ApiError as error:
+            # Apple made it meanwhile (a new version starts with its primary language
+            # [U]): take it over and give it the repo's values.
+            found = find(client, {parent_relationship: parent.id(ids)})
+            if error.status != CONFLICT or found is None:
+                raise
+            ids.set(change.address, found)
+            give_values(client, found)
+
+    return Op(run)
 
 
 def failing_op(message: str) -> Op:
@@ -251,7 +345,9 @@ __all__ = [
     "delete_op",
     "failing_op",
     "find_child",
+    "find_related",
     "localization_op",
     "need",
     "patch_op",
+    "post_once",
 ]

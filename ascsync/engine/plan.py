@@ -27,6 +27,8 @@ from ascsync.desired.model import Secret
 
 SCHEMA_VERSION = 1
 SENSITIVE = "(sensitive)"
+USUAL_HOURLY_LIMIT = 3500
+"""Requests per hour Apple usually gives a key [A], when no answer has said otherwise."""
 
 
 class Action(StrEnum):
@@ -132,6 +134,8 @@ class Plan:
     plan is not applied, rather than failing half-way with a 409."""
     requests: int = 0
     fingerprint: str = ""
+    hourly_limit: int | None = None
+    """The key's hourly request budget, as App Store Connect reported it while planning."""
 
     @property
     def has_changes(self) -> bool:
@@ -160,6 +164,34 @@ class Plan:
             f"{create} to create, {update} to update, {delete} to delete, "
             f"{counts[Action.UPLOAD] + counts[Action.REPLACE]} uploads"
         )
+
+    def apply_requests(self) -> int:
+        """About how many API requests ``apply`` will send for this plan.
+
+        Its own read of live state (what planning cost), each change's calls (upload PUTs
+        go to Apple's upload hosts, outside the budget), a reorder's read of the set, and
+        one status check per localization receiving uploads. Retries come on top.
+        """
+        calls = sum(
+            max(1, len([c for c in change.calls if not c.startswith("PUT ")]))
+            for change in self.changes
+        )
+        counts = self.counts()
+        settling = {
+            localization_of(c.address)
+            for c in self.changes
+            if c.action in (Action.UPLOAD, Action.REPLACE)
+        }
+        return self.requests + calls + counts[Action.REORDER] + len(settling)
+
+    def cost(self) -> str:
+        """``≈ 4,300 API requests ≈ 74 min of this key's hourly budget (3,500/h)``."""
+        limit = self.hourly_limit or USUAL_HOURLY_LIMIT
+        whose = "this key's" if self.hourly_limit else "the usual"
+        requests = self.apply_requests()
+        share = requests / limit * 60
+        length = f"{share:.0f} min" if share >= 1 else "under a minute"
+        return f"≈ {requests:,} API requests ≈ {length} of {whose} hourly budget ({limit:,}/h)"
 
     def ordered(self) -> list[Change]:
         """Changes in an order that satisfies every dependency, then by phase, then by the

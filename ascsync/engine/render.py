@@ -132,12 +132,20 @@ def render_text(plan: Plan, *, color: bool = True) -> str:
         lines.extend(f"  - {one_line(c.address)}" for c in plan.deletions())
     lines.append("")
     lines.append(f"Plan: {plan.summary()}. {plan.requests} API requests to compute it.")
+    if plan.has_changes:
+        lines.append(f"Applying it costs {plan.cost()}.")
     return "\n".join(lines).lstrip("\n") + "\n"
 
 
 def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     """A pull request comment: summary first, one collapsible section per app and locale."""
-    head = ["### ascsync plan", "", f"**{plan.summary()}** · {plan.requests} API requests", ""]
+    cost = f" · applying it: {plan.cost()}" if plan.has_changes else ""
+    head = [
+        "### ascsync plan",
+        "",
+        f"**{plan.summary()}** · {plan.requests} API requests{cost}",
+        "",
+    ]
     if plan.deletions():
         # listed outside the collapsed sections: a deletion must never go unseen
         head += ["> [!WARNING]", f"> {len(plan.deletions())} deletion(s), marked `-` below:"]

@@ -41,7 +41,7 @@ from ascsync.desired.model import LIVE, App, Field, FieldType, FileFields, Recor
 from ascsync.engine.compiling import ApplyContext
 from ascsync.engine.discovery import Discovery
 from ascsync.engine.live import LiveApp, LiveContext, linked_id, one_or_none
-from ascsync.engine.ops import Ids, Op
+from ascsync.engine.ops import Ids, Op, find_related, post_once
 from ascsync.engine.plan import Action, Change, FieldChange
 from ascsync.engine.planner import Planner
 from ascsync.engine.prices import current_prices, price_point, same_price
@@ -451,7 +451,13 @@ def _create_availability_op(change: Change, record: Record, app_id: str) -> Op:
         unknown = sorted(chosen - set(catalog))
         if unknown:
             raise AscsyncError(_unknown_message(change, unknown))
-        client.post("/v2/appAvailabilities", availability_body(app_id, flag, catalog, chosen))
+        post_once(
+            client,
+            "/v2/appAvailabilities",
+            availability_body(app_id, flag, catalog, chosen),
+            lambda c: find_related(c, f"/v1/apps/{app_id}/appAvailabilityV2"),
+            what=change.address,
+        )
 
     return Op(run)
 
@@ -548,7 +554,15 @@ def _price_op(change: Change, record: Record, app_id: str, state: LiveAvailabili
             limit=PAGE,
             what="this app",
         )
-        client.post("/v1/appPriceSchedules", schedule_body(app_id, territory, point, kept))
+        # the schedule is the whole price list: sending it again sets the same prices
+        post_once(
+            client,
+            "/v1/appPriceSchedules",
+            schedule_body(app_id, territory, point, kept),
+            None,
+            what="the app's price schedule",
+            repeatable=True,
+        )
 
     return Op(run)
 

@@ -36,6 +36,7 @@ from ascsync.engine.discovery import Discovery
 from ascsync.engine.live import LiveApp, LiveContext
 from ascsync.engine.mapping import read_record
 from ascsync.engine.ops import (
+    CREATE_ATTEMPTS,
     Ids,
     Op,
     Parent,
@@ -44,6 +45,7 @@ from ascsync.engine.ops import (
     find_child,
     need,
     patch_op,
+    post_once,
 )
 from ascsync.engine.plan import Action, Change, address_keys
 from ascsync.engine.planner import Planner, field_order, item_prefix, item_value, relative
@@ -514,15 +516,22 @@ def _invite(group: Parent, attributes: dict[str, Any]) -> Op:
             {k: v for k, v in attributes.items() if v is not None},
             {GROUPS: [(GROUPS, group_id)]},
         )
+        adopted: list[str] = []
+
+        def find(c: ApiClient) -> str | None:
+            found = _find_tester(c, email)
+            adopted.extend([found] if found else [])
+            return found
+
         try:
-            client.post(f"/v1/{TESTERS}", body)
-            return
-        except MaybeAppliedError:
-            pass  # it may exist now: look it up below
+            post_once(client, f"/v1/{TESTERS}", body, find, what=email)
+            if not adopted:
+                return
         except ApiError as error:
-            if error.status != EXISTING_TESTER:
+            if error.status != EXISTING_TESTER or isinstance(error, MaybeAppliedError):
                 raise
-        tester_id = _find_tester(client, email)
+        # after a lost answer the tester exists, with or without its membership
+        tester_id = adopted[-1] if adopted else _find_tester(client, email)
         if tester_id is None:
             raise AscsyncError(f"could not invite {email}: no tester with that email was found")
         _membership("POST", group, tester_id).run(client, ids)
@@ -550,9 +559,14 @@ def _membership(method: str, group: Parent, tester_id: str) -> Op:
     def run(client: ApiClient, ids: Ids) -> None:
         path = f"/v1/{GROUPS}/{group.id(ids)}/relationships/{TESTERS}"
         body = {"data": [{"type": TESTERS, "id": tester_id}]}
-        if method == "POST":
-            client.request("POST", path, json=body)  # 204, no document to read
-            return
+        if method == "POST":  # 204, no document; adding a member twice changes nothing
+            for attempt in range(1, CREATE_ATTEMPTS + 1):
+                try:
+                    client.request("POST", path, json=body)
+                    return
+                except MaybeAppliedError:
+                    if attempt == CREATE_ATTEMPTS:
+                        raise
         try:
             client.delete(path, body)
         except ApiError as error:

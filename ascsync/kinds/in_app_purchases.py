@@ -43,6 +43,7 @@ from ascsync.engine.ops import (
     localization_op,
     need,
     patch_op,
+    post_once,
 )
 from ascsync.engine.plan import Action, Change, address_keys
 from ascsync.engine.planner import Planner, plan_locales, relative
@@ -508,7 +509,8 @@ def _price_op(
         )
         kept = _other_manual_prices(client, schedule_id, territory) if schedule_id else []
         body = _schedule_body(iap_id, territory, [ManualPrice(point, None), *kept])
-        client.post(f"/v1/{SCHEDULES}", body)
+        # the schedule is the whole price list: sending it again sets the same prices
+        post_once(client, f"/v1/{SCHEDULES}", body, None, what=change.address, repeatable=True)
 
     return Op(run)
 

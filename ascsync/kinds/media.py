@@ -22,6 +22,9 @@ Addresses: ``...locale[<code>].screenshots[<TYPE>]``, ``...screenshots[<TYPE>][<
 
 from __future__ import annotations
 
+import contextlib
+import os
+import stat as stat_module
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,10 +40,12 @@ from ascsync.desired.scaffold import NewApp, StarterFile
 from ascsync.engine.compiling import ApplyContext
 from ascsync.engine.discovery import Discovery
 from ascsync.engine.live import LiveApp, LiveContext
-from ascsync.engine.ops import Ids, Op, Parent, create_op, delete_op, need
+from ascsync.engine.ops import Ids, Op, Parent, create_op, delete_op, find_child, need
 from ascsync.engine.plan import Action, Change, FieldChange, address_keys
 from ascsync.engine.planner import Planner
-from ascsync.engine.uploads import PREVIEWS, SCREENSHOTS, MediaKind, upload
+from ascsync.engine.uploads import PREVIEWS, SCREENSHOTS, Listing, MediaKind, upload
+from ascsync.errors import AscsyncError
+from ascsync.io.checksums import CleanSets
 from ascsync.io.media_download import MediaReport, RemoteImage, pull_images
 from ascsync.kinds.base import ResourceKind
 from ascsync.kinds.locales import LOCALES, LocalesState, locale_address
@@ -258,12 +263,22 @@ class Screenshots(ResourceKind[Media, MediaState]):
                 locale_address(ctx.desired, code),
                 "/v1/appStoreVersionLocalizations",
             )
+            type_key = _SETTINGS[folder][0]
             return create_op(
                 f"/v1/{kind.set_resource}",
                 kind.set_resource,
-                {_SETTINGS[folder][0]: display_type},
+                {type_key: display_type},
                 {"appStoreVersionLocalization": locale},
                 change.address,
+                find=lambda client, parent_ids: find_child(
+                    client,
+                    f"/v1/appStoreVersionLocalizations/"
+                    f"{parent_ids['appStoreVersionLocalization']}/{kind.set_resource}",
+                    kind.set_resource,
+                    type_key,
+                    display_type,
+                    {type_key: display_type},
+                ),
             )
         if change.action is Action.REORDER:
             files = self._wanted_set(ctx.desired, code, folder, display_type).files
@@ -278,7 +293,10 @@ class Screenshots(ResourceKind[Media, MediaState]):
             return delete_op(kind.resource, need(change.live_id or _live_id(live_set, name), name))
         wanted = self._wanted_set(ctx.desired, code, folder, display_type)
         local = next(f for f in wanted.files if f.file_name == name)
-        return _upload_op(change, kind, set_address, local, ctx)
+        # compiled in plan order, so tickets follow the repo's order within the set
+        turn = ctx.uploads.order.ticket(set_address)
+        where = _Where(set_address, locale_address(ctx.desired, code), folder, turn)
+        return _upload_op(change, kind, where, local, ctx)
 
     def _wanted_set(self, app: App, code: str, folder: str, display_type: str) -> MediaSet:
         return (self.desired(app) or {})[code].sets(folder)[display_type]
@@ -289,31 +307,6 @@ class Screenshots(ResourceKind[Media, MediaState]):
                 for display_type, live_set in entry.sets(folder).items():
                     address = f"{locale_address(desired, code)}.{folder}[{display_type}]"
                     ids.set(address, live_set.id)
-
-    def extra_changes(self, changes: list[Change]) -> list[Change]:
-        """One "put in order" step for each set that receives uploads and has none planned.
-
-        Apple appends an uploaded item at the end of its set; this step moves it to the
-        place its file name has in the repo, after all uploads into the set are done.
-        """
-        planned = {c.address for c in changes if c.action is Action.REORDER}
-        uploads: dict[str, list[Change]] = {}
-        for change in changes:
-            if change.action in (Action.UPLOAD, Action.REPLACE):
-                uploads.setdefault(change.address.rsplit("[", 1)[0], []).append(change)
-        return [
-            Change(
-                f"{set_address}.order",
-                Action.REORDER,
-                items[0].resource,
-                items[0].app,
-                items[0].locale,
-                after=tuple(c.address for c in items),
-                note="place uploaded files in the repo's order",
-            )
-            for set_address, items in uploads.items()
-            if f"{set_address}.order" not in planned
-        ]
 
 
 # -- loading -------------------------------------------------------------------------------
@@ -378,10 +371,31 @@ def _load_folder(loader: RepoLoader, app: App, folder: str, media: Media) -> Non
 
 def _media_set(loader: RepoLoader, folder: Path, kind: str) -> MediaSet:
     files = [p for p in checks.list_media(folder) if loader.inside_repo(p, Source(p), kind)]
+    stats = _stats(files)  # one stat per file serves the cache key and the sizes
     check = checks.check_screenshot_set if kind == "screenshots" else checks.check_preview_set
-    loader.problems.extend(check(folder.name, files, where=folder))
-    media_files = [MediaFile(p, p.name, p.stat().st_size) for p in files if p.is_file()]
+    clean = CleanSets.for_repo(loader.root)
+    key = None
+    if len(stats) == len(files):
+        key = clean.key(kind, folder.name, [(p.name, stats[p]) for p in files])
+    if not clean.known(key):  # unchanged since it last passed every check: not again
+        problems = check(folder.name, files, where=folder)
+        loader.problems.extend(problems)
+        if not problems:
+            clean.add(key)
+    media_files = [
+        MediaFile(p, p.name, stats[p].st_size)
+        for p in files
+        if p in stats and stat_module.S_ISREG(stats[p].st_mode)
+    ]
     return MediaSet(folder.name, folder, media_files)
+
+
+def _stats(files: list[Path]) -> dict[Path, os.stat_result]:
+    stats = {}
+    for path in files:
+        with contextlib.suppress(OSError):  # the checks report it
+            stats[path] = path.stat()
+    return stats
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -525,7 +539,7 @@ def _plan_items(
             ),
             locked_by=locked,
         )
-    if have is not None and kept and _order_changed(have, kept):
+    if have is not None and _order_changed(have, kept, want, missing):
         planner.add(
             Change(
                 f"{set_address}.order",
@@ -588,26 +602,65 @@ def _plan_upload(
     )
 
 
-def _order_changed(have: LiveSet, kept: list[str]) -> bool:
-    """True when the files kept as they are appear in a different order than wanted."""
-    live_order = [m.id for m in have.items if m.id in set(kept)]
-    return live_order != kept
+def _order_changed(
+    have: LiveSet, kept: list[str], want: MediaSet, uploads: list[MediaFile]
+) -> bool:
+    """True when the set would end up in another order than the repo's.
+
+    After apply the set holds the kept items in their live order, then the uploads in
+    the order they are reserved, which is the repo's (Apple appends each reservation
+    [A]); only when that differs from the repo's order does the set need a reorder.
+    """
+    kept_order = [m.id for m in have.items if m.id in set(kept)]
+    if kept_order != kept:
+        return True
+    new = {f.file_name for f in uploads}
+    files = [f.file_name for f in want.files]
+    return files != [f for f in files if f not in new] + [f for f in files if f in new]
 
 
 # -- applying ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Where:
+    """Where an upload goes: its set, the localization it settles in, its turn to reserve."""
+
+    set_address: str
+    locale_address: str
+    folder: str
+    ticket: int
+
+
 def _upload_op(
-    change: Change, kind: MediaKind, set_address: str, local: MediaFile, ctx: ApplyContext
+    change: Change, kind: MediaKind, where: _Where, local: MediaFile, ctx: ApplyContext
 ) -> Op:
     replaced = change.live_id if change.action is Action.REPLACE else None
     checksum: Callable[[Path], str] = ctx.checksum
+    settings = ctx.uploads
 
     def run(client: ApiClient, ids: Ids) -> None:
-        set_id = ids.get(set_address)
+        set_id = ids.get(where.set_address)
+        listing = Listing.of_localization(
+            kind, ids.get(where.locale_address), _SETTINGS[where.folder][2]
+        )
+        turn = settings.order.turn(where.set_address, where.ticket)
         if replaced:
-            delete_op(kind.resource, replaced).run(client, ids)
-        upload(client, kind, set_id, local.path, checksum(local.path), ctx.uploads)
+            try:
+                delete_op(kind.resource, replaced).run(client, ids)
+            except AscsyncError:
+                with turn:  # let the files after it reserve
+                    raise
+        upload(
+            client,
+            kind,
+            set_id,
+            local.path,
+            checksum(local.path),
+            settings,
+            listing=listing,
+            turn=turn,
+        )
 
     return Op(run)
 

@@ -17,7 +17,7 @@ from ascsync.desired.model import LIVE, Field, FieldType, FileFields, Record, Va
 from ascsync.engine.compare import changed
 from ascsync.engine.compiling import ApplyContext
 from ascsync.engine.live import Include, LiveApp, LiveContext
-from ascsync.engine.ops import Op, Parent, create_op, delete_op, need
+from ascsync.engine.ops import Op, Parent, create_op, delete_op, find_related, need
 from ascsync.engine.plan import Action, Change
 from ascsync.engine.planner import Planner
 from ascsync.kinds.base import ResourceKind
@@ -111,6 +111,10 @@ class PhasedRelease(ResourceKind[None, PhasedState]):
             {"phasedReleaseState": "INACTIVE"},
             {"appStoreVersion": version},
             change.address,
+            find=lambda client, parent_ids: find_related(
+                client,
+                f"/v1/appStoreVersions/{parent_ids['appStoreVersion']}/appStoreVersionPhasedRelease",
+            ),
         )
 
 

@@ -33,7 +33,7 @@ from ascsync.desired.model import LIVE, App, Field, FieldType, FileKind, Record,
 from ascsync.engine.compare import same
 from ascsync.engine.compiling import ApplyContext
 from ascsync.engine.discovery import Discovery
-from ascsync.engine.live import LiveApp, LiveContext
+from ascsync.engine.live import LiveApp, LiveContext, linked_id
 from ascsync.engine.mapping import read_record
 from ascsync.engine.ops import (
     Ids,
@@ -45,6 +45,7 @@ from ascsync.engine.ops import (
     localization_op,
     need,
     patch_op,
+    post_once,
 )
 from ascsync.engine.plan import Action, Change, FieldChange, address_keys
 from ascsync.engine.planner import Planner, item_prefix, item_value, plan_locales, relative
@@ -520,6 +521,18 @@ def _subscription_prices(client: ApiClient, subscription_id: str) -> dict[str, t
     return current_prices(doc, "subscriptionPricePoint")
 
 
+def _price_in_effect(
+    client: ApiClient, subscription_id: str, territory: str, point: str
+) -> str | None:
+    """The id of the subscription's price in effect in ``territory`` at ``point``, if any."""
+    doc = client.get_all(
+        f"/v1/subscriptions/{subscription_id}/prices",
+        {"include": ["subscriptionPricePoint", "territory"], "filter[territory]": [territory]},
+    )
+    today = [p for p in doc.resources() if linked_id(p, "subscriptionPricePoint") == point]
+    return str(today[0]["id"]) if today else None
+
+
 def _add_prices(
     record: Record, ids: LiveSubscription, prefix: str, current: dict[str, tuple[str, str]]
 ) -> None:
@@ -841,7 +854,13 @@ def _price_op(change: Change, sub: _Subscription) -> Op:
                 "territory": ("territories", territory),
             },
         )
-        client.post(f"/v1/{PRICES}", body)
+        post_once(
+            client,
+            f"/v1/{PRICES}",
+            body,
+            lambda c: _price_in_effect(c, subscription_id, territory, point),
+            what=change.address,
+        )
 
     return Op(run)
 

@@ -29,7 +29,7 @@ from ascsync.engine.compiling import ApplyContext
 from ascsync.engine.discovery import Discovery
 from ascsync.engine.live import Include, LiveApp, LiveContext, SharedRead, include_params, plain
 from ascsync.engine.mapping import apple_changes, flat_fields, read_record
-from ascsync.engine.ops import Ids, Op, Parent, create_op, need, patch_op
+from ascsync.engine.ops import Ids, Op, Parent, create_op, find_child, find_related, need, patch_op
 from ascsync.engine.plan import Action, Change
 from ascsync.engine.planner import Planner
 from ascsync.errors import AscsyncError
@@ -327,6 +327,10 @@ review:
                     attributes,
                     {"appStoreVersion": version},
                     change.address,
+                    find=lambda client, parent_ids: find_related(
+                        client,
+                        f"/v1/appStoreVersions/{parent_ids['appStoreVersion']}/appStoreReviewDetail",
+                    ),
                 )
             return patch_op(_REVIEW, need(state.review_detail_id, "review detail"), attributes)
         if change.action is Action.CREATE:
@@ -336,8 +340,22 @@ review:
                 **attributes,
             }
             app = Parent("apps", ctx.live.app_id, ctx.desired.address, "/v1/apps")
+            wanted = str(attributes["versionString"])
+            platform = str(attributes["platform"])
             return create_op(
-                "/v1/appStoreVersions", "appStoreVersions", attributes, {"app": app}, address
+                "/v1/appStoreVersions",
+                "appStoreVersions",
+                attributes,
+                {"app": app},
+                address,
+                find=lambda client, parent_ids: find_child(
+                    client,
+                    f"/v1/apps/{parent_ids['app']}/appStoreVersions",
+                    "appStoreVersions",
+                    "versionString",
+                    wanted,
+                    {"versionString": wanted, "platform": platform},
+                ),
             )
         return patch_op("appStoreVersions", need(state.version_id, "version"), attributes)
 

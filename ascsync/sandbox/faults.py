@@ -12,6 +12,10 @@ A fault spec is a comma-separated list of ``key=value`` settings, for example
   real budget reset would; tests use 1 so retries don't sleep for minutes)
 - ``drop=RATIO``     share of requests whose connection is closed without an answer
 - ``drop_upload=RATIO`` share of upload requests dropped after half of the body was read
+- ``lost=RATIO``     share of API writes (POST, PATCH, DELETE) that are carried out and
+  whose answer is then lost: the connection is closed, or a 500 is sent instead (half
+  each). The client cannot tell these from a failure, which is what Apple's API does to
+  a request that timed out on its side.
 - ``path=PREFIX``    only requests whose path starts with PREFIX get faults (repeatable)
 
 Faults apply to API and upload requests, never to ``/sandbox/...`` control endpoints.
@@ -26,7 +30,7 @@ from typing import Any
 
 from ascsync.errors import ConfigError
 
-_RATIOS = ("error", "drop", "drop_upload")
+_RATIOS = ("error", "drop", "drop_upload", "lost")
 
 
 @dataclass
@@ -41,6 +45,7 @@ class FaultConfig:
     retry_after: int = 60
     drop: float = 0.0
     drop_upload: float = 0.0
+    lost: float = 0.0
     paths: list[str] = field(default_factory=list)
 
     @classmethod
@@ -84,7 +89,7 @@ class FaultConfig:
             else:
                 raise ConfigError(
                     f"unknown fault setting '{key}' (valid: seed, latency, error, status, "
-                    "burst429, retry_after, drop, drop_upload, path)"
+                    "burst429, retry_after, drop, drop_upload, lost, path)"
                 )
         except (ValueError, TypeError):
             raise ConfigError(f"invalid value for fault setting '{key}': {value!r}") from None
@@ -99,6 +104,7 @@ class FaultConfig:
             "retry_after": self.retry_after,
             "drop": self.drop,
             "drop_upload": self.drop_upload,
+            "lost": self.lost,
             "path": list(self.paths),
         }
 
@@ -120,7 +126,7 @@ class Decision:
     """What to do to one request."""
 
     latency_ms: int = 0
-    kind: str | None = None  # None | "drop" | "drop_upload" | "error" | "429"
+    kind: str | None = None  # None | "drop" | "drop_upload" | "error" | "429" | "lost"
     status: int | None = None
     retry_after: int = 60
 
@@ -140,7 +146,7 @@ class Faults:
             self._random = random.Random(config.seed)
             self._count = 0
 
-    def decide(self, path: str, upload: bool = False) -> Decision:
+    def decide(self, path: str, upload: bool = False, write: bool = False) -> Decision:
         config = self.config
         latency = self._base_latency + config.latency_ms
         if config.paths and not any(path.startswith(p) for p in config.paths):
@@ -159,4 +165,7 @@ class Faults:
         if roll < config.error:
             status = config.status or (500 if pick < 0.5 else 503)
             return Decision(latency, "error", status)
+        roll -= config.error
+        if write and roll < config.lost:
+            return Decision(latency, "lost", 500 if pick < 0.5 else None)
         return Decision(latency)

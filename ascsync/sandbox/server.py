@@ -133,7 +133,7 @@ class SandboxApp:
         base_url: str,
     ) -> Reply:
         started = time.perf_counter()
-        decision = self.faults.decide(path)
+        decision = self.faults.decide(path, write=method in ("POST", "PATCH", "DELETE"))
         if decision.latency_ms:
             time.sleep(decision.latency_ms / 1000)
         body, parse_error = _parse_json(raw)
@@ -202,6 +202,11 @@ class SandboxApp:
         changed = self.engine.store.generation != generation  # a read settled an upload
         if (method != "GET" or changed) and response.status < 300:
             self.save_state()
+        if decision.kind == "lost":  # carried out; the answer never arrives
+            if decision.status is None:
+                return Reply(0, drop=True)
+            lost = api_errors.server_error(decision.status)
+            return self._with(json_reply(error_response(lost)), rate_header)
         return self._with(json_reply(response), rate_header)
 
     def _upload(

@@ -70,6 +70,9 @@ def test_apply_from_an_app_with_no_version_creates_everything(example: Path) -> 
         ]
     }
     with Sandbox(seed=seed, settings=fast_settings()) as sandbox:
+        first = converge(sandbox, example)
+        assert len(first) == 1  # Apple's ready-made en-US localization is taken over
+        # the app info opens for edits only once the new version exists: a second apply
         converge(sandbox, example)
         assert invoke(sandbox, "plan", str(example)).exit_code == 0
         assert versions_of_demo(sandbox) == ["2.4.0"]

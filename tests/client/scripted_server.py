@@ -23,6 +23,7 @@ class Reply:
     body: Any = None  # dict -> JSON; str/bytes -> raw
     headers: dict[str, str] = field(default_factory=dict)
     drop: bool = False  # close the connection without answering
+    cut: bool = False  # send the headers and half the body, then close the connection
 
 
 @dataclass
@@ -119,6 +120,12 @@ class ScriptedServer:
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
                 self.end_headers()
+                if reply.cut:
+                    self.wfile.write(payload[: len(payload) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
                 self.wfile.write(payload)
 
             do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _serve

@@ -135,7 +135,9 @@ def test_text_view_groups_by_locale_and_hides_secrets() -> None:
     assert "hunter2" not in text and "old" not in text.replace("Alte", "")
     assert "1 deletion(s):" in text
     assert text.rstrip().endswith(
-        "Plan: 2 to create, 4 to update, 1 to delete, 1 uploads. 14 API requests to compute it."
+        "Plan: 2 to create, 4 to update, 1 to delete, 1 uploads. 14 API requests to compute it.\n"
+        "Applying it costs ≈ 24 API requests ≈ under a minute of the usual hourly budget "
+        "(3,500/h)."
     )
     assert "(apps/moviecatalog/locales/fr-FR.yml:1)" in text
 
