@@ -23,9 +23,18 @@ import click
 
 from ascsync.api.client import ApiClient
 from ascsync.cli import Settings
-from ascsync.commands import submission
-from ascsync.commands.plan import EXIT_ERROR, PlanRun, api_client, load_valid_repo, run_plan
-from ascsync.commands.saved_plan import check_saved_plan, load_plan
+from ascsync.commands import output, submission
+from ascsync.commands.plan import (
+    EXIT_ERROR,
+    PlanRun,
+    api_client,
+    load_valid_repo,
+    run_plan,
+    selected_apps,
+    target_option,
+)
+from ascsync.commands.saved_plan import check_same_targets, check_saved_plan, load_plan
+from ascsync.commands.targets import narrow, notice
 from ascsync.engine.compiling import (
     ApplyContext,
     compile_change,
@@ -36,7 +45,7 @@ from ascsync.engine.compiling import (
 from ascsync.engine.executor import Executor, Outcome, Report
 from ascsync.engine.live import fetch_app
 from ascsync.engine.ops import Ids
-from ascsync.engine.plan import Action, Change
+from ascsync.engine.plan import Action, Change, Plan
 from ascsync.engine.render import render_text
 from ascsync.engine.safety import Refused, check_deletions, check_whole_deletions, live_counts
 from ascsync.engine.uploads import UploadSettings
@@ -45,7 +54,7 @@ from ascsync.kinds.registry import KINDS
 from ascsync.kinds.version import VERSION, VersionState, version_string
 
 
-def confirm(auto_approve: bool) -> None:
+def confirm(auto_approve: bool, *, err: bool = False) -> None:
     if auto_approve:
         return
     if not sys.stdin.isatty():
@@ -53,7 +62,7 @@ def confirm(auto_approve: bool) -> None:
             "refusing to prompt without a terminal; review the plan and pass "
             "--auto-approve to apply it non-interactively"
         )
-    if not click.confirm("Apply these changes to App Store Connect?", default=False):
+    if not click.confirm("Apply these changes to App Store Connect?", default=False, err=err):
         raise Refused("nothing was changed")
 
 
@@ -129,10 +138,39 @@ def summary(report: Report) -> str:
     return "\n".join(lines)
 
 
+def outcome_json(outcome: Outcome) -> dict[str, object]:
+    return {
+        "address": outcome.change.address,
+        "action": outcome.change.action.value,
+        "status": outcome.status,
+        "error": outcome.error,
+        "seconds": round(outcome.seconds, 3),
+    }
+
+
+def apply_json(plan: Plan, report: Report, submitted: list[dict[str, str]]) -> dict[str, object]:
+    """apply's ``--format json`` fields: the plan it carried out and what became of each
+    change (``applied``, ``failed`` or ``skipped``, with the error)."""
+    return {
+        "plan": plan.to_json(),
+        "ok": report.ok,
+        "summary": {s: len(report.by_status(s)) for s in ("applied", "failed", "skipped")},
+        "outcomes": [outcome_json(o) for o in report.outcomes],
+        "submitted": submitted,
+    }
+
+
 @click.command()
-@click.argument("target", type=click.Path(exists=True, path_type=Path), default=".")
+@click.argument(
+    "target",
+    metavar="[REPO_OR_PLAN]",
+    type=click.Path(exists=True, path_type=Path),
+    default=".",
+)
 @click.option("--sandbox", is_flag=True, help="Apply to the built-in sandbox (rehearsal).")
 @click.option("--app", "apps", multiple=True, help="Only this app folder (repeatable).")
+@target_option("apply")
+@output.format_option()
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (CI).")
 @click.option(
     "--allow-delete",
@@ -165,6 +203,8 @@ def apply_command(
     target: Path,
     sandbox: bool,
     apps: tuple[str, ...],
+    targets: tuple[str, ...],
+    fmt: str,
     auto_approve: bool,
     allow_delete: bool,
     max_delete_percent: float,
@@ -173,16 +213,24 @@ def apply_command(
     submit_for_review: bool,
 ) -> None:
     """Make App Store Connect match the repo (or apply a saved plan.json)."""
+    as_json = fmt == "json"
+    say = _echo(err=as_json)
     saved = None
     if target.is_file():
         saved = load_plan(target)
-        target, apps = saved.repo, apps or saved.apps
+        check_same_targets(saved, targets)
+        target, apps, targets = saved.repo, apps or saved.apps, saved.targets
     desired = load_valid_repo(target, need_secrets=True)
+    read = selected_apps(apps, targets, desired)
+    submitted: list[dict[str, str]] = []
     with api_client(settings, target, sandbox) as client:
-        run = run_plan(client, desired, apps, concurrency)
+        run = run_plan(client, desired, read, concurrency)
+        run.plan = narrow(run.plan, targets)
         if saved is not None:
             check_saved_plan(saved, run.plan)
-        click.echo(render_text(run.plan, color=settings.color), nl=False)
+        if targets:
+            click.echo(notice(targets), err=True)
+        say(render_text(run.plan, color=settings.color and not as_json).rstrip("\n"))
         report = Report()
         if run.plan.has_changes:
             if not allow_delete:
@@ -190,22 +238,36 @@ def apply_command(
                 check_deletions(run.plan, counts, max_delete_percent)
                 if auto_approve:  # nobody confirms after reading the plan
                     check_whole_deletions(run.plan, KINDS)
-            confirm(auto_approve)
+            confirm(auto_approve, err=as_json)
             report = execute(
-                run, client, concurrency=concurrency, uploads=UploadSettings(timeout=upload_timeout)
+                run,
+                client,
+                concurrency=concurrency,
+                uploads=UploadSettings(timeout=upload_timeout),
+                echo=say,
             )
             run.checksums.save()
-            click.echo(summary(report))
-        if not report.ok:
-            raise SystemExit(EXIT_ERROR)
-        if submit_for_review:
+            say(summary(report))
+        if report.ok and submit_for_review:
             if not run.plan.has_changes:
-                confirm(auto_approve)
-            submit_versions(client, run)
+                confirm(auto_approve, err=as_json)
+            submitted = submit_versions(client, run, echo=say)
+    if as_json:
+        output.emit("apply", **apply_json(run.plan, report, submitted))
+    if not report.ok:
+        raise SystemExit(EXIT_ERROR)
 
 
-def submit_versions(client: ApiClient, run: PlanRun) -> None:
+def _echo(*, err: bool) -> Callable[[str], None]:
+    """Lines for a person: stdout, or stderr when stdout carries the JSON document."""
+    return lambda line: click.echo(line, err=err)
+
+
+def submit_versions(
+    client: ApiClient, run: PlanRun, echo: Callable[[str], None] = click.echo
+) -> list[dict[str, str]]:
     """Submit each applied app's version (looked up again when this apply created it)."""
+    submitted = []
     for desired, live in run.parts:
         state = VERSION.state(live) or VersionState()
         if state.version_id is None:  # created by this apply: look it up again
@@ -213,8 +275,16 @@ def submit_versions(client: ApiClient, run: PlanRun) -> None:
         if state.version_id is None:
             raise AscsyncError(f"{desired.address}: no version {version_string(desired)} to submit")
         platform = str(desired.record.get("platform") or "IOS")
-        submitted = submission.submit_for_review(client, live.app_id, state.version_id, platform)
-        click.echo(
+        review = submission.submit_for_review(client, live.app_id, state.version_id, platform)
+        echo(
             f"{desired.address}: version {version_string(desired)} submitted for review "
-            f"(review submission {submitted})"
+            f"(review submission {review})"
         )
+        submitted.append(
+            {
+                "app": desired.name,
+                "version": str(version_string(desired)),
+                "review_submission": review,
+            }
+        )
+    return submitted
