@@ -23,12 +23,13 @@ from typing import Any
 
 import requests
 
-from ascsync.desired.model import Field
+from ascsync.desired.model import App, Field
 from ascsync.engine.html_report import Gallery, HtmlReport, Status, Thumb, render_html, set_key
+from ascsync.engine.live import LiveApp
 from ascsync.engine.plan import Action, Change, FieldChange, Plan
 from ascsync.io import thumbnails
 from ascsync.kinds.locales import locale_address
-from ascsync.kinds.media import FOLDERS, MEDIA
+from ascsync.kinds.media import FOLDERS, MEDIA, LiveMedia
 from ascsync.kinds.registry import FILES
 from ascsync.rules.text import TEXT_LIMITS
 
@@ -38,7 +39,7 @@ MediaRef = dict[str, Any]
 (``file_name``, ``path`` relative to the repo root)."""
 
 
-def media_refs(parts: list[tuple[Any, Any]], plan: Plan, root: Path) -> list[MediaRef]:
+def media_refs(parts: list[tuple[App, LiveApp]], plan: Plan, root: Path) -> list[MediaRef]:
     """Every set with a planned or locked change, live and repo items in order."""
     touched = {c.address for c in [*plan.changes, *plan.locked]}
     refs: list[MediaRef] = []
@@ -71,7 +72,7 @@ def media_refs(parts: list[tuple[Any, Any]], plan: Plan, root: Path) -> list[Med
     return refs
 
 
-def _live_item(item: Any) -> dict[str, Any]:
+def _live_item(item: LiveMedia) -> dict[str, Any]:
     return {
         "id": item.id,
         "file_name": item.file_name,
@@ -129,7 +130,8 @@ def galleries(
     changes = {c.address: c for c in plan.changes}
     jobs: list[tuple[str, dict[str, Any]]] = []
     for ref in refs:
-        jobs += [("live", item) for item in ref["live"]]
+        video = ref["folder"] == "previews"
+        jobs += [("live", {**item, "video": video}) for item in ref["live"]]
         jobs += [("repo", item) for item in ref["repo"]]
     with requests.Session() as session:
 
@@ -139,6 +141,8 @@ def galleries(
                 if root is None:
                     return thumbnails.Picture(problem="repo not found")
                 return thumbnails.local(root / item["path"])
+            if item["video"] and not item.get("template_url"):
+                return thumbnails.Picture(problem="video")  # previews are not read as images
             return thumbnails.remote(
                 session, item.get("template_url"), item.get("width"), item.get("height")
             )

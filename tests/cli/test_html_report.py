@@ -178,3 +178,36 @@ def test_a_real_browser_shows_every_thumbnail_without_errors(report: Path, tmp_p
     with Image.open(shot) as image:
         assert image.size == (1200, 900)
         assert len(image.convert("RGB").getcolors(1_000_000) or []) > 50  # not a blank page
+
+
+def test_a_secret_never_reaches_the_page(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / "example-repo"
+    repo = tmp_path / "listing"
+    shutil.copytree(example, repo, ignore=shutil.ignore_patterns(".ascsync"))
+    secret = "Pa55-for-the-reviewer-9731"
+    page = tmp_path / "report.html"
+    result = run(
+        None, "plan", str(repo), "--sandbox", "--html", str(page),
+        env={"MOVIECATALOG_DEMO_PASSWORD": secret},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    assert "<code>review.demo_account.password</code>" in html
+    assert "(sensitive value changed, not shown)" in html
+    assert secret not in html and secret not in result.output
+
+
+def test_a_preview_video_is_a_labelled_placeholder(apps_repo) -> None:
+    from tests.desired.test_media_previews import movie, write
+
+    repo, seed = apps_repo
+    write(repo / "apps/demo/previews/en-US/IPHONE_67", "01-tour.mp4", movie(seconds=20))
+    page = repo.parent / "report.html"
+    with Sandbox(seed=seed) as sandbox:
+        result = run(sandbox, "plan", str(repo), "--html", str(page))
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    assert "previews · <code>IPHONE_67</code>" in html
+    assert (
+        '<figure class="new"><div class="placeholder">video</div><figcaption>1. 01-tour.mp4' in html
+    )
