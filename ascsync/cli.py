@@ -2,16 +2,27 @@
 
 Commands live in the module of the concept they serve and are loaded lazily, so
 ``ascsync --version`` stays fast and one broken command cannot break the others.
+
+Conventions people expect from a command line, kept here for every command at once:
+
+- Global options (``--api-url``, credentials, ``--verbose``, ``--no-color``...) work
+  before the command name and after it (``ascsync plan . --no-color``).
+- ``NO_COLOR`` (https://no-color.org) turns colours off like ``--no-color``.
+- Exit codes mean one thing: 0 success, 1 any error, usage errors included (an unknown
+  option, a missing repo); only ``--detailed-exitcode`` makes ``plan`` and ``drift``
+  exit 2, for "there are changes", as Terraform does.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 
 if TYPE_CHECKING:
     from ascsync.api.client import RetryPolicy
@@ -28,13 +39,20 @@ COMMANDS: dict[str, str] = {
     "whoami": "ascsync.commands.whoami:whoami_command",
     "validate": "ascsync.commands.repo:validate_command",
     "plan": "ascsync.commands.plan:plan_command",
+    "show": "ascsync.commands.show:show_command",
     "apply": "ascsync.commands.apply:apply_command",
     "pull": "ascsync.commands.pull:pull_command",
     "drift": "ascsync.commands.drift:drift_command",
+    "apps": "ascsync.commands.apps:apps_command",
     "schema": "ascsync.commands.repo:schema_command",
     "import": "ascsync.commands.fastlane:import_group",
     "sandbox": "ascsync.sandbox.cli:sandbox_group",
+    "completion": "ascsync.commands.completion:completion_command",
 }
+
+EXIT_USAGE = 1
+"""Click exits 2 on a usage error; ascsync keeps 2 for "changes found" (``plan
+--detailed-exitcode``), so a typo in an option can never pass for a plan with changes."""
 
 
 class LazyGroup(click.Group):
@@ -44,15 +62,43 @@ class LazyGroup(click.Group):
     users (and tests driving the group directly) never see a traceback for their mistakes.
     """
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            exc.exit_code = EXIT_USAGE  # type: ignore[misc]  # a ClassVar in the stubs
+            raise
+
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:  # raised while parsing a subcommand's arguments
+            exc.exit_code = EXIT_USAGE  # type: ignore[misc]  # a ClassVar in the stubs
+            raise
         except AscsyncError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list with each command's whole first sentence (click cuts it
+        to the terminal width with "...", which hid what half the commands do)."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name)
@@ -67,7 +113,63 @@ class LazyGroup(click.Group):
             raise
         command = getattr(module, attr)
         command.name = cmd_name
+        accept_global_options(command, self)
         return command
+
+
+def accept_global_options(command: click.Command, root: click.Command) -> None:
+    """Let ``command`` (and its subcommands) take the root's options after its name.
+
+    Each global option gets a hidden twin on the command. The twin has no default and
+    no environment variable: it acts only when given on the command line, and then
+    replaces that one value in the :class:`Settings` the root built (so
+    ``ASCSYNC_API_URL=x ascsync plan --api-url y`` uses y). A command's own option of
+    the same spelling wins.
+    """
+    if getattr(command, "_ascsync_globals", False):
+        return
+    taken = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)}
+    for param in root.params:
+        if not isinstance(param, click.Option) or param.name in ("version", "help"):
+            continue
+        if taken & {*param.opts, *param.secondary_opts}:
+            continue
+        command.params.append(_twin(param))
+    if not command.epilog:
+        command.epilog = "Global options (see `ascsync --help`) are accepted here too."
+    command._ascsync_globals = True  # type: ignore[attr-defined]
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            accept_global_options(sub, root)
+
+
+def _twin(param: click.Option) -> click.Option:
+    needs_value = not param.is_flag
+    return click.Option(
+        [*param.opts, *param.secondary_opts] if not param.is_flag else list(param.opts),
+        type=None if param.is_flag else param.type,
+        is_flag=param.is_flag,
+        help=param.help,
+        hidden=True,
+        expose_value=False,
+        callback=lambda ctx, twin, value: _override_global(ctx, twin, value, needs_value),
+    )
+
+
+def _override_global(
+    ctx: click.Context, twin: click.Parameter, value: object, needs_value: bool
+) -> None:
+    """A global option given after the command name: rebuild the settings with it."""
+    name = twin.name or ""
+    if ctx.get_parameter_source(name) is not ParameterSource.COMMANDLINE:
+        return
+    if needs_value and value is None:  # click 8.5 passes None for `--api-url` at the end
+        raise click.BadParameter("needs a value", ctx=ctx, param=twin)
+    settings = ctx.find_object(Settings)
+    if settings is None:  # the command was invoked on its own (a test): nothing to update
+        return
+    settings.given[name] = value
+    settings.__dict__.update(settings_from(**settings.given).__dict__)
 
 
 class Settings:
@@ -90,6 +192,9 @@ class Settings:
         self.retries = retries
         self.retry_seconds = retry_seconds
         self.timeout = timeout
+        self.given: dict[str, Any] = {}
+        """The global options' values as parsed, so one given after the command name can
+        replace its value and the settings be built again."""
 
     def retry_policy(self) -> RetryPolicy:
         from ascsync.api.client import RetryPolicy  # requests loads only for commands that need it
@@ -148,8 +253,13 @@ class Settings:
     help="Seconds to wait for an answer before trying again (twice at most).",
 )
 @click.pass_context
-def cli(
-    ctx: click.Context,
+def cli(ctx: click.Context, **given: Any) -> None:
+    """Keep your App Store Connect listing in git: validate, plan, apply."""
+    ctx.obj = settings_from(**given)
+
+
+def settings_from(
+    *,
     api_url: str,
     verbose: bool,
     no_color: bool,
@@ -160,13 +270,13 @@ def cli(
     retries: int,
     retry_seconds: float,
     timeout: float,
-) -> None:
-    """Keep your App Store Connect listing in git: validate, plan, apply."""
+) -> Settings:
+    """The settings for the global options' values (logging is configured on the way)."""
     _configure_logging(verbose)
-    ctx.obj = Settings(
+    settings = Settings(
         api_url=api_url.rstrip("/"),
         verbose=verbose,
-        color=not no_color,
+        color=not no_color and not no_color_env(),
         credentials={
             "key_id": key_id,
             "issuer_id": issuer_id,
@@ -177,6 +287,24 @@ def cli(
         retry_seconds=retry_seconds,
         timeout=timeout,
     )
+    settings.given = {
+        "api_url": api_url,
+        "verbose": verbose,
+        "no_color": no_color,
+        "key_id": key_id,
+        "issuer_id": issuer_id,
+        "private_key_path": private_key_path,
+        "api_key_json": api_key_json,
+        "retries": retries,
+        "retry_seconds": retry_seconds,
+        "timeout": timeout,
+    }
+    return settings
+
+
+def no_color_env() -> bool:
+    """``NO_COLOR`` set to anything but the empty string means no colour (no-color.org)."""
+    return bool(os.environ.get("NO_COLOR"))
 
 
 def _configure_logging(verbose: bool) -> None:
@@ -196,6 +324,9 @@ def main() -> None:
         code = cli.main(standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

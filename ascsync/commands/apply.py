@@ -25,7 +25,7 @@ import click
 
 from ascsync.api.client import ApiClient
 from ascsync.cli import Settings
-from ascsync.commands import submission
+from ascsync.commands import output, submission
 from ascsync.commands.plan import (
     EXIT_ERROR,
     PlanRun,
@@ -33,12 +33,15 @@ from ascsync.commands.plan import (
     load_valid_repo,
     run_plan,
     sandbox_option,
+    selected_apps,
+    target_option,
 )
-from ascsync.commands.saved_plan import check_saved_plan, load_plan
+from ascsync.commands.saved_plan import check_same_targets, check_saved_plan, load_plan
+from ascsync.commands.targets import narrow, notice
 from ascsync.engine.carry_out import all_changes, carry_out
 from ascsync.engine.executor import Outcome, Report
 from ascsync.engine.live import fetch_app
-from ascsync.engine.plan import Action, Change
+from ascsync.engine.plan import Action, Change, Plan
 from ascsync.engine.render import render_text
 from ascsync.engine.safety import Refused, check_deletions, check_whole_deletions, live_counts
 from ascsync.engine.uploads import UploadSettings
@@ -49,7 +52,7 @@ from ascsync.kinds.registry import KINDS, kinds_for
 from ascsync.kinds.version import VERSION, VersionState, version_string
 
 
-def confirm(auto_approve: bool) -> None:
+def confirm(auto_approve: bool, *, err: bool = False) -> None:
     if auto_approve:
         return
     if not sys.stdin.isatty():
@@ -57,7 +60,7 @@ def confirm(auto_approve: bool) -> None:
             "refusing to prompt without a terminal; review the plan and pass "
             "--auto-approve to apply it non-interactively"
         )
-    if not click.confirm("Apply these changes to App Store Connect?", default=False):
+    if not click.confirm("Apply these changes to App Store Connect?", default=False, err=err):
         raise Refused("nothing was changed")
 
 
@@ -132,10 +135,39 @@ def summary(report: Report) -> str:
     return "\n".join(lines)
 
 
+def outcome_json(outcome: Outcome) -> dict[str, object]:
+    return {
+        "address": outcome.change.address,
+        "action": outcome.change.action.value,
+        "status": outcome.status,
+        "error": outcome.error,
+        "seconds": round(outcome.seconds, 3),
+    }
+
+
+def apply_json(plan: Plan, report: Report, submitted: list[dict[str, str]]) -> dict[str, object]:
+    """apply's ``--format json`` fields: the plan it carried out and what became of each
+    change (``applied``, ``failed`` or ``skipped``, with the error)."""
+    return {
+        "plan": plan.to_json(),
+        "ok": report.ok,
+        "summary": {s: len(report.by_status(s)) for s in ("applied", "failed", "skipped")},
+        "outcomes": [outcome_json(o) for o in report.outcomes],
+        "submitted": submitted,
+    }
+
+
 @click.command()
-@click.argument("target", type=click.Path(exists=True, path_type=Path), default=".")
+@click.argument(
+    "target",
+    metavar="[REPO_OR_PLAN]",
+    type=click.Path(exists=True, path_type=Path),
+    default=".",
+)
 @sandbox_option("Apply to")
 @click.option("--app", "apps", multiple=True, help="Only this app folder (repeatable).")
+@target_option("apply")
+@output.format_option()
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation (CI).")
 @click.option(
     "--allow-delete",
@@ -169,6 +201,8 @@ def apply_command(
     sandbox: bool,
     sandbox_start: str,
     apps: tuple[str, ...],
+    targets: tuple[str, ...],
+    fmt: str,
     auto_approve: bool,
     allow_delete: bool,
     max_delete_percent: float,
@@ -177,19 +211,27 @@ def apply_command(
     submit_for_review: bool,
 ) -> None:
     """Make App Store Connect match the repo (or apply a saved plan.json)."""
+    as_json = fmt == "json"
+    say = _echo(err=as_json)
     saved = None
     if target.is_file():
         saved = load_plan(target)
-        target, apps = saved.repo, apps or saved.apps
+        check_same_targets(saved, targets)
+        target, apps, targets = saved.repo, apps or saved.apps, saved.targets
     desired = load_valid_repo(target, need_secrets=True)
+    read = selected_apps(apps, targets, desired)
+    submitted: list[dict[str, str]] = []
     with (
         apply_lock(target, CACHE_DIR, " ".join(["ascsync", *sys.argv[1:]]), say=_say),
         api_client(settings, target, sandbox, desired, sandbox_start) as client,
     ):
-        run = run_plan(client, desired, apps, concurrency)
+        run = run_plan(client, desired, read, concurrency)
+        run.plan = narrow(run.plan, targets)
         if saved is not None:
             check_saved_plan(saved, run.plan)
-        click.echo(render_text(run.plan, color=settings.color), nl=False)
+        if targets:
+            click.echo(notice(targets), err=True)
+        say(render_text(run.plan, color=settings.color and not as_json).rstrip("\n"))
         if run.plan.refused:
             raise Refused(
                 f"App Store Connect would refuse {len(run.plan.refused)} change(s) of this "
@@ -203,26 +245,40 @@ def apply_command(
                 check_deletions(run.plan, counts, max_delete_percent)
                 if auto_approve:  # nobody confirms after reading the plan
                     check_whole_deletions(run.plan, KINDS)
-            confirm(auto_approve)
+            confirm(auto_approve, err=as_json)
             report = execute(
-                run, client, concurrency=concurrency, uploads=UploadSettings(timeout=upload_timeout)
+                run,
+                client,
+                concurrency=concurrency,
+                uploads=UploadSettings(timeout=upload_timeout),
+                echo=say,
             )
             run.checksums.save()
-            click.echo(summary(report))
-        if not report.ok:
-            raise SystemExit(EXIT_ERROR)
-        if submit_for_review:
+            say(summary(report))
+        if report.ok and submit_for_review:
             if not run.plan.has_changes:
-                confirm(auto_approve)
-            submit_versions(client, run)
+                confirm(auto_approve, err=as_json)
+            submitted = submit_versions(client, run, echo=say)
+    if as_json:
+        output.emit("apply", **apply_json(run.plan, report, submitted))
+    if not report.ok:
+        raise SystemExit(EXIT_ERROR)
 
 
 def _say(line: str) -> None:
     click.echo(line, err=True)
 
 
-def submit_versions(client: ApiClient, run: PlanRun) -> None:
+def _echo(*, err: bool) -> Callable[[str], None]:
+    """Lines for a person: stdout, or stderr when stdout carries the JSON document."""
+    return lambda line: click.echo(line, err=err)
+
+
+def submit_versions(
+    client: ApiClient, run: PlanRun, echo: Callable[[str], None] = click.echo
+) -> list[dict[str, str]]:
     """Submit each applied app's version (looked up again when this apply created it)."""
+    submitted = []
     for desired, live in run.parts:
         state = VERSION.state(live) or VersionState()
         if state.version_id is None:  # created by this apply: look it up again
@@ -231,8 +287,16 @@ def submit_versions(client: ApiClient, run: PlanRun) -> None:
         if state.version_id is None:
             raise AscsyncError(f"{desired.address}: no version {version_string(desired)} to submit")
         platform = str(desired.record.get("platform") or "IOS")
-        submitted = submission.submit_for_review(client, live.app_id, state.version_id, platform)
-        click.echo(
+        review = submission.submit_for_review(client, live.app_id, state.version_id, platform)
+        echo(
             f"{desired.address}: version {version_string(desired)} submitted for review "
-            f"(review submission {submitted})"
+            f"(review submission {review})"
         )
+        submitted.append(
+            {
+                "app": desired.name,
+                "version": str(version_string(desired)),
+                "review_submission": review,
+            }
+        )
+    return submitted

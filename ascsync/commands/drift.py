@@ -7,7 +7,8 @@ restores the repo's value, ``drift --write`` takes the live value into the repo 
 change can go through a pull request. It is computed by :func:`run_plan`, so drift and
 plan can never disagree about what differs.
 
-Exit codes: 0 no drift, 2 drift found, 1 error. ``--format json`` is versioned
+Exit codes: 0 success, 1 error; with ``--detailed-exitcode`` (as Terraform's plan), 0 no
+drift, 2 drift found, 1 error. ``--format json`` is versioned
 (:data:`SCHEMA_VERSION`); ``--format markdown`` has one collapsible section per app
 and locale, like plan's.
 """
@@ -24,9 +25,9 @@ import click
 
 from ascsync.cli import Settings
 from ascsync.commands.plan import (
-    EXIT_CHANGES,
-    EXIT_NO_CHANGES,
     api_client,
+    detailed_exitcode_option,
+    exit_code,
     load_valid_repo,
     run_plan,
     sandbox_option,
@@ -381,6 +382,7 @@ def write_live_values(root: Path, parts: list[tuple[App, LiveApp]], media: bool)
 @click.option(
     "--write", is_flag=True, help="Write the live values into the repo files (comments kept)."
 )
+@detailed_exitcode_option("differences")
 @click.option("--concurrency", type=click.IntRange(1, 32), default=16, show_default=True)
 @click.pass_obj
 def drift_command(
@@ -391,9 +393,14 @@ def drift_command(
     apps: tuple[str, ...],
     fmt: str,
     write: bool,
+    detailed_exitcode: bool,
     concurrency: int,
 ) -> None:
-    """Report what differs live from the repo (exit 0 none, 2 drift, 1 error)."""
+    """Report what differs live from the repo.
+
+    Exit 0 on success and 1 on an error; with --detailed-exitcode, 0 means no drift,
+    2 drift found, 1 an error.
+    """
     desired = load_valid_repo(repo, need_secrets=False)
     with api_client(settings, repo, sandbox, desired, sandbox_start) as client:
         run = run_plan(client, desired, apps, concurrency)
@@ -409,7 +416,7 @@ def drift_command(
                 "run `ascsync drift` again to see what remains"
             )
         click.echo(_write_summary(repo, written), err=fmt == "json")
-    raise SystemExit(EXIT_CHANGES if report.has_drift else EXIT_NO_CHANGES)
+    raise SystemExit(exit_code(report.has_drift, detailed_exitcode))
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -1,7 +1,8 @@
 """``ascsync plan``: validate the repo, read App Store Connect, print what would change.
 
-Exit codes follow Terraform's ``-detailed-exitcode``: 0 no changes, 2 changes present,
-1 error (including validation errors, which are printed before any request is sent).
+Exit codes follow Terraform: 0 success, 1 error (including validation errors, printed
+before any request is sent, and usage errors). With ``--detailed-exitcode``: 0 no
+changes, 2 changes present, 1 error.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from ascsync.api.client import ApiClient
 from ascsync.api.tokens import TokenProvider
 from ascsync.cli import Settings
 from ascsync.commands.rehearsal import MODES, describe, resolve_mode, shell_seed
+from ascsync.commands.report import galleries, media_refs, write_html
 from ascsync.commands.saved_plan import save_plan
+from ascsync.commands.targets import check_targets, narrow, notice
 from ascsync.commands.whoami import open_client
 from ascsync.desired.model import App, DesiredRepo
 from ascsync.engine.carry_out import all_changes, carry_out
@@ -216,10 +219,49 @@ def run_plan(
     return run
 
 
+def detailed_exitcode_option(what: str) -> Callable[[F], F]:
+    """``--detailed-exitcode``, shared by plan and drift (Terraform's ``-detailed-exitcode``)."""
+    return click.option(
+        "--detailed-exitcode",
+        is_flag=True,
+        help=f"Exit 2 when there are {what} (0 none, 1 error); without it, 0 means success.",
+    )
+
+
+def target_option(verb: str) -> Callable[[F], F]:
+    return click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="ADDRESS",
+        help=(
+            f"Only {verb} changes under this address, e.g. "
+            "app[x].version[2.4.0].locale[de-DE] (repeatable; what they depend on is "
+            "included)."
+        ),
+    )
+
+
+def selected_apps(
+    apps: tuple[str, ...], targets: tuple[str, ...], repo: DesiredRepo
+) -> tuple[str, ...]:
+    """The apps to read: ``--app`` ones, narrowed to those the targets name."""
+    named = check_targets(targets, repo)
+    if not targets:
+        return apps
+    outside = [name for name in named if apps and name not in apps]
+    if outside:
+        raise AscsyncError(
+            f"--target names app[{outside[0]}], which --app {' '.join(apps)} leaves out"
+        )
+    return named
+
+
 @click.command()
 @click.argument("repo", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")
 @sandbox_option("Plan against")
 @click.option("--app", "apps", multiple=True, help="Only this app folder (repeatable).")
+@target_option("plan")
 @click.option(
     "--format",
     "fmt",
@@ -232,6 +274,13 @@ def run_plan(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also save the plan as JSON, with the fingerprint apply checks.",
 )
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a self-contained HTML report: texts and screenshots before and after.",
+)
+@detailed_exitcode_option("changes")
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 32),
@@ -246,14 +295,29 @@ def plan_command(
     sandbox: bool,
     sandbox_start: str,
     apps: tuple[str, ...],
+    targets: tuple[str, ...],
     fmt: str,
     out: Path | None,
+    html_out: Path | None,
+    detailed_exitcode: bool,
     concurrency: int,
 ) -> None:
-    """Show what apply would change in App Store Connect (exit 0 none, 2 changes, 1 error)."""
+    """Show what apply would change in App Store Connect.
+
+    Exit 0 on success and 1 on an error; with --detailed-exitcode, 0 means no changes,
+    2 changes, 1 an error.
+    """
     desired = load_valid_repo(repo, need_secrets=False)
+    read = selected_apps(apps, targets, desired)
     with api_client(settings, repo, sandbox, desired, sandbox_start) as client:
-        plan = compute_plan(client, desired, apps, concurrency)
+        run = run_plan(client, desired, read, concurrency)
+        plan = narrow(run.plan, targets)
+        media = media_refs(run.parts, plan, repo) if html_out or out else []
+        if html_out is not None:  # live thumbnails come from the sandbox while it runs
+            notes = [notice(targets)] if targets else []
+            write_html(html_out, plan, galleries(plan, media, repo), notes)
+    if targets:
+        click.echo(notice(targets), err=True)
     if fmt == "json":
         click.echo(render_json(plan), nl=False)
     elif fmt == "markdown":
@@ -261,7 +325,7 @@ def plan_command(
     else:
         click.echo(render_text(plan, color=settings.color), nl=False)
     if out is not None:
-        save_plan(out, plan, repo, apps)
+        save_plan(out, plan, repo, apps, targets=targets, media=media)
     if plan.refused:
         click.echo(
             f"error: App Store Connect would refuse {len(plan.refused)} change(s) of this plan "
@@ -269,4 +333,9 @@ def plan_command(
             err=True,
         )
         raise SystemExit(EXIT_ERROR)
-    raise SystemExit(EXIT_CHANGES if plan.has_changes else EXIT_NO_CHANGES)
+    raise SystemExit(exit_code(plan.has_changes, detailed_exitcode))
+
+
+def exit_code(changes: bool, detailed: bool) -> int:
+    """0 success; with ``--detailed-exitcode``, 2 when there are changes."""
+    return EXIT_CHANGES if detailed and changes else EXIT_NO_CHANGES

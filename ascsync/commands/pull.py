@@ -20,6 +20,7 @@ import click
 
 from ascsync.api.client import ApiClient
 from ascsync.cli import Settings
+from ascsync.commands import output
 from ascsync.commands.plan import api_client
 from ascsync.desired.model import App
 from ascsync.engine.discovery import fetch_everything
@@ -99,9 +100,15 @@ def _note_not_live(writer: RepoWriter, live: App, desired: App | None) -> None:
 @click.option("--app", "bundle_id", required=True, help="Bundle id of the app to pull.")
 @click.option("--version", "version", help="Version to pull (default: the editable one).")
 @click.option("--sandbox", is_flag=True, help="Pull from the built-in sandbox (demo live state).")
+@output.format_option()
 @click.pass_obj
 def pull_command(
-    settings: Settings, directory: Path, bundle_id: str, version: str | None, sandbox: bool
+    settings: Settings,
+    directory: Path,
+    bundle_id: str,
+    version: str | None,
+    sandbox: bool,
+    fmt: str,
 ) -> None:
     """Write an app's live state into DIRECTORY (screenshots downloaded).
 
@@ -113,7 +120,10 @@ def pull_command(
         with api_client(settings, directory, sandbox) as client:
             report, media = pull_app(directory, client, bundle_id, version)
             requests = client.request_count
-    click.echo(render_summary(directory, report, media, requests))
+    if fmt == "json":
+        output.emit("pull", **pull_json(directory, bundle_id, report, media, requests))
+    else:
+        click.echo(render_summary(directory, report, media, requests))
     if media.problems:
         click.echo(
             f"error: {len(media.problems)} file(s) were not pulled (listed above); "
@@ -135,6 +145,25 @@ def _cleaned_up_on_failure(directory: Path) -> Iterator[None]:
                 shutil.rmtree(path, ignore_errors=True)
                 break
         raise
+
+
+def pull_json(
+    root: Path, bundle_id: str, report: WriteReport, media: MediaReport, requests: int
+) -> dict[str, object]:
+    """pull's ``--format json`` fields: paths are relative to DIRECTORY."""
+    return {
+        "directory": str(root),
+        "bundle_id": bundle_id,
+        "requests": requests,
+        "written": [_rel(p, root) for p in report.written],
+        "downloaded": [_rel(p, root) for p in media.downloaded],
+        "unchanged": [_rel(p, root) for p in media.kept],
+        "not_live": [_rel(p, root) for p in media.not_live],
+        "by_hand": list(report.by_hand),
+        "notes": list(report.notes),
+        "problems": list(media.problems),
+        "not_pulled": not_pulled(),
+    }
 
 
 def render_summary(root: Path, report: WriteReport, media: MediaReport, requests: int) -> str:
@@ -180,6 +209,7 @@ __all__ = [
     "pull_app",
     "pull_command",
     "pull_files",
+    "pull_json",
     "render_summary",
     "write_app",
 ]

@@ -9,6 +9,11 @@ so an edit pushed after the review is never applied under its cover.
 What is not bound: where a value is written in the repo (a comment added above a key
 moves its line, not its value) and a secret's value, which the plan never holds; the
 plan shows that a secret changes, and apply sends the one in the environment.
+
+Besides the plan's own JSON (``Plan.to_json``), the file keeps the repo, the apps and
+the ``--target`` addresses it was made for (apply refuses other targets), and the media
+references of the HTML report (``media``), so ``ascsync show plan.json`` renders the
+plan again, as text, markdown, JSON or HTML, without asking App Store Connect.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ascsync.engine.plan import SCHEMA_VERSION, Plan
+from ascsync.engine.plan import SCHEMA_VERSION, Action, Change, FieldChange, Plan
 from ascsync.engine.safety import Refused
 from ascsync.errors import AscsyncError
 
@@ -45,15 +50,85 @@ class SavedPlan:
     def apps(self) -> tuple[str, ...]:
         return tuple(self.data.get("apps") or ())
 
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return tuple(self.data.get("targets") or ())
 
-def save_plan(path: Path, plan: Plan, repo: Path, apps: tuple[str, ...]) -> None:
-    """Write the plan with what apply needs to check it: the repo and the apps it covers."""
-    saved = {**plan.to_json(), "repo": str(repo.resolve()), "apps": list(apps)}
+    @property
+    def media(self) -> list[dict[str, Any]]:
+        media = self.data.get("media")
+        return [m for m in media if isinstance(m, dict)] if isinstance(media, list) else []
+
+    def plan(self) -> Plan:
+        """The plan as it was saved (nothing recomputed)."""
+        return plan_from_json(self.data)
+
+
+def save_plan(
+    path: Path,
+    plan: Plan,
+    repo: Path,
+    apps: tuple[str, ...],
+    *,
+    targets: tuple[str, ...] = (),
+    media: list[dict[str, Any]] | None = None,
+) -> None:
+    """Write the plan with what apply needs to check it (the repo, the apps and targets it
+    covers) and what ``show`` needs to draw it again (the media references)."""
+    saved = {
+        **plan.to_json(),
+        "repo": str(repo.resolve()),
+        "apps": list(apps),
+        "targets": list(targets),
+        "media": media or [],
+    }
     path.write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def load_plan(path: Path) -> SavedPlan:
-    """Read a saved plan; a damaged or foreign file is one clear error, never a traceback."""
+def plan_from_json(data: dict[str, Any]) -> Plan:
+    """A :class:`Plan` from its JSON form (``--format json`` or a saved plan).
+
+    Values come back as the JSON holds them: a secret stays masked (the plan never held
+    it), and the changes keep their saved order.
+    """
+    return Plan(
+        changes=[_change(c) for c in data.get("changes") or []],
+        locked=[_change(c) for c in data.get("locked") or []],
+        unsupported=[str(i) for i in data.get("not_yet_supported") or []],
+        refused=[str(i) for i in data.get("refused") or []],
+        requests=int(data.get("requests") or 0),
+        hourly_limit=int(data["hourly_limit"]) if data.get("hourly_limit") else None,
+        fingerprint=str(data.get("fingerprint") or ""),
+    )
+
+
+def _change(data: dict[str, Any]) -> Change:
+    return Change(
+        address=str(data["address"]),
+        action=Action(data["action"]),
+        resource=str(data.get("resource") or ""),
+        app=str(data.get("app") or ""),
+        locale=data.get("locale"),
+        fields=tuple(_field(f) for f in data.get("fields") or []),
+        calls=tuple(data.get("calls") or ()),
+        after=tuple(data.get("depends_on") or ()),
+        source=data.get("source"),
+        note=data.get("note"),
+        live_id=data.get("live_id"),
+    )
+
+
+def _field(data: dict[str, Any]) -> FieldChange:
+    if data.get("sensitive"):
+        return FieldChange(str(data.get("name")), None, None, sensitive=True)
+    return FieldChange(str(data.get("name")), data.get("before"), data.get("after"))
+
+
+def load_plan(path: Path, *, need_repo: bool = True) -> SavedPlan:
+    """Read a saved plan; a damaged or foreign file is one clear error, never a traceback.
+
+    ``need_repo=False`` also takes ``plan --format json`` output (``show`` renders it;
+    apply needs the repo a saved plan names)."""
     why = "it is not a plan written by `ascsync plan --out`"
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
@@ -74,9 +149,11 @@ def load_plan(path: Path) -> SavedPlan:
     missing = [
         key
         for key, kind in (("repo", str), ("fingerprint", str), ("changes", list), ("locked", list))
-        if not isinstance(data.get(key), kind)
+        if not isinstance(data.get(key), kind) and (need_repo or key != "repo")
     ]
-    bad = [c for c in data.get("changes") or [] if not _is_change(c)]
+    bad = [
+        c for c in [*(data.get("changes") or []), *(data.get("locked") or [])] if not _is_change(c)
+    ]
     if missing or bad:
         what = ", ".join(missing) if missing else f"{len(bad)} malformed change(s)"
         raise DamagedPlan(f"{path}: {what}; {why} (or it was edited)")
@@ -84,7 +161,12 @@ def load_plan(path: Path) -> SavedPlan:
 
 
 def _is_change(item: Any) -> bool:
-    return isinstance(item, dict) and isinstance(item.get("address"), str) and "action" in item
+    return (
+        isinstance(item, dict)
+        and isinstance(item.get("address"), str)
+        and item.get("action") in set(Action)
+        and all(isinstance(f, dict) for f in item.get("fields") or [])
+    )
 
 
 def check_saved_plan(saved: SavedPlan, plan: Plan) -> None:
@@ -148,4 +230,23 @@ def _what_differs(then: dict[str, Any], now: dict[str, Any]) -> str:
     return "differs in " + ", ".join(keys)
 
 
-__all__ = ["DamagedPlan", "SavedPlan", "check_saved_plan", "load_plan", "save_plan"]
+def check_same_targets(saved: SavedPlan, targets: tuple[str, ...]) -> None:
+    """Refuse to apply a saved plan for other ``--target`` addresses than it was made for:
+    the reviewed plan covered exactly those."""
+    if targets and sorted(targets) != sorted(saved.targets):
+        made = ", ".join(saved.targets) or "no --target (everything)"
+        raise Refused(
+            f"{saved.path} was made for {made}, not for --target {', '.join(targets)}; "
+            "nothing was applied; apply it without --target, or plan again with these targets"
+        )
+
+
+__all__ = [
+    "DamagedPlan",
+    "SavedPlan",
+    "check_saved_plan",
+    "check_same_targets",
+    "load_plan",
+    "plan_from_json",
+    "save_plan",
+]

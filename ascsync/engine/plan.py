@@ -235,6 +235,7 @@ class Plan:
             "schema_version": SCHEMA_VERSION,
             "fingerprint": self.fingerprint,
             "requests": self.requests,
+            "hourly_limit": self.hourly_limit,
             "summary": {action.value: counts[action] for action in Action},
             "deletions": len(self.deletions()),
             "changes": [c.to_json() for c in self.ordered()],

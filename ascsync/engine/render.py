@@ -93,6 +93,12 @@ def render_json(plan: Plan) -> str:
     return json.dumps(plan.to_json(), indent=2, ensure_ascii=False) + "\n"
 
 
+def deletions(plan: Plan) -> list[Change]:
+    """The plan's deletions in the order apply runs them (the order every view lists them,
+    and the order a saved plan keeps)."""
+    return [c for c in plan.ordered() if c.action is Action.DELETE]
+
+
 def render_text(plan: Plan, *, color: bool = True) -> str:
     """The Terraform-like terminal view, grouped by app and locale."""
 
@@ -102,7 +108,7 @@ def render_text(plan: Plan, *, color: bool = True) -> str:
     lines: list[str] = []
     if not plan.has_changes:
         lines.append("No changes. App Store Connect matches the repository.")
-    for (app, locale), changes in _groups(plan.ordered()):
+    for (app, locale), changes in groups(plan.ordered()):
         lines.append("")
         lines.append(
             click.style(_group_title(app, locale), bold=True)
@@ -126,10 +132,10 @@ def render_text(plan: Plan, *, color: bool = True) -> str:
             paint("Refused: App Store Connect would reject these; nothing is applied:", "-")
         )
         lines.extend(f"  ! {one_line(item)}" for item in plan.refused)
-    if plan.deletions():
+    if deletions(plan):
         lines.append("")
-        lines.append(paint(f"{len(plan.deletions())} deletion(s):", "-"))
-        lines.extend(f"  - {one_line(c.address)}" for c in plan.deletions())
+        lines.append(paint(f"{len(deletions(plan))} deletion(s):", "-"))
+        lines.extend(f"  - {one_line(c.address)}" for c in deletions(plan))
     lines.append("")
     lines.append(f"Plan: {plan.summary()}. {plan.requests} API requests to compute it.")
     if plan.has_changes:
@@ -146,10 +152,18 @@ def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
         f"**{plan.summary()}** · {plan.requests} API requests{cost}",
         "",
     ]
-    if plan.deletions():
+    if deletions(plan):
         # listed outside the collapsed sections: a deletion must never go unseen
-        head += ["> [!WARNING]", f"> {len(plan.deletions())} deletion(s), marked `-` below:"]
-        head += [f"> - `{c.address}`" for c in plan.deletions()]
+        head += ["> [!WARNING]", f"> {len(deletions(plan))} deletion(s), marked `-` below:"]
+        head += [f"> - {md_code(c.address)}" for c in deletions(plan)]
+        head.append("")
+    if plan.unsupported:
+        # visible, not collapsed: these repo values are NOT applied, a reviewer must know
+        head += [
+            "> [!NOTE]",
+            "> In the repo but not applied by this version of ascsync (left as they are):",
+        ]
+        head += [f"> - {md_code(item)}" for item in plan.unsupported]
         head.append("")
     if plan.refused:
         head += ["> [!CAUTION]", "> App Store Connect would reject these; nothing is applied:"]
@@ -158,8 +172,10 @@ def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
     if not plan.has_changes:
         head += ["No changes: App Store Connect matches the repository.", ""]
     sections = []
-    for (app, locale), changes in _groups(plan.ordered()):
-        body = [line for c in changes for line in _change_lines(c, lambda t, s: t, indent="")]
+    for (app, locale), changes in groups(plan.ordered()):
+        body = [
+            diff_line(line) for c in changes for line in _change_lines(c, lambda t, s: t, indent="")
+        ]
         title = html_text(_group_title(app, locale))
         sections.append(
             f"<details><summary><b>{title}</b>: {len(changes)} change(s)</summary>\n\n"
@@ -174,6 +190,22 @@ def render_markdown(plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT) -> str:
             f"**Not planned (locked by their state or fixed once created):**\n\n{locked}\n"
         )
     return _fit("\n".join(head), sections, limit)
+
+
+_SIGNED = re.compile(r"^(\s*)([-+~±]) (.*)$", re.S)
+DIFF_SIGNS = {"+": "+", "-": "-", "~": "!", "±": "!"}
+"""A markdown ``diff`` block colours a line by its first character: GitHub shows ``+``
+green, ``-`` red and ``!`` orange (changed), so updates stand apart from creates and
+deletes; ``~`` and ``±`` would not be coloured at all."""
+
+
+def diff_line(line: str) -> str:
+    """A plan line for a ``diff`` block: its sign moved to the first column."""
+    match = _SIGNED.match(line)
+    if match is None:
+        return " " + line  # a note ("# ..."): no colour
+    indent, sign, rest = match.groups()
+    return f"{DIFF_SIGNS[sign]} {indent}{rest}"
 
 
 def _fit(head: str, sections: list[str], limit: int) -> str:
@@ -191,8 +223,9 @@ def _fit(head: str, sections: list[str], limit: int) -> str:
     return out
 
 
-def _groups(changes: list[Change]) -> list[tuple[tuple[str, str | None], list[Change]]]:
-    """Group by (app, locale), keeping the first-seen order of groups."""
+def groups(changes: list[Change]) -> list[tuple[tuple[str, str | None], list[Change]]]:
+    """Group by (app, locale), keeping the first-seen order of groups (every view of a
+    plan, text, markdown and HTML, is organised this way)."""
     order: dict[tuple[str, str | None], int] = {}
     for change in changes:
         order.setdefault((change.app, change.locale), len(order))

@@ -14,7 +14,7 @@ from typing import Any
 from ascsync.errors import AscsyncError
 
 PREFIX = "ASCSYNC_ACTION_"
-COMMANDS = ("auto", "validate", "plan", "apply", "drift")
+COMMANDS = ("auto", "validate", "plan", "apply", "drift", "apps", "assemble")
 EVENT_COMMANDS = {
     "pull_request": "plan",
     "pull_request_target": "plan",
@@ -44,6 +44,12 @@ class ActionInputs:
     github_token: str = field(default="", repr=False)
     comment: bool = True
     log_dir: str = ""
+    changed_since: str = ""
+    """``apps``: list only the apps whose files differ from this git ref."""
+    plans: str = ""
+    """``assemble``: the folder holding the plan jobs' downloaded artifacts."""
+    report_artifact: str = "ascsync-plan-report"
+    """Name of the artifact the HTML report is uploaded as (named in the PR comment)."""
 
     @property
     def secrets(self) -> list[str]:
@@ -88,6 +94,9 @@ def read_inputs(env: Mapping[str, str]) -> ActionInputs:
         github_token=get("github-token"),
         comment=_flag("comment", get("comment") or "true"),
         log_dir=get("log-dir"),
+        changed_since=get("changed-since"),
+        plans=get("plans"),
+        report_artifact=get("report-artifact") or "ascsync-plan-report",
     )
 
 

@@ -1,13 +1,19 @@
 """What the action does for each command, and its entry point ``python -m ascsync.gha``.
 
 - ``validate``: problems become ``::error`` annotations on the right file and line.
-- ``plan`` (pull requests): validate, then plan as markdown; the plan goes to the job
-  summary, to outputs, and to one sticky PR comment. Validation errors fail the check
-  and are posted in the same comment, so the author sees why.
+- ``plan`` (pull requests): validate, then plan as markdown with ``--detailed-exitcode``
+  (2: changes) and the HTML report; the plan goes to the job summary, to outputs, and to
+  one sticky PR comment linking the report's artifact. Validation errors fail the check
+  and are posted in the same comment, so the author sees why. Any other exit code, or a
+  saved plan that is missing or unreadable, is a failure: an empty plan is never posted.
 - ``apply`` (push to the default branch): apply with ``--auto-approve``, the whole
   output kept in a log file for the workflow to upload as an artifact.
 - ``drift`` (schedule): ``drift=true|false`` and the markdown report as outputs, for a
   workflow step that opens or updates an issue.
+- ``apps`` (many apps): the apps (those a change touches, with ``changed-since``) as a
+  JSON list for a job matrix; each matrix job plans one app with ``comment: false``.
+- ``assemble`` (many apps): one PR comment and one HTML report from the plan jobs'
+  artifacts (``ascsync show`` merges their saved plans).
 
 Every text that leaves this process goes through :func:`ascsync.gha.invoke.scrub`.
 """
@@ -20,7 +26,7 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -150,32 +156,95 @@ def validate_step(step: Step) -> int:
 # --- plan -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PlanFiles:
+    """What a plan step leaves for the workflow (uploaded as the report artifact)."""
+
+    plan_json: Path
+    report: Path
+    markdown: Path
+
+    @classmethod
+    def of(cls, step: Step) -> PlanFiles:
+        folder = Path(log_dir(step.inputs, step.env))
+        repo = step.inputs.repo
+        return cls(
+            folder / file_name(repo, "plan", "json"),
+            folder / file_name(repo, "report", "html"),
+            folder / file_name(repo, "plan", "md"),
+        )
+
+    def existing(self) -> list[Path]:
+        return [p for p in (self.plan_json, self.report, self.markdown) if p.is_file()]
+
+
 def plan_step(step: Step) -> int:
     """Validate and plan; publish the plan to the summary, outputs and the PR comment."""
+    files = PlanFiles.of(step)
+    for stale in files.existing():
+        stale.unlink()  # a file of an earlier run must not pass for this one's
     valid, problems_md = run_validation(step)
     step.output("valid", str(valid).lower())
     if not valid:
-        step.summary(problems_md)
-        publish_comment(step, problems_md)
-        return EXIT_ERROR
-    plan_file = Path(log_dir(step.inputs, step.env)) / file_name(step.inputs.repo, "plan", "json")
+        return plan_failed(step, files, problems_md)
     result = step.ascsync(
-        "plan", step.inputs.repo, "--format", "markdown", "--out", str(plan_file),
+        "plan", step.inputs.repo, "--format", "markdown", "--detailed-exitcode",
+        "--out", str(files.plan_json), "--html", str(files.report),
         *step.selection(), *step.inputs.extra_args,
     )  # fmt: skip
-    if result.code not in (EXIT_OK, EXIT_CHANGES):
-        message = (result.stderr or result.stdout).strip()
+    saved = _json_or_none(_read(files.plan_json))
+    if result.code not in (EXIT_OK, EXIT_CHANGES) or saved is None:
+        message = (result.stderr or result.stdout).strip() or f"exit code {result.code}"
+        if saved is None and result.code in (EXIT_OK, EXIT_CHANGES):
+            message = f"ascsync plan wrote no readable plan file ({files.plan_json})\n{message}"
         step.out.write(annotate_error(f"ascsync plan failed: {message}") + "\n")
         markdown = f"### ascsync plan failed ({md_code(step.inputs.repo)})\n\n{fenced(message)}"
-        step.summary(markdown)
-        publish_comment(step, markdown)
-        return EXIT_ERROR
-    step.output("changes", str(result.code == EXIT_CHANGES).lower())
+        return plan_failed(step, files, markdown)
+    changes = bool(saved.get("changes"))
+    step.output("changes", str(changes).lower())
     step.output("plan", result.stdout)
-    step.output("plan-json", str(plan_file))
+    step.output("plan-json", str(files.plan_json))
+    step.output("report-path", str(files.report) if files.report.is_file() else "")
+    files.markdown.write_text(result.stdout, encoding="utf-8")
+    step.output("report-files", "\n".join(str(p) for p in files.existing()))
     step.summary(result.stdout)
-    publish_comment(step, result.stdout)
+    publish_comment(step, with_report_link(step, result.stdout))
     return EXIT_OK
+
+
+def plan_failed(step: Step, files: PlanFiles, markdown: str) -> int:
+    """Say why on the summary, the comment, and in the artifact (for ``assemble``)."""
+    files.markdown.write_text(markdown, encoding="utf-8")
+    step.output("report-files", "\n".join(str(p) for p in files.existing()))
+    step.summary(markdown)
+    publish_comment(step, markdown)
+    return EXIT_ERROR
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def run_url(env: Mapping[str, str]) -> str | None:
+    """The workflow run's page, where its artifacts are listed."""
+    repository, run_id = env.get("GITHUB_REPOSITORY"), env.get("GITHUB_RUN_ID")
+    if not (repository and run_id):
+        return None
+    server = env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+    return f"{server}/{repository}/actions/runs/{run_id}"
+
+
+def with_report_link(step: Step, markdown: str) -> str:
+    """The plan with a line under its heading pointing at the HTML report's artifact."""
+    url = run_url(step.env)
+    name = md_code(step.inputs.report_artifact)
+    where = f"from [this workflow run]({url}#artifacts)" if url else "of this workflow run"
+    link = f"🖼️ **Visual report** (texts and screenshots before and after): artifact {name} {where}."
+    head, _, rest = markdown.partition("\n")
+    return f"{head}\n\n{link}\n{rest}"
 
 
 def publish_comment(step: Step, markdown: str) -> None:
@@ -220,11 +289,11 @@ def apply_step(step: Step) -> int:
 def drift_step(step: Step) -> int:
     """Audit drift; ``drift`` and ``markdown`` outputs feed an issue-opening step."""
     result = step.ascsync(
-        "drift", step.inputs.repo, "--format", "markdown",
+        "drift", step.inputs.repo, "--format", "markdown", "--detailed-exitcode",
         *step.selection(), *step.inputs.extra_args,
     )  # fmt: skip
-    if result.code not in (EXIT_OK, EXIT_CHANGES):
-        message = (result.stderr or result.stdout).strip()
+    if result.code not in (EXIT_OK, EXIT_CHANGES) or not result.stdout.startswith("### "):
+        message = (result.stderr or result.stdout).strip() or f"exit code {result.code}"
         step.out.write(annotate_error(f"ascsync drift failed: {message}") + "\n")
         title = f"### ascsync drift failed ({md_code(step.inputs.repo)})"
         step.summary(f"{title}\n\n{fenced(message)}")
@@ -235,11 +304,106 @@ def drift_step(step: Step) -> int:
     return EXIT_OK
 
 
+# --- many apps: the matrix and the assembly -----------------------------------------------
+
+
+def apps_step(step: Step) -> int:
+    """The apps (optionally those a change touches) as a JSON list for ``strategy.matrix``."""
+    since = ["--changed-since", step.inputs.changed_since] if step.inputs.changed_since else []
+    result = step.ascsync("apps", step.inputs.repo, "--format", "json", *since, echo=False)
+    listing = _json_or_none(result.stdout)
+    names = listing.get("names") if listing else None
+    if result.code != EXIT_OK or not isinstance(names, list):
+        message = (result.stderr or result.stdout).strip() or f"exit code {result.code}"
+        step.out.write(annotate_error(f"ascsync apps failed: {message}") + "\n")
+        step.summary(f"### ascsync apps failed ({md_code(step.inputs.repo)})\n\n{fenced(message)}")
+        return EXIT_ERROR
+    step.out.write(f"ascsync: {len(names)} app(s): {', '.join(map(str, names)) or 'none'}\n")
+    step.output("apps", json.dumps(names))
+    step.output("count", str(len(names)))
+    return EXIT_OK
+
+
+def plan_artifacts(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The saved plans under ``folder``, and the failure notes of jobs that made none.
+
+    A plan job leaves ``ascsync-plan*.json`` (the saved plan) beside its markdown; a job
+    that failed leaves only the markdown saying why.
+    """
+    plans, failures = [], []
+    for markdown in sorted(folder.rglob("ascsync-plan*.md")):
+        saved = markdown.with_suffix(".json")
+        if saved.is_file():
+            plans.append(saved)
+        else:
+            failures.append((markdown, _read(markdown)))
+    return plans, failures
+
+
+def assemble_step(step: Step) -> int:
+    """One PR comment and one HTML report from the plan jobs' downloaded artifacts."""
+    folder = Path(step.inputs.plans or ".")
+    if not folder.is_dir():
+        step.out.write(annotate_error(f"input plans: {folder} is not a folder") + "\n")
+        return EXIT_ERROR
+    plans, failures = plan_artifacts(folder)
+    if not plans and not failures:
+        message = f"no plan job left its files under {folder} (were the artifacts downloaded?)"
+        step.out.write(annotate_error(message) + "\n")
+        step.summary(f"### ascsync plan: nothing to assemble\n\n{md_text(message)}\n")
+        return EXIT_ERROR
+    report = Path(log_dir(step.inputs, step.env)) / file_name(step.inputs.repo, "report", "html")
+    parts = [_failures_markdown(folder, failures)] if failures else []
+    code = EXIT_ERROR if failures else EXIT_OK
+    if plans:
+        shown = _show(step, plans, "markdown")
+        html = _show(step, plans, "html", "--out", str(report), "--repo", step.inputs.repo)
+        if shown.code != EXIT_OK or html.code != EXIT_OK:
+            message = (shown.stderr or html.stderr).strip()
+            step.out.write(annotate_error(f"ascsync show failed: {message}") + "\n")
+            parts.append(f"### ascsync plan could not be assembled\n\n{fenced(message)}")
+            code = EXIT_ERROR
+        else:
+            parts.append(with_report_link(step, shown.stdout))
+            step.output("plan", shown.stdout)
+            step.output("changes", str(_has_changes(plans)).lower())
+    markdown = "\n".join(parts)
+    step.output("report-path", str(report) if report.is_file() else "")
+    step.output("report-files", str(report) if report.is_file() else "")
+    step.summary(markdown)
+    publish_comment(step, markdown)
+    return code
+
+
+def _show(step: Step, plans: Sequence[Path], fmt: str, *more: str) -> Result:
+    return step.ascsync("show", *map(str, plans), "--format", fmt, *more, echo=fmt != "markdown")
+
+
+def _has_changes(plans: list[Path]) -> bool:
+    return any((_json_or_none(_read(p)) or {}).get("changes") for p in plans)
+
+
+def _failures_markdown(folder: Path, failures: list[tuple[Path, str]]) -> str:
+    """Each failed job's reason once (a repo-wide validation error fails every job alike)."""
+    by_text: dict[str, list[str]] = {}
+    for path, text in failures:
+        job = path.parent.relative_to(folder).as_posix() if path.parent != folder else path.stem
+        by_text.setdefault(text.strip(), []).append(job)
+    lines = [
+        f"> [!CAUTION]\n> {len(failures)} plan job(s) failed; their apps are not planned below.\n"
+    ]
+    for text, jobs in by_text.items():
+        lines.append(f"From {', '.join(md_code(j) for j in jobs)}:\n\n{text}\n")
+    return "\n".join(lines)
+
+
 STEPS: dict[str, Callable[[Step], int]] = {
     "validate": validate_step,
     "plan": plan_step,
     "apply": apply_step,
     "drift": drift_step,
+    "apps": apps_step,
+    "assemble": assemble_step,
 }
 
 

@@ -265,13 +265,13 @@ def test_a_storefront_closed_in_the_web_ui_is_drift_and_write_takes_it(repo: Pat
         for item in sandbox.store.related(current, "territoryAvailabilities"):
             if item.relationships["territory"][1] == "CHN":
                 item.attributes["available"] = False
-        drift = invoke(sandbox, "drift", str(repo))
+        drift = invoke(sandbox, "drift", str(repo), "--detailed-exitcode")
         assert drift.exit_code == 2, drift.output
         assert "Drift: 1 difference(s)" in drift.output
         assert "app[moviecatalog].availability" in drift.output
         assert "repo: apps/moviecatalog/app.yml:15" in drift.output
 
-        assert invoke(sandbox, "drift", str(repo), "--write").exit_code == 2
+        assert invoke(sandbox, "drift", str(repo), "--write", "--detailed-exitcode").exit_code == 2
         written = (repo / APP_YML).read_text()
         assert "    - CAN\n    - CHE\n    - CHL\n    - CIV\n" in written  # CHN left out
         assert invoke(sandbox, "drift", str(repo)).exit_code == 0

@@ -35,7 +35,7 @@ def test_preview_is_uploaded_then_replaced_when_it_changes(tmp_path: Path) -> No
     folder = repo / "apps/demo/previews/en-US/IPHONE_67"
     write(folder, "01-tour.mp4", movie(seconds=20))
     with Sandbox(seed=seed, settings={"settle_seconds": 0.01}) as sandbox:
-        plan = run(sandbox, "plan", str(repo))
+        plan = run(sandbox, "plan", str(repo), "--detailed-exitcode")
         assert plan.exit_code == 2, plan.output
         assert f"+ {SET}  # create" in plan.output
         assert f"+ {SET}[01-tour.mp4]  # upload" in plan.output

@@ -97,7 +97,7 @@ def test_init_refuses_to_overwrite_and_rejects_bad_locale(tmp_path: Path):
     again = CliRunner().invoke(cli, ["init", str(tmp_path)])
     assert again.exit_code == 1 and "already exists" in again.output
     bad = CliRunner().invoke(cli, ["init", str(tmp_path / "x"), "--locale", "en-us"])
-    assert bad.exit_code == 2
+    assert bad.exit_code == 1  # a usage error: 1, never the 2 of "changes found"
     assert "did you mean en-US?" in bad.output
 
 

@@ -11,7 +11,12 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKFLOWS = ("ascsync-plan.yml", "ascsync-apply.yml", "ascsync-drift.yml")
+WORKFLOWS = (
+    "ascsync-plan.yml",
+    "ascsync-apply.yml",
+    "ascsync-drift.yml",
+    "ascsync-many-apps.yml",
+)
 
 
 def load_yaml(path: Path) -> object:

@@ -59,14 +59,14 @@ def change_german_subtitle(sandbox: Sandbox) -> None:  # noqa: F811
 
 
 def test_no_drift_exits_0(sandbox: Sandbox, repo: Path) -> None:  # noqa: F811
-    result = invoke(sandbox, "drift", str(repo))
+    result = invoke(sandbox, "drift", str(repo), "--detailed-exitcode")
     assert result.exit_code == 0, result.output
     assert "No drift" in result.output
 
 
 def test_a_web_ui_edit_is_drift_with_who_wins_guidance(sandbox: Sandbox, repo: Path) -> None:  # noqa: F811
     change_german_subtitle(sandbox)
-    result = invoke(sandbox, "drift", str(repo))
+    result = invoke(sandbox, "drift", str(repo), "--detailed-exitcode")
     assert result.exit_code == 2, result.output
     out = result.output
     assert "moviecatalog · de-DE" in out
@@ -80,7 +80,7 @@ def test_a_web_ui_edit_is_drift_with_who_wins_guidance(sandbox: Sandbox, repo: P
 
 def test_json_is_versioned_and_names_the_field(sandbox: Sandbox, repo: Path) -> None:  # noqa: F811
     change_german_subtitle(sandbox)
-    result = invoke(sandbox, "drift", str(repo), "--format", "json")
+    result = invoke(sandbox, "drift", str(repo), "--detailed-exitcode", "--format", "json")
     assert result.exit_code == 2
     data = json.loads(result.output)
     jsonschema.validate(data, DRIFT_JSON_SCHEMA)
@@ -95,7 +95,7 @@ def test_markdown_has_one_collapsible_section_per_locale(sandbox: Sandbox, repo:
     change_german_subtitle(sandbox)
     client = client_for(sandbox)
     patch(client, version_localization(client, "fr-FR"), promotionalText="Modifié en ligne")
-    result = invoke(sandbox, "drift", str(repo), "--format", "markdown")
+    result = invoke(sandbox, "drift", str(repo), "--detailed-exitcode", "--format", "markdown")
     assert result.exit_code == 2
     out = result.output
     assert out.startswith("### ascsync drift")
@@ -126,16 +126,16 @@ def test_a_locale_added_live_is_drift_and_write_adds_its_file(
             }
         },
     )
-    result = invoke(sandbox, "drift", str(repo))
+    result = invoke(sandbox, "drift", str(repo), "--detailed-exitcode")
     assert result.exit_code == 2
     assert "App Store Connect has Italian version localization that the repo lacks" in (
         result.output
     )
 
-    written = invoke(sandbox, "drift", str(repo), "--write")
+    written = invoke(sandbox, "drift", str(repo), "--detailed-exitcode", "--write")
     assert written.exit_code == 2
     assert "description: Aggiunto nel web." in (repo / APP / "locales/it.yml").read_text()
-    again = invoke(sandbox, "drift", str(repo))
+    again = invoke(sandbox, "drift", str(repo), "--detailed-exitcode")
     assert "Italian version localization" not in again.output
 
 
@@ -143,7 +143,7 @@ def test_write_takes_live_values_and_keeps_comments(sandbox: Sandbox, repo: Path
     change_german_subtitle(sandbox)
     client = client_for(sandbox)
     patch(client, version_localization(client, "en-US"), keywords="cinema,watchlist,new")
-    result = invoke(sandbox, "drift", str(repo), "--write")
+    result = invoke(sandbox, "drift", str(repo), "--detailed-exitcode", "--write")
     assert result.exit_code == 2, result.output
     assert "Wrote the live values into 2 file(s)" in result.output
 
@@ -155,7 +155,7 @@ def test_write_takes_live_values_and_keeps_comments(sandbox: Sandbox, repo: Path
     assert "  - cinema\n  - watchlist\n  - new\n" in en
     assert "trailers" not in en
 
-    after = invoke(sandbox, "drift", str(repo))
+    after = invoke(sandbox, "drift", str(repo), "--detailed-exitcode")
     assert after.exit_code == 0, after.output
 
 
@@ -166,14 +166,14 @@ def test_secrets_are_never_printed_or_written(
 ) -> None:
     monkeypatch.setenv("MOVIECATALOG_DEMO_PASSWORD", "a-new-Passw0rd")
     for fmt in ("text", "markdown", "json"):
-        result = invoke(sandbox, "drift", str(repo), "--format", fmt)
+        result = invoke(sandbox, "drift", str(repo), "--detailed-exitcode", "--format", fmt)
         assert result.exit_code == 2, result.output
         assert PASSWORD not in result.output and "a-new-Passw0rd" not in result.output
-    text = invoke(sandbox, "drift", str(repo)).output
+    text = invoke(sandbox, "drift", str(repo), "--detailed-exitcode").output
     assert "someone changed the review demo account password" in text
     assert "sensitive value, not shown" in text
 
-    written = invoke(sandbox, "drift", str(repo), "--write")
+    written = invoke(sandbox, "drift", str(repo), "--detailed-exitcode", "--write")
     assert PASSWORD not in written.output
     version = (repo / APP / "version.yml").read_text()
     assert "password: !env MOVIECATALOG_DEMO_PASSWORD" in version
@@ -182,7 +182,7 @@ def test_secrets_are_never_printed_or_written(
 
 def test_an_invalid_repo_is_a_one_line_error(sandbox: Sandbox, repo: Path) -> None:  # noqa: F811
     (repo / APP / "app.yml").write_text("bundle_id: com.example.moviecatalog\nplatform: IPHONE\n")
-    result = invoke(sandbox, "drift", str(repo))
+    result = invoke(sandbox, "drift", str(repo), "--detailed-exitcode")
     assert result.exit_code == 1
     assert "app.yml:2: platform" in result.output
     assert "Traceback" not in result.output
@@ -195,14 +195,14 @@ def test_a_locked_difference_is_drift_that_only_write_can_settle(tmp_path: Path)
     version["state"] = "WAITING_FOR_REVIEW"
     version["localizations"]["en-US"]["description"] = "Changed while in review."
     with Sandbox(seed=seed) as sb:
-        result = invoke(sb, "drift", str(repo))
+        result = invoke(sb, "drift", str(repo), "--detailed-exitcode")
         assert result.exit_code == 2, result.output
         assert "someone changed the English (U.S.) description outside the repo" in result.output
         assert "apply cannot restore it (not editable while WAITING_FOR_REVIEW)" in result.output
 
-        assert invoke(sb, "drift", str(repo), "--write").exit_code == 2
+        assert invoke(sb, "drift", str(repo), "--detailed-exitcode", "--write").exit_code == 2
         assert (
             "description: Changed while in review.\n"
             in (repo / "apps/demo/locales/en-US.yml").read_text()
         )
-        assert invoke(sb, "drift", str(repo)).exit_code == 0
+        assert invoke(sb, "drift", str(repo), "--detailed-exitcode").exit_code == 0

@@ -44,14 +44,14 @@ def adopted(tidewater: Imported, target: Path) -> Path:
 
 def test_an_imported_repo_rehearses_on_its_own_app_shell(tidewater: Imported, tmp_path: Path):
     repo = adopted(tidewater, tmp_path)
-    first = ascsync("plan", str(repo), "--sandbox")
+    first = ascsync("plan", str(repo), "--sandbox", "--detailed-exitcode")
     assert first.exit_code == 2, first.output
     assert "starting from the app shell App Store Connect creates for" in first.output
     assert f"app[tidewater].version[{VERSION}]" in first.output
 
     applied = ascsync("apply", str(repo), "--sandbox", "--auto-approve", "--allow-delete")
     assert applied.exit_code == 0, applied.output
-    again = ascsync("plan", str(repo), "--sandbox")
+    again = ascsync("plan", str(repo), "--sandbox", "--detailed-exitcode")
     assert again.exit_code == 0, again.output
     assert "No changes." in again.output
 
@@ -59,14 +59,16 @@ def test_an_imported_repo_rehearses_on_its_own_app_shell(tidewater: Imported, tm
     shutil.copytree(repo / ".ascsync", pulled_into / ".ascsync")  # the same sandbox state
     pulled = ascsync("pull", str(pulled_into), "--app", _bundle_id(repo), "--sandbox")
     assert pulled.exit_code == 0, pulled.output
-    replanned = ascsync("plan", str(pulled_into), "--sandbox")
+    replanned = ascsync("plan", str(pulled_into), "--sandbox", "--detailed-exitcode")
     assert replanned.exit_code == 0, replanned.output
     assert "No changes." in replanned.output
 
 
 def test_sandbox_start_repo_begins_with_the_repo_as_live_state(tidewater: Imported, tmp_path: Path):
     repo = adopted(tidewater, tmp_path)
-    result = ascsync("plan", str(repo), "--sandbox", "--sandbox-start", "repo")
+    result = ascsync(
+        "plan", str(repo), "--sandbox", "--detailed-exitcode", "--sandbox-start", "repo"
+    )
     assert result.exit_code == 0, result.output
     assert "with the repo applied to it" in result.output
     assert "No changes." in result.output

@@ -52,14 +52,19 @@ def test_matching_live_state_plans_nothing_and_exits_0(repo: Path, seed: dict) -
     assert result.output.startswith("No changes.")
 
 
-def test_changes_exit_2_with_exact_addresses(repo: Path, seed: dict) -> None:
+def test_changes_exit_0_or_2_with_detailed_exitcode_and_exact_addresses(
+    repo: Path, seed: dict
+) -> None:
     version = seed["apps"][0]["versions"][1]
     version["localizations"]["en-US"]["keywords"] = "films"
     version["localizations"]["es-ES"] = {"description": "Una app."}
     seed["apps"][0]["appInfo"]["localizations"]["en-US"]["subtitle"] = "Old subtitle"
     with Sandbox(seed=seed) as sandbox:
         result = run_plan(sandbox, repo)
-    assert result.exit_code == 2, result.output
+        detailed = run_plan(sandbox, repo, "--detailed-exitcode")
+    assert result.exit_code == 0, result.output  # success, as Terraform without the flag
+    assert detailed.exit_code == 2, detailed.output
+    assert detailed.output == result.output
     assert '~ subtitle: "Old subtitle" -> "A small demo"' in result.output
     assert '~ keywords: ["films"] -> ["films", "cinema"]' in result.output
     assert "Plan: 0 to create, 2 to update, 1 to delete, 0 uploads." in result.output

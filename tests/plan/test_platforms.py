@@ -78,7 +78,7 @@ def test_a_platform_shares_the_app_info_and_overrides_version_text(two_platforms
 
 def test_each_platform_is_planned_and_applied_under_its_own_address(two_platforms: Path) -> None:
     with Sandbox(seed=mac_seed(two_platforms), settings={"settle_seconds": 0}) as sandbox:
-        planned = run(sandbox, "plan", str(two_platforms))
+        planned = run(sandbox, "plan", str(two_platforms), "--detailed-exitcode")
         assert planned.exit_code == 2, planned.output
         assert f"~ {MAC}.version[1.5].locale[en-US]  # update" in planned.output
         assert (
@@ -88,7 +88,7 @@ def test_each_platform_is_planned_and_applied_under_its_own_address(two_platform
         assert "info.locale" not in planned.output  # shared app info is planned once
         applied = run(sandbox, "apply", str(two_platforms), "--auto-approve")
         assert applied.exit_code == 0, applied.output
-        again = run(sandbox, "plan", str(two_platforms))
+        again = run(sandbox, "plan", str(two_platforms), "--detailed-exitcode")
         assert again.exit_code == 0, again.output
         mac = [
             v

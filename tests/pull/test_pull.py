@@ -244,7 +244,7 @@ def test_products_and_testflight_are_updated_in_place_too(
     # the subscription group does not exist live: kept, and said so
     assert "subscriptions/movie-catalog-plus.yml: not live; left in place" in pulled.output
 
-    plan = invoke(sandbox, "plan", str(repo))
+    plan = invoke(sandbox, "plan", str(repo), "--detailed-exitcode")
     assert plan.exit_code == 2
     addresses = [line for line in plan.output.splitlines() if "  # " in line]
     assert addresses and all("subscription_group[Movie Catalog Plus]" in a for a in addresses)

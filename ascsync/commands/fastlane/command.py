@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 from ruamel.yaml import YAML
 
+from ascsync.commands import output
 from ascsync.commands.fastlane.importer import plan_import
 from ascsync.commands.fastlane.plan import ImportOptions, ImportPlan, Level, Note
 from ascsync.commands.fastlane.writer import report_missing, write_plan
@@ -65,6 +66,7 @@ def import_group() -> None:
 @click.option("--app-version", help="Version string for version.yml (default: app_version).")
 @click.option("--force", is_flag=True, help="Merge into files that already exist.")
 @click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
+@output.format_option()
 def fastlane_command(
     source: Path,
     screenshots: Path | None,
@@ -78,6 +80,7 @@ def fastlane_command(
     app_version: str | None,
     force: bool,
     dry_run: bool,
+    fmt: str,
 ) -> None:
     """Convert a fastlane deliver folder into this repo's layout.
 
@@ -100,11 +103,13 @@ def fastlane_command(
     _check_apps_list(out, plan)
     if dry_run:
         report_missing(plan, out, plan.documents)
-        documents = [out / path for path in plan.documents]
-        click.echo(format_report(plan, documents, out, dry_run=True))
+        written = [out / path for path in plan.documents]
     else:
         written = write_plan(plan, out, force=force)
-        click.echo(format_report(plan, written, out))
+    if fmt == "json":
+        output.emit("import", **import_json(plan, written, out, dry_run=dry_run))
+    else:
+        click.echo(format_report(plan, written, out, dry_run=dry_run))
     if plan.errors:
         raise click.exceptions.Exit(1)
 
@@ -151,6 +156,31 @@ def format_report(
         lines.append("Everything was imported.")
     lines.append(f"Next: ascsync validate {out}")
     return "\n".join(lines)
+
+
+def import_json(
+    plan: ImportPlan, written: list[Path], out: Path, *, dry_run: bool
+) -> dict[str, object]:
+    """``import fastlane --format json`` fields: every note, one object each (not grouped)."""
+    return {
+        "source": "fastlane",
+        "dry_run": dry_run,
+        "out": str(out),
+        "app_dir": plan.app_dir.as_posix(),
+        "ok": not plan.errors,
+        "written": [_relative(path, out) for path in written if path.suffix == ".yml"],
+        "copied": sorted(target.as_posix() for target in plan.copies),
+        "notes": [
+            {
+                "level": note.level.value,
+                "file": _relative(note.source, Path.cwd()) or None,
+                "message": note.message,
+            }
+            for level in Level
+            for note in plan.notes
+            if note.level is level
+        ],
+    }
 
 
 def _grouped(notes: list[Note]) -> list[str]:
