@@ -87,7 +87,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from ascsync.errors import ConfigError
-from ascsync.sandbox import builds, uploads
+from ascsync.sandbox import builds, seed_product_pages, uploads
 from ascsync.sandbox.price_points import (
     PRICE_POINT_TYPES,
     add_price_points,
@@ -358,6 +358,7 @@ class SeedBuilder:
             "betaAppLocalizations",
             "price",
             "availability",
+            *seed_product_pages.KEYS,
         }
         bundle_id = str(self.required(node, "bundleId", where))
         self.required(node, "name", where)
@@ -405,6 +406,7 @@ class SeedBuilder:
         for index, group in enumerate(beta_groups):
             here = f"{where}.betaGroups[{index}]"
             self.beta_group(app, self.mapping(group, beta_groups, index, here), here)
+        seed_product_pages.seed_app(self, app, node, where)
 
     def app_info(self, app: Resource, node: dict, where: str) -> None:
         where = f"{where}.appInfo"
@@ -841,6 +843,7 @@ class SeedBuilder:
 
 
 # -- price points --------------------------------------------------------------------------
+
 
 class _Schedule:
     """How a product kind's price schedule and manual prices are named in the API."""
