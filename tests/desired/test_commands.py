@@ -106,7 +106,8 @@ def test_schema_writes_one_schema_per_file_kind(tmp_path: Path):
     assert result.exit_code == 0
     names = sorted(p.name for p in out.iterdir())
     assert "locale.schema.json" in names and "subscription-group.schema.json" in names
-    assert len(names) == 9
+    assert len(names) == 13
+    assert "in-app-event.schema.json" in names and "product-page-treatment.schema.json" in names
     locale = json.loads((out / "locale.schema.json").read_text())
     assert locale["properties"]["subtitle"]["maxLength"] == 30
 
