@@ -1123,33 +1123,50 @@ def _remove_reservations(client: ApiClient, resource: str, localization_id: str,
 
 
 def _write_schedules(writer: RepoWriter, path: Path, schedules: list[Schedule]) -> None:
-    """Replace the file's schedules when they differ live (compared normalised)."""
+    """Merge the live schedules into the file's, keeping what people wrote.
+
+    Schedules are matched by their storefronts; a date that means the same moment is
+    left as written (its time zone, its comment), a different one is written in UTC.
+    A schedule gone live is removed, a new one appended.
+    """
     node = writer.doc(path)
     current = node.get("territory_schedules")
-    record = Record(Source(path))
-    if isinstance(current, list):
-        record.lists["territory_schedules"] = [
-            Record(
-                Source(path),
-                {
-                    f"territory_schedules[{i}].{k}": Value(_plain_date(v), LIVE)
-                    for k, v in (item.items() if isinstance(item, dict) else [])
-                },
-            )
-            for i, item in enumerate(current)
-        ]
-        if schedules_of(record) == schedules:
-            return
-    seq = CommentedSeq()
-    for schedule in schedules:
-        item = CommentedMap()
-        item["territories"] = CommentedSeq(schedule["territories"])
-        item["territories"].fa.set_flow_style()
+    items = list(current) if isinstance(current, CommentedSeq) else []
+    live = {tuple(s["territories"]): s for s in schedules}
+    kept: list[Any] = []
+    changed = not isinstance(current, CommentedSeq) and bool(schedules)
+    for item in items:
+        wanted = live.pop(_territories_of(item), None)
+        if wanted is None:
+            changed = True  # not live any more
+            continue
         for key in ("publish_start", "event_start", "event_end"):
-            item[key] = schedule[key]
-        seq.append(item)
+            if canonical_date(_plain_date(item.get(key))) != wanted[key]:
+                item[key] = wanted[key]
+                changed = True
+        kept.append(item)
+    added = [_new_schedule(s) for s in schedules if tuple(s["territories"]) in live]
+    if not (changed or added):
+        return
+    seq = current if isinstance(current, CommentedSeq) else CommentedSeq()
+    seq[:] = kept + added
     node["territory_schedules"] = seq
     writer.changed.add(path)
+
+
+def _territories_of(item: Any) -> tuple[str, ...]:
+    if not isinstance(item, dict):
+        return ()
+    return tuple(sorted(str(t) for t in item.get("territories") or []))
+
+
+def _new_schedule(schedule: Schedule) -> CommentedMap:
+    item = CommentedMap()
+    item["territories"] = CommentedSeq(schedule["territories"])
+    item["territories"].fa.set_flow_style()
+    for key in ("publish_start", "event_start", "event_end"):
+        item[key] = schedule[key]
+    return item
 
 
 def _plain_date(value: Any) -> Any:

@@ -436,9 +436,8 @@ class CustomProductPages(ResourceKind[Pages, dict[str, LivePage]]):
             path = source_file(wanted.record if wanted else None) or (
                 _page_folder(folder, page, name) / PAGE_FILE_NAME
             )
-            record = Record(page.record.source, dict(page.record.attrs), dict(page.record.maps))
             writer.write_record(
-                path, record, writer.fields(PAGE_FILE.name), wanted.record if wanted else None
+                path, page.record, writer.fields(PAGE_FILE.name), wanted.record if wanted else None
             )
 
     def not_live(self, live: App, desired: App) -> list[Path]:
