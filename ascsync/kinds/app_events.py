@@ -602,12 +602,13 @@ def _check_event(event: Event) -> list[Problem]:
                 Severity.WARNING,
             )
         )
-    if not event.locales:
+    if "localizations" in record.maps and not event.locales:
         problems.append(
             record.source.problem(
                 "localizations",
-                "an in-app event needs at least one localization",
+                "the event has no localization; Apple needs one before it is submitted",
                 "localizations: {en-US: {name: ..., short_description: ..., ...}}",
+                Severity.WARNING,
             )
         )
     primary = record.get("primary_locale")

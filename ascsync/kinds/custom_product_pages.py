@@ -249,12 +249,13 @@ class CustomProductPages(ResourceKind[Pages, dict[str, LivePage]]):
             )
         for name, page in pages.items():
             problems += bracket_free(page.record, "name", name)
-            if not page.locales:
+            if "localizations" in page.record.maps and not page.locales:
                 problems.append(
                     page.record.source.problem(
                         "localizations",
-                        "a custom product page needs at least one localization",
+                        "the page has no localization; Apple needs one before it is submitted",
                         "localizations: {en-US: {promotional_text: ...}}",
+                        Severity.WARNING,
                     )
                 )
         return problems
@@ -639,6 +640,8 @@ def _plan_locales(
     A new locale is created even with no text (its media need it); promotional text
     changes whatever the version's state [A], creating and deleting follow the state.
     """
+    if "localizations" not in page.record.maps:
+        return  # the file does not manage the page's locales
     live_ids = ids.localizations if ids else {}
     locked = ids.locked_by if ids else None
     have_locales = live.locales if live else {}

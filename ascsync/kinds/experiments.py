@@ -129,10 +129,9 @@ TREATMENT_FIELDS = (
     Field(
         "locales",
         FieldType.STRINGS,
-        "Locales the treatment changes; its media are in "
+        "Locales the treatment changes (absent: not managed); its media are in "
         "`screenshots|previews/<locale>/<TYPE>/` beside this file.",
         f"{LOCALIZATIONS}.locale",
-        required=True,
     ),
 )
 
@@ -159,6 +158,10 @@ class Treatment:
     @property
     def locales(self) -> list[str]:
         return list(self.record.get("locales") or [])
+
+    @property
+    def manages_locales(self) -> bool:
+        return "locales" in self.record.attrs
 
 
 @dataclass
@@ -604,8 +607,15 @@ def _check_locales(record: Record) -> list[Problem]:
     problems += [
         where.problem("locales", f"{c} is listed twice", "list it once") for c in duplicates
     ]
-    if not locales:
-        problems.append(where.problem("locales", "lists no locale", "e.g. [en-US]"))
+    if "locales" in record.attrs and not locales:
+        problems.append(
+            where.problem(
+                "locales",
+                "lists no locale: the treatment changes nothing",
+                "e.g. [en-US]",
+                Severity.WARNING,
+            )
+        )
     return problems
 
 
@@ -844,6 +854,8 @@ def _plan_treatment(
             f"PATCH /v1/{TREATMENTS}/{{id}}",
             locked_by=locked,
         )
+    if not treatment.manages_locales:
+        return
     live_codes = set(ids.localizations) if ids else set()
     for code in treatment.locales:
         if code not in live_codes:

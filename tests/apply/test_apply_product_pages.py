@@ -321,3 +321,29 @@ def test_a_treatment_without_a_folder_is_deleted_only_with_allow_delete(
     test = one(sandbox, "appStoreVersionExperiments", name="Search first")
     assert sandbox.store.related(test, "appStoreVersionExperimentTreatments") == []
     assert sandbox.store.list("appStoreVersionExperimentTreatmentLocalizations") == []
+
+
+def test_a_key_left_out_is_not_managed(sandbox: Sandbox, repo: Path) -> None:
+    """No `localizations` in page.yml, no `locales` in treatment.yml: nothing is deleted."""
+    apply_ok(sandbox, repo)
+    (repo / BUFFS).write_text("name: Film buffs\nvisible: true\n", encoding="utf-8")
+    shutil.rmtree(repo / BUFFS.parent / "screenshots")
+    treatment = repo / TREATMENT / "treatment.yml"
+    treatment.write_text("name: Search up front\n", encoding="utf-8")
+    shutil.rmtree(repo / TREATMENT / "screenshots")
+    assert plan(sandbox, repo).startswith("No changes.")
+
+
+def test_the_json_schemas_carry_the_limits_and_patterns() -> None:
+    from ascsync.desired.schema import file_schema
+    from ascsync.kinds.registry import FILES
+
+    event = file_schema(FILES["in-app-event"])["properties"]
+    names = event["localizations"]["additionalProperties"]["properties"]
+    assert names["name"]["maxLength"] == 30 and names["long_description"]["maxLength"] == 120
+    assert event["badge"]["enum"][0] == "LIVE_EVENT"
+    page = file_schema(FILES["custom-product-page"])
+    assert page["required"] == ["name"]
+    assert page["properties"]["deep_link"]["pattern"].startswith("^[A-Za-z]")
+    test = file_schema(FILES["product-page-test"])["properties"]["traffic_proportion"]
+    assert (test["minimum"], test["maximum"]) == (1, 100)

@@ -128,9 +128,9 @@ PAGE_CASES: list[tuple[str, dict[str, str | bytes | None], list[str]]] = [
     ),
     (
         "a-page-without-locales",
-        {PAGE: "name: Film buffs\n"},
+        {PAGE: "name: Film buffs\nlocalizations: {}\n"},
         [
-            f"{PAGE}:1: localizations: a custom product page needs at least one localization (localizations: {{en-US: {{promotional_text: ...}}}})"
+            f"{PAGE}:1: localizations: the page has no localization; Apple needs one before it is submitted (localizations: {{en-US: {{promotional_text: ...}}}})"
         ],
     ),
     (
