@@ -70,6 +70,22 @@ TYPES: dict[str, tuple[str, str]] = {
     "betaAppReviewSubmissions": ("v1", "BetaAppReviewSubmission"),
     "betaAppReviewDetails": ("v1", "BetaAppReviewDetail"),
     "betaLicenseAgreements": ("v1", "BetaLicenseAgreement"),
+    # The rest of the product page (issue 16): custom product pages, in-app events and
+    # product page optimization (the V2 experiments; /v1/appStoreVersionExperiments is
+    # the deprecated V1 and stays unmodelled).
+    "appCustomProductPages": ("v1", "AppCustomProductPage"),
+    "appCustomProductPageVersions": ("v1", "AppCustomProductPageVersion"),
+    "appCustomProductPageLocalizations": ("v1", "AppCustomProductPageLocalization"),
+    "appEvents": ("v1", "AppEvent"),
+    "appEventLocalizations": ("v1", "AppEventLocalization"),
+    "appEventScreenshots": ("v1", "AppEventScreenshot"),
+    "appEventVideoClips": ("v1", "AppEventVideoClip"),
+    "appStoreVersionExperiments": ("v2", "AppStoreVersionExperimentV2"),
+    "appStoreVersionExperimentTreatments": ("v1", "AppStoreVersionExperimentTreatment"),
+    "appStoreVersionExperimentTreatmentLocalizations": (
+        "v1",
+        "AppStoreVersionExperimentTreatmentLocalization",
+    ),
 }
 
 # Inverse relationships the unique-back-reference heuristic cannot find (same type on
@@ -79,6 +95,10 @@ INVERSE_OVERRIDES: dict[tuple[str, str], str] = {
     ("appCategories", "subcategories"): "parent",
     # apps also has the legacy ``inAppPurchases`` (v1) relationship to the same type.
     ("inAppPurchases", "app"): "inAppPurchasesV2",
+    # a treatment names its test twice (V1 and V2 relationships); the V2 one is kept.
+    ("appStoreVersionExperimentTreatments", "appStoreVersionExperimentV2"): (
+        "appStoreVersionExperimentTreatments"
+    ),
 }
 # Relationships of modelled kinds whose targets the sandbox never computes. Their routes
 # answer 501 (and include/filter on them is refused) rather than an empty list: Apple has
@@ -91,6 +111,11 @@ UNCOMPUTED: set[tuple[str, str]] = {
     ("appPriceSchedules", "automaticPrices"),
     ("inAppPurchasePriceSchedules", "automaticPrices"),
     ("apps", "inAppPurchases"),  # the legacy v1 IAPs; the sandbox keeps inAppPurchasesV2
+    # Experiments reach versions through latestControlVersion/controlVersions, which the
+    # sandbox sets; the versions' own lists of experiments (V1 and V2) it does not keep.
+    ("appStoreVersions", "appStoreVersionExperiments"),
+    ("appStoreVersions", "appStoreVersionExperimentsV2"),
+    ("appStoreVersionExperimentTreatments", "appStoreVersionExperiment"),  # the V1 test
 }
 
 # Relationships that must never get an inverse even if the heuristic finds one.

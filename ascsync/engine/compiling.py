@@ -48,7 +48,10 @@ class ApplyKind(Protocol):
 
 
 def compilers(kinds: Sequence[ApplyKind]) -> dict[str, ApplyKind]:
-    """The kind that compiles each JSON:API type; two kinds may not claim one type."""
+    """The kind that compiles each JSON:API type; two kinds may not claim one type.
+
+    Each kind is also listed under its name, for changes that name their kind
+    (``Change.kind``: a type two kinds plan, such as ``appScreenshots``)."""
     out: dict[str, ApplyKind] = {}
     for kind in kinds:
         for resource in kind.compiles:
@@ -57,12 +60,16 @@ def compilers(kinds: Sequence[ApplyKind]) -> dict[str, ApplyKind]:
                     f"{resource} is compiled by both {out[resource].name} and {kind.name}"
                 )
             out[resource] = kind
+    for kind in kinds:
+        if kind.name in out:
+            raise AssertionError(f"kind name {kind.name!r} is also a JSON:API type")
+        out[kind.name] = kind
     return out
 
 
 def compile_change(change: Change, ctx: ApplyContext, by_type: dict[str, ApplyKind]) -> Op:
     """The op for ``change``; unknown types and compile errors fail the change alone."""
-    kind = by_type.get(change.resource)
+    kind = by_type.get(change.kind or change.resource)
     if kind is None:
         return failing_op(
             f"ascsync cannot apply {change.action.value} on {change.resource} yet; "
@@ -77,10 +84,13 @@ def compile_change(change: Change, ctx: ApplyContext, by_type: dict[str, ApplyKi
 
 
 def with_extra_changes(changes: list[Change], kinds: Sequence[ApplyKind]) -> list[Change]:
-    """The plan's changes plus the steps kinds add to carry them out."""
+    """The plan's changes plus the steps kinds add to carry them out.
+
+    A change that names its kind (``Change.kind``) is shown to that kind only, so the
+    screenshot kind never adds steps for a custom product page's uploads."""
     extra: list[Change] = []
     for kind in kinds:
-        extra += kind.extra_changes(changes)
+        extra += kind.extra_changes([c for c in changes if c.kind in (None, kind.name)])
     return changes + extra
 
 

@@ -271,8 +271,13 @@ def localization_op(
     parent_relationship: str,
     parent: Parent,
     live_id: str | None,
+    related: str | None = None,
 ) -> Op:
-    """Create, update or delete one localization (all localization types are ``/v1``)."""
+    """Create, update or delete one localization (all localization types are ``/v1``).
+
+    ``related`` names the parent's relationship that lists its localizations where it is
+    not the localization type (an event's are at ``/v1/appEvents/{id}/localizations``).
+    """
     resource = change.resource
     code = change.locale or address_keys(change.address)["locale"][0]
     if change.action is Action.DELETE:
@@ -286,7 +291,7 @@ def localization_op(
     seen: dict[str, dict[str, Any]] = {}  # attributes of what find found, by id
 
     def find(client: ApiClient, parent_ids: dict[str, str]) -> str | None:
-        path = f"{parent.collection}/{parent_ids[parent_relationship]}/{resource}"
+        path = f"{parent.collection}/{parent_ids[parent_relationship]}/{related or resource}"
         doc = client.get_all(path, {f"fields[{resource}]": ["locale", *attributes]})
         for item in doc.resources():
             values = item.get("attributes") or {}

@@ -103,6 +103,10 @@ class Change:
     makes_room: bool = field(default=False, compare=False)
     """A delete that frees a place its siblings need (a set holds at most 10 screenshots):
     apply runs it with the creates, before any create under the same parent."""
+    kind: str | None = field(default=None, compare=False)
+    """The resource kind that compiles this change, when it is not the kind that owns its
+    type: a custom product page's screenshots are ``appScreenshots`` too, but their
+    parent, their set and their state belong to the custom product page kind."""
 
     def to_json(self) -> dict[str, Any]:
         return {

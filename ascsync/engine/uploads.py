@@ -170,9 +170,16 @@ class Listing:
     params: dict[str, Any]
 
     @classmethod
-    def of_localization(cls, kind: MediaKind, localization_id: str, limit: int) -> Listing:
+    def of_localization(
+        cls,
+        kind: MediaKind,
+        localization_id: str,
+        limit: int,
+        localization_type: str = "appStoreVersionLocalizations",
+    ) -> Listing:
+        """A localization's sets with their items (a custom page's, a treatment's too)."""
         return cls(
-            f"/v1/appStoreVersionLocalizations/{localization_id}/{kind.set_resource}",
+            f"/v1/{localization_type}/{localization_id}/{kind.set_resource}",
             {
                 "include": [kind.resource],
                 f"limit[{kind.resource}]": limit,

@@ -539,7 +539,7 @@ def _plan_items(
             ),
             locked_by=locked,
         )
-    if have is not None and _order_changed(have, kept, want, missing):
+    if have is not None and order_changed(have, kept, want, missing):
         planner.add(
             Change(
                 f"{set_address}.order",
@@ -602,9 +602,7 @@ def _plan_upload(
     )
 
 
-def _order_changed(
-    have: LiveSet, kept: list[str], want: MediaSet, uploads: list[MediaFile]
-) -> bool:
+def order_changed(have: LiveSet, kept: list[str], want: MediaSet, uploads: list[MediaFile]) -> bool:
     """True when the set would end up in another order than the repo's.
 
     After apply the set holds the kept items in their live order, then the uploads in

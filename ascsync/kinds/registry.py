@@ -22,11 +22,14 @@ from ascsync.desired.schema import render_layout_doc
 from ascsync.desired.validate import Report
 from ascsync.desired.validate import validate_repo as _validate_with
 from ascsync.kinds.age_rating import AGE_RATING
+from ascsync.kinds.app_events import APP_EVENTS
 from ascsync.kinds.app_record import APP
 from ascsync.kinds.availability import AVAILABILITY
 from ascsync.kinds.base import ResourceKind
 from ascsync.kinds.beta_app import BETA_APP
 from ascsync.kinds.beta_groups import BETA_GROUPS
+from ascsync.kinds.custom_product_pages import CUSTOM_PRODUCT_PAGES
+from ascsync.kinds.experiments import PRODUCT_PAGE_TESTS
 from ascsync.kinds.in_app_purchases import IN_APP_PURCHASES
 from ascsync.kinds.locales import LOCALES
 from ascsync.kinds.media import MEDIA
@@ -43,6 +46,9 @@ KINDS: tuple[ResourceKind[Any, Any], ...] = (
     AGE_RATING,
     LOCALES,
     MEDIA,
+    CUSTOM_PRODUCT_PAGES,
+    APP_EVENTS,
+    PRODUCT_PAGE_TESTS,
     IN_APP_PURCHASES,
     SUBSCRIPTION_GROUPS,
     BETA_APP,

@@ -59,6 +59,10 @@ TEXT_LIMITS: dict[str, TextLimit] = {
     "product_review_note": TextLimit(4000, source="[U] not published", verified=False),
     "subscription_group_name": TextLimit(75, source="[U] not published", verified=False),
     "custom_app_name": TextLimit(30, source="[U] like the app name", verified=False),
+    # In-app events (appEventLocalizations)
+    "event_name": TextLimit(30, source="[R] commands/app-events.mdx"),
+    "event_short_description": TextLimit(50, source="[R] commands/app-events.mdx"),
+    "event_long_description": TextLimit(120, source="[R] commands/app-events.mdx"),
 }
 
 URL_SCHEMES = ("http", "https")

@@ -73,6 +73,12 @@ LIMITS: dict[str, dict[str, Limit]] = {
     "subscriptions": _PRODUCT,
     "inAppPurchaseLocalizations": _PRODUCT_LOCALIZATION,
     "subscriptionLocalizations": _PRODUCT_LOCALIZATION,
+    "appCustomProductPageLocalizations": {"promotionalText": Limit("Promotional text", 170)},
+    "appEventLocalizations": {  # [R] commands/app-events.mdx
+        "name": Limit("Event name", 30),
+        "shortDescription": Limit("Short description", 50),
+        "longDescription": Limit("Long description", 120),
+    },
 }
 
 

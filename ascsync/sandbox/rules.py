@@ -28,6 +28,7 @@ from ascsync.sandbox.builds import BuildRules
 from ascsync.sandbox.content import ContentRules
 from ascsync.sandbox.hooks import Hooks, RequestContext, SandboxError, raise_all
 from ascsync.sandbox.price_points import add_price_points, price_point_owner
+from ascsync.sandbox.rules_product_pages import product_page_hooks
 from ascsync.sandbox.store import Ref, Resource, Store
 from ascsync.sandbox.uploads import UploadHooks
 
@@ -126,6 +127,7 @@ def default_hooks() -> list[Hooks]:
         ReviewSubmissionRules(),
         PriceRules(),
         AvailabilityRules(),
+        *product_page_hooks(APP_STORE_LOCALES),
         UploadHooks(),
         CascadeDeletes(),
     ]

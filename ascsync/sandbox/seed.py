@@ -87,7 +87,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from ascsync.errors import ConfigError
-from ascsync.sandbox import builds, uploads
+from ascsync.sandbox import builds, seed_product_pages, uploads
 from ascsync.sandbox.price_points import (
     PRICE_POINT_TYPES,
     add_price_points,
@@ -367,6 +367,7 @@ class SeedBuilder:
             "betaAppLocalizations",
             "price",
             "availability",
+            *seed_product_pages.KEYS,
         }
         bundle_id = str(self.required(node, "bundleId", where))
         self.required(node, "name", where)
@@ -414,6 +415,7 @@ class SeedBuilder:
         for index, group in enumerate(beta_groups):
             here = f"{where}.betaGroups[{index}]"
             self.beta_group(app, self.mapping(group, beta_groups, index, here), here)
+        seed_product_pages.seed_app(self, app, node, where)
 
     def app_info(self, app: Resource, node: dict[str, Any], where: str) -> None:
         where = f"{where}.appInfo"

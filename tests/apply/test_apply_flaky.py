@@ -11,6 +11,7 @@ screenshots, products, groups, testers.
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -23,16 +24,32 @@ from ascsync.sandbox.seed import SEEDS_DIR
 from tests.apply.conftest import expected_sets, fast_settings, invoke, screenshot_sets
 
 
-def before_the_release() -> dict[str, Any]:
+def before_the_release(folder: Path) -> Path:
     """The demo app before work on 2.4.0 began: apply creates the version with its review
     details, phased release, localizations, sets and screenshots, the Pro IAP, the
-    subscriptions, the Public Beta group and its testers."""
-    seed = YAML(typ="safe").load((SEEDS_DIR / "demo.yml").read_text(encoding="utf-8"))
+    subscriptions, the Public Beta group and its testers.
+
+    Written to ``folder/seed.yml`` with the demo's images beside it (the custom product
+    pages' seeded screenshots name them)."""
+    yaml = YAML(typ="safe")
+    seed = yaml.load((SEEDS_DIR / "demo.yml").read_text(encoding="utf-8"))
     app = seed["apps"][0]
     app["versions"] = [v for v in app["versions"] if v["versionString"] != "2.4.0"]
     app.pop("inAppPurchases")
     app["betaGroups"] = [g for g in app["betaGroups"] if g["name"] != "Public Beta"]
-    return seed
+    for image in SEEDS_DIR.glob("*.png"):
+        shutil.copyfile(image, folder / image.name)
+    with (folder / "seed.yml").open("w", encoding="utf-8") as out:
+        yaml.dump(seed, out)
+    return folder / "seed.yml"
+
+
+SET_OWNERS = (
+    "appStoreVersionLocalization",
+    "appCustomProductPageLocalization",
+    "appStoreVersionExperimentTreatmentLocalization",
+)
+"""The localizations a screenshot set can belong to."""
 
 
 def duplicates(sandbox: Sandbox) -> dict[str, list[Any]]:
@@ -70,7 +87,7 @@ def duplicates(sandbox: Sandbox) -> dict[str, list[Any]]:
         "appScreenshotSets",
         [
             (
-                tuple(r.id for r in store.related(s, "appStoreVersionLocalization")),
+                tuple(r.id for owner in SET_OWNERS for r in store.related(s, owner)),
                 s.attributes["screenshotDisplayType"],
             )
             for s in store.list("appScreenshotSets")
@@ -123,17 +140,19 @@ def test_one_apply_converges_through_a_flaky_api(example: Path, faults: str) -> 
         assert again.output.startswith("No changes.")
 
 
-def test_a_new_release_is_created_once_through_a_flaky_api(example: Path) -> None:
+def test_a_new_release_is_created_once_through_a_flaky_api(example: Path, tmp_path: Path) -> None:
     """Version, review details, phased release, product, group, testers: each exactly once.
 
     The app info only opens for edits once the new version exists, so a second plan is
     not empty even without faults; it must be the same as after a run without faults.
     """
-    with Sandbox(seed=before_the_release(), settings=fast_settings()) as calm:
+    with Sandbox(seed=before_the_release(tmp_path), settings=fast_settings()) as calm:
         apply_once(calm, example)
         expected = remaining(calm, example)
     faults = "seed=21,error=0.08,drop=0.03,burst429=1:20,retry_after=1,lost=0.15"
-    with Sandbox(seed=before_the_release(), settings=fast_settings(), faults=faults) as sandbox:
+    with Sandbox(
+        seed=before_the_release(tmp_path), settings=fast_settings(), faults=faults
+    ) as sandbox:
         apply_once(sandbox, example)
         lost = {e.path.split("/")[2] for e in sandbox.journal if e.fault == "lost"}
         sandbox.set_faults(None)

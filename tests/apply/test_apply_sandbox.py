@@ -28,7 +28,8 @@ def test_plan_apply_plan_converges_from_the_demo_seed(example: Path) -> None:
         assert first.exit_code == 0, first.output
         assert "Apply: " in first.output and " 0 failed, 0 skipped." in first.output
         # progress: items done of all, bytes uploaded of all, an estimate of time left
-        assert re.search(r"\[\d+/\d+, \d+ KB of \d+ KB, ~\d+ s left\] ok +upload ", first.output)
+        size = r"\d+(\.\d)? [KM]B"
+        assert re.search(rf"\[\d+/\d+, {size} of {size}, ~\d+ s left\] ok +upload ", first.output)
         again = invoke(sandbox, "plan", str(example))
         assert again.exit_code == 0, again.output
         assert again.output.startswith("No changes.")
@@ -174,7 +175,8 @@ def test_deletion_threshold_needs_allow_delete(example: Path) -> None:
         mark = len(sandbox.journal)
         refused = invoke(sandbox, "apply", str(example), "--auto-approve")
         assert refused.exit_code == 1
-        assert "the plan deletes 8 of 24 appScreenshots (over 10 %)" in refused.output
+        # 24 of the main page's and 6 of the custom product pages' and the test's
+        assert "the plan deletes 8 of 30 appScreenshots (over 10 %)" in refused.output
         assert "pass --allow-delete" in refused.output
         assert writes(sandbox, mark) == []
         allowed = invoke(sandbox, "apply", str(example), "--auto-approve", "--allow-delete")

@@ -130,8 +130,21 @@ def test_every_delete_the_kinds_can_emit_is_counted_by_the_guard(
             _drop_locale(app / name, "ja")
         _drop_locale(app / "subscriptions/movie-catalog-plus.yml", "ja")
         _edit(app / "testflight/groups/internal-qa.yml", "qa@example.com", "qa2@example.com")
+        page = app / "custom-product-pages/festival-season"
+        _drop_locale(page / "page.yml", "de-DE")
+        shutil.rmtree(page / "screenshots/de-DE")
+        event = app / "in-app-events/summer-film-festival"
+        _drop_locale(event / "event.yml", "de-DE")
+        shutil.rmtree(event / "media/de-DE")
+        shutil.rmtree(event / "media/en-US/EVENT_CARD")
+        treatment = app / "product-page-tests/search-first/search-up-front"
+        _edit(treatment / "treatment.yml", "[en-US]", "[de-DE]")
+        shutil.rmtree(treatment / "screenshots/en-US")
+        seen.update(_deletes_planned(sandbox, example))
+        shutil.rmtree(treatment)  # a whole treatment
         seen.update(_deletes_planned(sandbox, example))
     seen.update(_previews_deleted(tmp_path))
+    seen.update(_event_video_deleted(tmp_path))
     assert set(seen) == deletable_types(KINDS), "a deletable type no scenario exercises"
 
 
@@ -165,6 +178,30 @@ def _previews_deleted(tmp_path: Path) -> dict[str, int]:
         assert applied.exit_code == 0, applied.output
         (tour / "02-tour.mp4").unlink()
         shutil.rmtree(ipad)
+        return _deletes_planned(sandbox, repo)
+
+
+def _event_video_deleted(tmp_path: Path) -> dict[str, int]:
+    """An in-app event whose card is a video, removed from the repo."""
+    repo = write_repo(tmp_path / "event-video")
+    seed = copy.deepcopy(matching_seed(repo))
+    event = repo / "apps/demo/in-app-events/launch"
+    event.mkdir(parents=True)
+    (event / "event.yml").write_text(
+        "reference_name: Launch\n"
+        "territory_schedules:\n"
+        "  - {territories: [USA], publish_start: 2030-06-24T16:00:00Z,\n"
+        "     event_start: 2030-07-01T16:00:00Z, event_end: 2030-07-02T16:00:00Z}\n"
+        "localizations:\n"
+        "  en-US: {name: Launch, short_description: Day one., long_description: Day one.}\n",
+        encoding="utf-8",
+    )
+    card = event / "media/en-US/EVENT_CARD"
+    write(card, "card.mp4", movie(seconds=20, size=(1920, 1080)))
+    with Sandbox(seed=seed, settings={"settle_seconds": 0.01}) as sandbox:
+        applied = invoke(sandbox, "apply", str(repo), "--auto-approve")
+        assert applied.exit_code == 0, applied.output
+        shutil.rmtree(card)
         return _deletes_planned(sandbox, repo)
 
 

@@ -37,7 +37,7 @@ def test_first_upload_checks_settling_per_localization_and_needs_no_reorder(
             and e.path.endswith("/appScreenshotSets")
             and any(k == "fields[appScreenshots]" for k, _ in e.query)
         ]
-        assert len(uploads) == 22
+        assert len(uploads) == 22 + 5  # the version's sets; custom pages' and the treatment's
         assert per_file == []  # no GET per screenshot
         assert 4 <= len(settling) <= 12  # a few rounds for 4 localizations, not per file
         assert reorders(entries) == []  # reserved in the repo's order

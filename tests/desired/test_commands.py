@@ -108,7 +108,8 @@ def test_schema_writes_one_schema_per_file_kind(tmp_path: Path):
     names = sorted(p.name for p in out.iterdir())
     assert "locale.schema.json" in names and "subscription-group.schema.json" in names
     assert "platform-locale.schema.json" in names
-    assert len(names) == len(FILES)
+    assert "in-app-event.schema.json" in names and "product-page-treatment.schema.json" in names
+    assert len(names) == len(FILES) == 14
     locale = json.loads((out / "locale.schema.json").read_text())
     assert locale["properties"]["subtitle"]["maxLength"] == 30
 

@@ -39,6 +39,8 @@ def seed_with_images(folder: Path, rename: dict[tuple[str, str], list[str]] | No
     seed = yaml.load(DEMO_SEED.read_text(encoding="utf-8"))
     shots = folder / "shots"
     shots.mkdir(parents=True, exist_ok=True)
+    for png in DEMO_SEED.parent.glob("*.png"):  # other seeded media name the demo's PNGs
+        shutil.copyfile(png, folder / png.name)
     for app in seed["apps"]:
         for version in app.get("versions", []):
             for code, loc in (version.get("localizations") or {}).items():

@@ -64,9 +64,10 @@ def test_pull_twice_writes_nothing_the_second_time(sandbox: Sandbox, tmp_path: P
     assert invoke(sandbox, "pull", str(repo), "--app", BUNDLE).exit_code == 0
     again = invoke(sandbox, "pull", str(repo), "--app", BUNDLE)
     assert again.exit_code == 0, again.output
-    assert "0 file(s) written, 0 screenshot(s) downloaded, 3 unchanged" in again.output
-    # discovery 6 + the full fetch_app 15 + availability 2 + price 2
-    assert "(25 API requests)" in again.output
+    assert "0 file(s) written, 0 screenshot(s) downloaded, 4 unchanged" in again.output
+    # discovery 6 + the full fetch_app 15 + availability 2 + price 2; and for the custom
+    # product page, event and product page tests: discovery 3, reads 6
+    assert "(34 API requests)" in again.output
 
 
 def test_unknown_app_and_version_are_one_line_errors(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -170,7 +170,7 @@ def test_a_path_apple_does_not_have_is_404(demo, api):
     "path, parameter",
     [
         ("/v1/apps?include=ciProduct", "include"),
-        ("/v1/apps?include=appStoreVersions,appEvents", "include"),
+        ("/v1/apps?include=appStoreVersions,appClips", "include"),
         ("/v1/apps?exists[gameCenterEnabledVersions]=true", "exists[gameCenterEnabledVersions]"),
         ("/v1/builds?sort=-preReleaseVersion", "sort"),
         ("/v1/apps/{app}/appPriceSchedule?include=automaticPrices", "include"),
