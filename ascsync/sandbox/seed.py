@@ -60,6 +60,7 @@ account's own state. It is a YAML file (or the same structure as a dict), for ex
                 localizations: {en-US: {name: Monthly, description: All films}}
         betaAppLocalizations:
           en-US: {description: Try new features, feedbackEmail: beta@example.com}
+        betaAppReviewDetail: {contactEmail: beta-review@example.com, demoAccountRequired: false}
         betaGroups:
           - name: Internal QA
             isInternalGroup: true
@@ -358,6 +359,7 @@ class SeedBuilder:
             "betaAppLocalizations",
             "price",
             "availability",
+            "betaAppReviewDetail",
         }
         bundle_id = str(self.required(node, "bundleId", where))
         self.required(node, "name", where)
@@ -376,7 +378,14 @@ class SeedBuilder:
                 )
         app = self.create("apps", where, attrs, id_=app_id)
         add_price_points(self.store, app)
-        builds.add_app_beta_resources(self.store, app)
+        review_node = node.get("betaAppReviewDetail")
+        review = self.attributes(
+            "betaAppReviewDetails",
+            self.mapping(review_node, node, "betaAppReviewDetail", where),
+            f"{where}.betaAppReviewDetail",
+            set(),
+        )
+        builds.add_app_beta_resources(self.store, app, review)
         if node.get("price") is not None:
             self.price_schedule(app, node, f"{where}.price")
         self.availability(app, node, f"{where}.availability")

@@ -339,8 +339,8 @@ def test_example_repo_product_and_testflight_request_count_is_pinned() -> None:
     }
     # IAPs: 1 listing + 2 for the Pro IAP's price (schedule, manual prices); subscription
     # groups: 1 listing (the demo has none live yet, so nothing more); TestFlight: 1 for the
-    # beta app localizations + 1 for the groups with their testers.
-    assert sum(ours.values()) == 6
+    # beta app localizations + 1 for its review details + 1 for the groups with their testers.
+    assert sum(ours.values()) == 7
 
 
 def test_product_drift_changes_the_plan_fingerprint(repo: Path, seed: dict) -> None:

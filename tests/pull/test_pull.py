@@ -65,8 +65,8 @@ def test_pull_twice_writes_nothing_the_second_time(sandbox: Sandbox, tmp_path: P
     again = invoke(sandbox, "pull", str(repo), "--app", BUNDLE)
     assert again.exit_code == 0, again.output
     assert "0 file(s) written, 0 screenshot(s) downloaded, 3 unchanged" in again.output
-    # discovery 6 + the full fetch_app 15 + availability 2 + price 2
-    assert "(25 API requests)" in again.output
+    # discovery 6 + the full fetch_app 15 + availability 2 + price 2 + beta review details 1
+    assert "(26 API requests)" in again.output
 
 
 def test_unknown_app_and_version_are_one_line_errors(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -151,6 +151,24 @@ def test_a_live_password_becomes_an_env_tag_never_text(
     assert "export MOVIECATALOG_DEMO_PASSWORD before plan/apply" in pulled.output
     every_file = "".join(p.read_text() for p in repo.rglob("*.yml"))
     assert PASSWORD not in every_file and PASSWORD not in pulled.output
+
+
+def test_beta_review_details_round_trip_with_the_password_as_an_env_tag(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch
+) -> None:
+    converged_example(sandbox, tmp_path, monkeypatch)  # sets the beta review details live
+    repo = tmp_path / "adopted"
+    pulled = invoke(sandbox, "pull", str(repo), "--app", BUNDLE)
+    assert pulled.exit_code == 0, pulled.output
+    beta = (repo / APP / "testflight/beta-app.yml").read_text()
+    assert "  email: appreview@example.com\n" in beta
+    assert "  name: beta-reviewer@example.com\n" in beta
+    assert "  password: !env MOVIECATALOG_BETA_DEMO_PASSWORD\n" in beta
+    assert "review_notes:" in beta and "Sign in with the demo account" in beta
+    assert PASSWORD not in beta
+    monkeypatch.setenv("MOVIECATALOG_BETA_DEMO_PASSWORD", PASSWORD)
+    plan = invoke(sandbox, "plan", str(repo))
+    assert plan.exit_code == 0, plan.output
 
 
 def test_name_collisions_and_live_order_survive_the_round_trip(tmp_path: Path) -> None:
