@@ -131,6 +131,8 @@ class LiveBetaGroup:
 
     id: str
     testers: dict[str, str] = field(default_factory=dict)
+    all_builds: bool = False
+    """``hasAccessToAllBuilds``: the group gets every build (internal groups, by default)."""
 
 
 class BetaGroups(ResourceKind[BetaGroupRecords, dict[str, LiveBetaGroup]]):
@@ -185,7 +187,9 @@ class BetaGroups(ResourceKind[BetaGroupRecords, dict[str, LiveBetaGroup]]):
             if name not in wanted:
                 continue  # not managed by the repo
             live[name] = _group_record(attributes)
-            ids[name] = LiveBetaGroup(group["id"])
+            ids[name] = LiveBetaGroup(
+                group["id"], all_builds=bool(attributes.get("hasAccessToAllBuilds"))
+            )
             if _tester_total(group) > TESTERS_PER_GROUP:
                 larger.append((name, group["id"]))
             else:
@@ -564,4 +568,4 @@ def _membership(method: str, group: Parent, tester_id: str) -> Op:
 
 BETA_GROUPS = BetaGroups()
 
-__all__ = ["BETA_GROUPS", "BETA_GROUP_FIELDS"]
+__all__ = ["BETA_GROUPS", "BETA_GROUP_FIELDS", "LiveBetaGroup"]

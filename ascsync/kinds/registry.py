@@ -27,6 +27,7 @@ from ascsync.kinds.availability import AVAILABILITY
 from ascsync.kinds.base import ResourceKind
 from ascsync.kinds.beta_app import BETA_APP
 from ascsync.kinds.beta_groups import BETA_GROUPS
+from ascsync.kinds.builds import BUILDS_KIND
 from ascsync.kinds.in_app_purchases import IN_APP_PURCHASES
 from ascsync.kinds.locales import LOCALES
 from ascsync.kinds.media import MEDIA
@@ -47,6 +48,7 @@ KINDS: tuple[ResourceKind[Any, Any], ...] = (
     SUBSCRIPTION_GROUPS,
     BETA_APP,
     BETA_GROUPS,
+    BUILDS_KIND,
 )
 
 FILES: Mapping[str, FileKind] = compose_files(

@@ -12,7 +12,8 @@ from typing import Any
 
 from ascsync.sandbox import api_errors
 from ascsync.sandbox.hooks import Hooks, RequestContext, SandboxError, raise_all
-from ascsync.sandbox.store import Ref, Resource
+from ascsync.sandbox.seed_release import related
+from ascsync.sandbox.store import Ref, Resource, Store
 
 Rels = dict[str, Ref | list[Ref] | None]
 
@@ -52,9 +53,79 @@ class BetaReviewRules(Hooks):
         raise_all(required_when_demo_account({**resource.attributes, **attributes}))
 
 
+def _first(store: Store, resource: Resource, name: str) -> Resource | None:
+    found = related(store, resource, name)
+    return found[0] if found else None
+
+
+def unusable_build(build: Resource) -> str | None:
+    """Why a build cannot go to testers or App Review, or None.
+
+    [A] TestFlight: builds are testable for 90 days, once processed; [U] that the API
+    refuses linking a build that is not (the web UI does not offer it)."""
+    attributes = build.attributes
+    if attributes.get("processingState") != "VALID":
+        return f"The build is {attributes.get('processingState')} and cannot be used."
+    if attributes.get("expired"):
+        return "The build has expired and cannot be used."
+    return None
+
+
+class BuildLinkRules(Hooks):
+    """Which builds may go to a group, and which one a version may ship."""
+
+    def before_linkage_update(
+        self, ctx: RequestContext, resource: Resource, relationship: str, method: str, refs: Any
+    ) -> None:
+        store = ctx.store
+        targets = refs if isinstance(refs, list) else ([refs] if refs else [])
+        others = [store.get(*ref) for ref in targets]
+        pairs: list[tuple[Resource, Resource]] = []
+        if resource.type == "builds" and relationship == "betaGroups":
+            pairs = [(resource, group) for group in others if group is not None]
+        elif resource.type == "betaGroups" and relationship == "builds":
+            pairs = [(build, resource) for build in others if build is not None]
+        elif resource.type == "appStoreVersions" and relationship == "build" and others:
+            if others[0] is not None:
+                self._release(store, resource, others[0])
+            return
+        if method != "POST":
+            return  # taking a build out of a group is always possible
+        problems = []
+        for index, (build, group) in enumerate(pairs):
+            pointer = f"/data/{index}/id"
+            if build.relationships.get("app") != group.relationships.get("app"):
+                why = "The build and the group belong to different apps."  # [U] wording
+            else:
+                why = unusable_build(build) or ""
+            if why:
+                problems.append(api_errors.relationship_invalid(pointer, why))
+        raise_all(problems)
+
+    @staticmethod
+    def _release(store: Store, version: Resource, build: Resource) -> None:
+        """[U] A version ships a build of its own version string, for the App Store."""
+        why = unusable_build(build)
+        if why is None and build.attributes.get("buildAudienceType") == "INTERNAL_ONLY":
+            why = "The build is for internal testing only."
+        pre = _first(store, build, "preReleaseVersion")
+        short = pre.attributes.get("version") if pre else None
+        wanted = version.attributes.get("versionString")
+        if why is None and short != wanted:
+            why = f"The build belongs to version {short}, not {wanted}."
+        if why:
+            raise api_errors.relationship_invalid("/data/id", why)
+
+
 def default_hooks() -> list[Hooks]:
     """This module's rules, in the order the engine should call them."""
-    return [BetaReviewRules()]
+    return [BetaReviewRules(), BuildLinkRules()]
 
 
-__all__ = ["BetaReviewRules", "default_hooks", "required_when_demo_account"]
+__all__ = [
+    "BetaReviewRules",
+    "BuildLinkRules",
+    "default_hooks",
+    "required_when_demo_account",
+    "unusable_build",
+]

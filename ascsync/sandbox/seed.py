@@ -88,7 +88,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from ascsync.errors import ConfigError
-from ascsync.sandbox import builds, uploads
+from ascsync.sandbox import builds, seed_release, uploads
 from ascsync.sandbox.price_points import (
     PRICE_POINT_TYPES,
     add_price_points,
@@ -414,6 +414,7 @@ class SeedBuilder:
         for index, group in enumerate(beta_groups):
             here = f"{where}.betaGroups[{index}]"
             self.beta_group(app, self.mapping(group, beta_groups, index, here), here)
+        seed_release.link_builds(self, app, node, where)
 
     def app_info(self, app: Resource, node: dict, where: str) -> None:
         where = f"{where}.appInfo"
@@ -476,7 +477,9 @@ class SeedBuilder:
             here = f"{where}.builds[{index}]"
             item = self.mapping(item, items, index, here)
             number = str(self.required(item, "version", here))
-            attrs = self.attributes("builds", item, here, {"preReleaseVersion"})
+            attrs = self.attributes(
+                "builds", item, here, {"preReleaseVersion", *seed_release.BUILD_KEYS}
+            )
             attrs["version"] = number
             attrs.setdefault("processingState", "VALID")
             # Undated builds were uploaded "now": a fixed date would expire (90 days) and

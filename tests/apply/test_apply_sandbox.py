@@ -218,6 +218,13 @@ def test_submit_refused_without_a_build(example: Path) -> None:
             if v.attributes["versionString"] == "2.4.0"
         )
         sandbox.store.set_relationship(version, "build", None)
+        # a repo that does not choose the build (version.yml without `build:`)
+        version_file = example / "apps/moviecatalog/version.yml"
+        text = version_file.read_text(encoding="utf-8")
+        version_file.write_text(
+            "".join(line for line in text.splitlines(True) if not line.startswith("build:")),
+            encoding="utf-8",
+        )
         result = invoke(
             sandbox,
             "apply",

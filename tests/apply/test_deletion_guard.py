@@ -130,6 +130,8 @@ def test_every_delete_the_kinds_can_emit_is_counted_by_the_guard(
             _drop_locale(app / name, "ja")
         _drop_locale(app / "subscriptions/movie-catalog-plus.yml", "ja")
         _edit(app / "testflight/groups/internal-qa.yml", "qa@example.com", "qa2@example.com")
+        _drop_locale(app / "testflight/builds/2.4.0-newest.yml", "de-DE")
+        _edit(app / "testflight/builds/2.4.0-newest.yml", "groups: [Public Beta]", "groups: []")
         seen.update(_deletes_planned(sandbox, example))
     seen.update(_previews_deleted(tmp_path))
     assert set(seen) == deletable_types(KINDS), "a deletable type no scenario exercises"
@@ -184,4 +186,9 @@ def test_only_the_ops_module_and_the_tester_unlink_send_deletes() -> None:
                 and node.func.value.id == "client"
             ):
                 callers.add(str(path.relative_to(PACKAGE)))
-    assert callers == {"engine/ops.py", "engine/uploads.py", "kinds/beta_groups.py"}
+    assert callers == {
+        "engine/ops.py",
+        "engine/uploads.py",
+        "kinds/beta_groups.py",
+        "kinds/builds.py",  # a build leaving a group (Op.deletes = builds)
+    }
