@@ -298,7 +298,10 @@ class Screenshots(ResourceKind[Media, MediaState]):
         planned = {c.address for c in changes if c.action is Action.REORDER}
         uploads: dict[str, list[Change]] = {}
         for change in changes:
-            if change.action in (Action.UPLOAD, Action.REPLACE):
+            if (
+                change.action in (Action.UPLOAD, Action.REPLACE)
+                and change.resource in self.compiles
+            ):
                 uploads.setdefault(change.address.rsplit("[", 1)[0], []).append(change)
         return [
             Change(
