@@ -70,6 +70,14 @@ TYPES: dict[str, tuple[str, str]] = {
     "betaAppReviewSubmissions": ("v1", "BetaAppReviewSubmission"),
     "betaAppReviewDetails": ("v1", "BetaAppReviewDetail"),
     "betaLicenseAgreements": ("v1", "BetaLicenseAgreement"),
+    # Release and monetization (issue 17): product review material, availability, EULA.
+    "inAppPurchaseAppStoreReviewScreenshots": ("v1", "InAppPurchaseAppStoreReviewScreenshot"),
+    "subscriptionAppStoreReviewScreenshots": ("v1", "SubscriptionAppStoreReviewScreenshot"),
+    "inAppPurchaseImages": ("v1", "InAppPurchaseImage"),
+    "subscriptionImages": ("v1", "SubscriptionImage"),
+    "inAppPurchaseAvailabilities": ("v1", "InAppPurchaseAvailability"),
+    "subscriptionAvailabilities": ("v1", "SubscriptionAvailability"),
+    "endUserLicenseAgreements": ("v1", "EndUserLicenseAgreement"),
 }
 
 # Inverse relationships the unique-back-reference heuristic cannot find (same type on

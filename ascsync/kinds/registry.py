@@ -28,6 +28,7 @@ from ascsync.kinds.base import ResourceKind
 from ascsync.kinds.beta_app import BETA_APP
 from ascsync.kinds.beta_groups import BETA_GROUPS
 from ascsync.kinds.builds import BUILDS_KIND
+from ascsync.kinds.eula import EULA
 from ascsync.kinds.in_app_purchases import IN_APP_PURCHASES
 from ascsync.kinds.locales import LOCALES
 from ascsync.kinds.media import MEDIA
@@ -46,6 +47,7 @@ KINDS: tuple[ResourceKind[Any, Any], ...] = (
     MEDIA,
     IN_APP_PURCHASES,
     SUBSCRIPTION_GROUPS,
+    EULA,
     BETA_APP,
     BETA_GROUPS,
     BUILDS_KIND,

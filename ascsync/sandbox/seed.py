@@ -360,6 +360,7 @@ class SeedBuilder:
             "price",
             "availability",
             "betaAppReviewDetail",
+            *seed_release.APP_KEYS,
         }
         bundle_id = str(self.required(node, "bundleId", where))
         self.required(node, "name", where)
@@ -415,6 +416,7 @@ class SeedBuilder:
             here = f"{where}.betaGroups[{index}]"
             self.beta_group(app, self.mapping(group, beta_groups, index, here), here)
         seed_release.link_builds(self, app, node, where)
+        seed_release.app_extras(self, app, node, where)
 
     def app_info(self, app: Resource, node: dict, where: str) -> None:
         where = f"{where}.appInfo"
@@ -665,7 +667,7 @@ class SeedBuilder:
             "inAppPurchases",
             node,
             where,
-            {"localizations", "type", "price"},
+            {"localizations", "type", "price", *seed_release.PRODUCT_KEYS},
             {"type": "inAppPurchaseType"},
         )
         attrs.setdefault("inAppPurchaseType", "NON_CONSUMABLE")
@@ -675,6 +677,7 @@ class SeedBuilder:
         add_price_points(self.store, iap)
         if node.get("price") is not None:
             self.price_schedule(iap, node, f"{where}.price")
+        seed_release.product_extras(self, iap, node, where)
         for loc in self.localizations(
             "inAppPurchaseLocalizations",
             node.get("localizations"),
@@ -703,13 +706,16 @@ class SeedBuilder:
             item = self.mapping(item, items, index, here)
             self.required(item, "productId", here)
             self.required(item, "name", here)
-            attrs = self.attributes("subscriptions", item, here, {"localizations", "prices"})
+            attrs = self.attributes(
+                "subscriptions", item, here, {"localizations", "prices", *seed_release.PRODUCT_KEYS}
+            )
             attrs.setdefault("state", "READY_TO_SUBMIT")
             attrs.setdefault("groupLevel", index + 1)
             attrs.setdefault("familySharable", False)
             sub = self.create("subscriptions", here, attrs, {"group": group.ref})
             add_price_points(self.store, sub)
             self.subscription_prices(sub, item, f"{here}.prices")
+            seed_release.product_extras(self, sub, item, here)
             self.localizations(
                 "subscriptionLocalizations",
                 item.get("localizations"),
@@ -853,6 +859,7 @@ class SeedBuilder:
 
 
 # -- price points --------------------------------------------------------------------------
+
 
 class _Schedule:
     """How a product kind's price schedule and manual prices are named in the API."""

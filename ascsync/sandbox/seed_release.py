@@ -8,12 +8,22 @@ may name the groups that have it and its What to Test texts::
       - version: "241"
         betaGroups: [Public Beta]           # groups of this app, by name
         whatToTest: {en-US: Try offline lists., de-DE: Offline-Listen testen.}
+
+An in-app purchase or a subscription may have its review screenshot, promotional images
+and availability (files relative to the seed, or checksum and sizes)::
+
+    reviewScreenshot: {fileName: review.png, file: shots/review.png}
+    images: [{fileName: promo.png, checksum: 0f3c..., fileSize: 4096, width: 1024, height: 1024}]
+    availability: {availableInNewTerritories: true, territories: [USA, CAN]}   # or all
 """
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Any, Protocol, cast
 
+from ascsync.sandbox import uploads
 from ascsync.sandbox.store import Ref, Resource, Store
 
 
@@ -31,6 +41,14 @@ class SeedBuilder(Protocol):
     def sequence(self, node: Any, parent: Any, key: Any, where: str) -> list[Any]: ...
 
     def locale(self, node: Any, key: Any, where: str) -> str: ...
+
+    def required(self, node: dict[str, Any], key: str, where: str) -> Any: ...
+
+    def number(self, node: dict[str, Any], key: str, where: str) -> int: ...
+
+    def read_file(self, node: dict[str, Any], where: str) -> bytes: ...
+
+    def new_id(self, type_: str, where: str) -> str: ...
 
     def create(
         self,
@@ -81,4 +99,138 @@ def link_builds(builder: SeedBuilder, app: Resource, node: dict[str, Any], where
             )
 
 
-__all__ = ["BUILD_KEYS", "link_builds", "related"]
+PRODUCT_KEYS = {"reviewScreenshot", "images", "availability"}
+"""Keys of a seeded in-app purchase or subscription handled here."""
+
+_PRODUCT_TYPES = {
+    "inAppPurchases": (
+        "inAppPurchaseAppStoreReviewScreenshots",
+        "inAppPurchaseV2",
+        "inAppPurchaseImages",
+        "inAppPurchase",
+        "inAppPurchaseAvailabilities",
+        "inAppPurchaseAvailability",
+    ),
+    "subscriptions": (
+        "subscriptionAppStoreReviewScreenshots",
+        "subscription",
+        "subscriptionImages",
+        "subscription",
+        "subscriptionAvailabilities",
+        "subscriptionAvailability",
+    ),
+}
+
+
+def product_extras(
+    builder: SeedBuilder, product: Resource, node: dict[str, Any], where: str
+) -> None:
+    """A seeded product's review screenshot, promotional images and availability."""
+    review_type, review_rel, image_type, image_rel, availability, back = _PRODUCT_TYPES[
+        product.type
+    ]
+    review = node.get("reviewScreenshot")
+    if review is not None:
+        here = f"{where}.reviewScreenshot"
+        item = builder.mapping(review, node, "reviewScreenshot", here)
+        _asset(builder, review_type, item, here, {review_rel: product.ref})
+    images = builder.sequence(node.get("images"), node, "images", f"{where}.images")
+    for index, image in enumerate(images):
+        here = f"{where}.images[{index}]"
+        item = builder.mapping(image, images, index, here)
+        _asset(builder, image_type, item, here, {image_rel: product.ref})
+    if node.get("availability") is not None:
+        here = f"{where}.availability"
+        spec = builder.mapping(node["availability"], node, "availability", here)
+        codes = _territories(builder, spec, here)
+        created = builder.create(
+            availability,
+            here,
+            {"availableInNewTerritories": bool(spec.get("availableInNewTerritories", True))},
+            {"availableTerritories": [("territories", c) for c in codes]},
+        )
+        builder.store.set_relationship(product, back, created.ref)
+
+
+def _territories(builder: SeedBuilder, spec: dict[str, Any], where: str) -> list[str]:
+    everywhere = sorted(t.id for t in builder.store.list("territories"))
+    chosen = spec.get("territories", "all")
+    if chosen == "all":
+        return everywhere
+    codes = [str(c) for c in builder.sequence(chosen, spec, "territories", where)]
+    unknown = sorted(set(codes) - set(everywhere))
+    if unknown:
+        builder.fail(spec, "territories", f"{where}.territories", f"unknown {unknown[0]}")
+    return codes
+
+
+def _asset(
+    builder: SeedBuilder,
+    type_: str,
+    node: dict[str, Any],
+    where: str,
+    relationships: dict[str, Ref | list[Ref] | None],
+) -> Resource:
+    """A processed product image, from a file or from its checksum and sizes."""
+    allowed = {"fileName", "file", "checksum", "fileSize", "width", "height"}
+    for key in node:
+        if key not in allowed:
+            builder.fail(node, key, f"{where}.{key}", "unknown key", ", ".join(sorted(allowed)))
+    name = str(builder.required(node, "fileName", where))
+    token = f"Seed{builder.new_id(type_, where)[:8]}-{Path(name).name}"
+    if node.get("file") is not None:
+        data = builder.read_file(node, where)
+        found = uploads.inspect_image(data)
+        if found is None:
+            builder.fail(node, "file", f"{where}.file", "is not a PNG or JPEG image")
+            raise AssertionError("unreachable")
+        checksum, size, (width, height) = hashlib.md5(data).hexdigest(), len(data), found[1:]
+        uploads.registry(builder.store).blobs[token] = data
+    else:
+        checksum = str(builder.required(node, "checksum", where))
+        size = builder.number(node, "fileSize", where)
+        width, height = builder.number(node, "width", where), builder.number(node, "height", where)
+    attributes: dict[str, Any] = {
+        "fileName": name,
+        "fileSize": size,
+        "sourceFileChecksum": checksum,
+        "assetToken": token,
+        "uploadOperations": None,
+        "imageAsset": {"templateUrl": "", "width": width, "height": height},
+    }
+    if type_.endswith("ReviewScreenshots"):
+        attributes["assetDeliveryState"] = uploads.delivery_state("COMPLETE")
+        attributes["assetType"] = "SortedScreenShot"
+    else:
+        attributes["state"] = "APPROVED"
+    return builder.create(type_, where, attributes, relationships)
+
+
+APP_KEYS = {"eula"}
+"""Keys of a seeded app handled here."""
+
+
+def app_extras(builder: SeedBuilder, app: Resource, node: dict[str, Any], where: str) -> None:
+    """A seeded app's custom license agreement: ``eula: {agreementText, territories}``."""
+    if node.get("eula") is not None:
+        here = f"{where}.eula"
+        spec = builder.mapping(node["eula"], node, "eula", here)
+        text = builder.required(spec, "agreementText", here)
+        codes = _territories(builder, spec, here)
+        builder.create(
+            "endUserLicenseAgreements",
+            here,
+            {"agreementText": str(text)},
+            {"app": app.ref, "territories": [("territories", c) for c in codes]},
+        )
+
+
+__all__ = [
+    "APP_KEYS",
+    "BUILD_KEYS",
+    "PRODUCT_KEYS",
+    "app_extras",
+    "link_builds",
+    "product_extras",
+    "related",
+]

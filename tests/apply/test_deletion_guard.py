@@ -131,6 +131,13 @@ def test_every_delete_the_kinds_can_emit_is_counted_by_the_guard(
         _drop_locale(app / "subscriptions/movie-catalog-plus.yml", "ja")
         _edit(app / "testflight/groups/internal-qa.yml", "qa@example.com", "qa2@example.com")
         _drop_locale(app / "testflight/builds/2.4.0-newest.yml", "de-DE")
+        pro = app / "in-app-purchases/com.example.moviecatalog.pro.yml"
+        _edit(pro, "review_screenshot: review/pro.png", "review_screenshot: null")
+        _edit(pro, "promotional_image: promotional/pro.png", "promotional_image: null")
+        plus = app / "subscriptions/movie-catalog-plus.yml"
+        _edit(plus, "review_screenshot: review/plus-monthly.png", "review_screenshot: null")
+        _edit(plus, "promotional_image: promotional/plus-yearly.png", "promotional_image: null")
+        _edit(app / "eula.yml", "text: !file texts/eula.txt", "text: null")
         _edit(app / "testflight/builds/2.4.0-newest.yml", "groups: [Public Beta]", "groups: []")
         seen.update(_deletes_planned(sandbox, example))
     seen.update(_previews_deleted(tmp_path))

@@ -66,8 +66,9 @@ def test_pull_twice_writes_nothing_the_second_time(sandbox: Sandbox, tmp_path: P
     assert again.exit_code == 0, again.output
     assert "0 file(s) written, 0 screenshot(s) downloaded, 3 unchanged" in again.output
     # discovery 6 + the full fetch_app 15 + availability 2 + price 2 + beta review details 1
-    # + the newest build with its What to Test 1
-    assert "(27 API requests)" in again.output
+    # + the newest build with its What to Test 1 + the Pro IAP's availability 1 + every
+    # storefront 1 (shared by the product kinds and the EULA) + the EULA and its territories 2
+    assert "(31 API requests)" in again.output
 
 
 def test_unknown_app_and_version_are_one_line_errors(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -184,6 +185,30 @@ def test_the_release_build_and_the_newest_testflight_build_round_trip(
     assert 'version: "2.4.0"\nbuild: newest\n' in testflight
     assert "what_to_test: 'Offline-Listen: Liste speichern" in testflight
     assert "groups:\n  - Public Beta\n" in testflight
+    monkeypatch.setenv("MOVIECATALOG_BETA_DEMO_PASSWORD", PASSWORD)
+    plan = invoke(sandbox, "plan", str(repo))
+    assert plan.exit_code == 0, plan.output
+
+
+def test_product_review_material_round_trips_with_its_images(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch
+) -> None:
+    example = converged_example(sandbox, tmp_path, monkeypatch)
+    repo = tmp_path / "adopted"
+    pulled = invoke(sandbox, "pull", str(repo), "--app", BUNDLE)
+    assert pulled.exit_code == 0, pulled.output
+    iap = (repo / APP / "in-app-purchases/com.example.moviecatalog.pro.yml").read_text()
+    assert "review_screenshot: review/com.example.moviecatalog.pro/pro.png\n" in iap
+    assert "promotional_image: promotional/com.example.moviecatalog.pro/pro.png\n" in iap
+    assert "availability:\n  available_in_new_territories: true\n  territories: all\n" in iap
+    downloaded = repo / APP / "in-app-purchases/review/com.example.moviecatalog.pro/pro.png"
+    original = example / APP / "in-app-purchases/review/pro.png"
+    assert downloaded.read_bytes() == original.read_bytes()
+    group = (repo / APP / "subscriptions/movie-catalog-plus.yml").read_text()
+    assert "review_screenshot: review/com.example.moviecatalog.plus.monthly/plus-monthly.png" in (
+        group
+    )
+    assert "- CAN\n" in group and "available_in_new_territories: false" in group
     monkeypatch.setenv("MOVIECATALOG_BETA_DEMO_PASSWORD", PASSWORD)
     plan = invoke(sandbox, "plan", str(repo))
     assert plan.exit_code == 0, plan.output
