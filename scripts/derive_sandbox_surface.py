@@ -78,6 +78,13 @@ TYPES: dict[str, tuple[str, str]] = {
     "inAppPurchaseAvailabilities": ("v1", "InAppPurchaseAvailability"),
     "subscriptionAvailabilities": ("v1", "SubscriptionAvailability"),
     "endUserLicenseAgreements": ("v1", "EndUserLicenseAgreement"),
+    # Subscription offers (issue 17).
+    "subscriptionIntroductoryOffers": ("v1", "SubscriptionIntroductoryOffer"),
+    "subscriptionPromotionalOffers": ("v1", "SubscriptionPromotionalOffer"),
+    "subscriptionPromotionalOfferPrices": ("v1", "SubscriptionPromotionalOfferPrice"),
+    "subscriptionOfferCodes": ("v1", "SubscriptionOfferCode"),
+    "subscriptionOfferCodePrices": ("v1", "SubscriptionOfferCodePrice"),
+    "subscriptionOfferCodeCustomCodes": ("v1", "SubscriptionOfferCodeCustomCode"),
 }
 
 # Inverse relationships the unique-back-reference heuristic cannot find (same type on

@@ -33,6 +33,7 @@ from ascsync.kinds.in_app_purchases import IN_APP_PURCHASES
 from ascsync.kinds.locales import LOCALES
 from ascsync.kinds.media import MEDIA
 from ascsync.kinds.phased_release import PHASED_RELEASE
+from ascsync.kinds.subscription_offers import SUBSCRIPTION_OFFERS
 from ascsync.kinds.subscriptions import SUBSCRIPTION_GROUPS
 from ascsync.kinds.version import VERSION
 from ascsync.problems import Problem
@@ -47,6 +48,7 @@ KINDS: tuple[ResourceKind[Any, Any], ...] = (
     MEDIA,
     IN_APP_PURCHASES,
     SUBSCRIPTION_GROUPS,
+    SUBSCRIPTION_OFFERS,
     EULA,
     BETA_APP,
     BETA_GROUPS,

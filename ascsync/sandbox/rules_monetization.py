@@ -15,6 +15,15 @@
   create-only [S]; a new one replaces the product's previous one [U].
 * **EULA** (``endUserLicenseAgreements``): one per app [S: a to-one relationship], with
   text and at least one territory [U].
+* **Subscription offers**: an introductory offer per territory at a time [A: "one
+  introductory offer per territory"; U: overlapping dates are not modelled]; a paid offer
+  (``PAY_AS_YOU_GO``, ``PAY_UP_FRONT``) names a price point of the subscription in its
+  territory, a free one (``FREE_TRIAL``) none [I: App-Store-Connect-CLI #1948, #1640:
+  "subscriptionPricePoint should not be set for free offers", "Missing
+  subscriptionPricePoint relationship"]; promotional offer codes are unique per
+  subscription and at most 10 per subscription [A: "up to 10 active promotional
+  offers"]; custom offer codes are unique per app [U]. Offer codes cannot be deleted, only
+  deactivated [S]; a code's ``totalNumberOfCodes`` counts its custom codes [U].
 
 Tags as in :mod:`ascsync.sandbox.rules`.
 """
@@ -26,7 +35,8 @@ import time
 from typing import Any
 
 from ascsync.sandbox import api_errors
-from ascsync.sandbox.hooks import Hooks, RequestContext, SandboxError
+from ascsync.sandbox.hooks import Hooks, RequestContext, SandboxError, raise_all
+from ascsync.sandbox.price_points import price_point_owner
 from ascsync.sandbox.seed_release import related
 from ascsync.sandbox.store import Ref, Resource, Store
 from ascsync.sandbox.uploads import (
@@ -285,14 +295,166 @@ class AvailabilityAndEulaRules(Hooks):
             )
 
 
+# -- subscription offers -----------------------------------------------------------------------
+
+FREE = "FREE_TRIAL"
+MAX_PROMOTIONAL_OFFERS = 10  # [A]
+OFFER_PRICES = {
+    "subscriptionPromotionalOffers": "subscriptionPromotionalOfferPrices",
+    "subscriptionOfferCodes": "subscriptionOfferCodePrices",
+}
+
+
+def _price_problem(
+    store: Store, mode: Any, subscription: Resource | None, point: Any, territory: Any, where: str
+) -> SandboxError | None:
+    """What is wrong with one offer price (its point and territory), or None."""
+    if mode == FREE:
+        if point is not None:
+            return api_errors.relationship_invalid(
+                f"{where}/subscriptionPricePoint",
+                "subscriptionPricePoint should not be set for free offers.",  # [I]
+            )
+        return None
+    if not isinstance(point, tuple):
+        return api_errors.relationship_invalid(
+            f"{where}/subscriptionPricePoint",
+            "Missing subscriptionPricePoint relationship for resource.",  # [I]
+        )
+    owner = price_point_owner(point[1])
+    if subscription is not None and (owner is None or owner[0] != subscription.id):
+        return api_errors.relationship_invalid(
+            f"{where}/subscriptionPricePoint", "The price point belongs to another subscription."
+        )
+    if owner is not None and isinstance(territory, tuple) and territory[1] != owner[1]:
+        return api_errors.relationship_invalid(
+            f"{where}/territory", f"The price point is for {owner[1]}, not {territory[1]}."
+        )
+    return None
+
+
+class OfferRules(Hooks):
+    """Introductory and promotional offers, offer codes and their custom codes."""
+
+    def before_create(
+        self, ctx: RequestContext, type_: str, attributes: dict[str, Any], relationships: Rels
+    ) -> None:
+        store = ctx.store
+        if type_ == "subscriptionIntroductoryOffers":
+            self._introductory(store, attributes, relationships)
+        elif type_ in OFFER_PRICES:
+            self._offer(store, type_, attributes, relationships)
+        elif type_ == "subscriptionOfferCodeCustomCodes":
+            self._custom_code(store, attributes, relationships)
+
+    def before_update(
+        self, ctx: RequestContext, resource: Resource, attributes: dict[str, Any], rels: Rels
+    ) -> None:
+        if resource.type == "subscriptionPromotionalOffers" and "prices" in rels:
+            subscription = next(iter(related(ctx.store, resource, "subscription")), None)
+            self._prices(ctx.store, resource.attributes.get("offerMode"), subscription, rels)
+            for old in related(ctx.store, resource, "prices"):
+                ctx.store.delete(old.type, old.id)  # the new list replaces them [U]
+
+    def after_create(self, ctx: RequestContext, resource: Resource) -> None:
+        if resource.type == "subscriptionOfferCodeCustomCodes":
+            code = next(iter(related(ctx.store, resource, "offerCode")), None)
+            if code is not None:
+                customs = related(ctx.store, code, "customCodes")
+                code.attributes["totalNumberOfCodes"] = sum(
+                    int(c.attributes.get("numberOfCodes") or 0) for c in customs
+                )
+
+    @staticmethod
+    def _introductory(store: Store, attributes: dict[str, Any], relationships: Rels) -> None:
+        subscription = _one(store, relationships, "subscription")
+        territory = relationships.get("territory")
+        for other in related(store, subscription, "introductoryOffers") if subscription else []:
+            if other.relationships.get("territory") == territory:
+                raise api_errors.relationship_invalid(
+                    "/data/relationships/territory",
+                    "The subscription already has an introductory offer in this territory.",
+                )  # [U] wording
+        problem = _price_problem(
+            store,
+            attributes.get("offerMode"),
+            subscription,
+            relationships.get("subscriptionPricePoint"),
+            territory,
+            "/data/relationships",
+        )
+        if problem is not None:
+            raise problem
+
+    def _offer(
+        self, store: Store, type_: str, attributes: dict[str, Any], relationships: Rels
+    ) -> None:
+        subscription = _one(store, relationships, "subscription")
+        if type_ == "subscriptionPromotionalOffers" and subscription is not None:
+            others = related(store, subscription, "promotionalOffers")
+            if any(o.attributes.get("offerCode") == attributes.get("offerCode") for o in others):
+                raise api_errors.already_used("offerCode", "offer code")  # [U]
+            if len(others) >= MAX_PROMOTIONAL_OFFERS:
+                raise _state_error(
+                    f"A subscription can have at most {MAX_PROMOTIONAL_OFFERS} promotional offers."
+                )
+        if type_ == "subscriptionOfferCodes":
+            if not attributes.get("customerEligibilities"):
+                raise api_errors.attribute_invalid(
+                    "/data/attributes/customerEligibilities", "Choose at least one eligibility."
+                )  # [U]
+            attributes.update(
+                active=True, totalNumberOfCodes=0, productionCodeCount=0, sandboxCodeCount=0
+            )
+        self._prices(store, attributes.get("offerMode"), subscription, relationships)
+
+    @staticmethod
+    def _prices(
+        store: Store, mode: Any, subscription: Resource | None, relationships: Rels
+    ) -> None:
+        problems = []
+        refs = relationships.get("prices") or []
+        for index, ref in enumerate(refs if isinstance(refs, list) else []):
+            price = store.get(*ref)
+            if price is None:
+                continue
+            problem = _price_problem(
+                store,
+                mode,
+                subscription,
+                price.relationships.get("subscriptionPricePoint"),
+                price.relationships.get("territory"),
+                f"/included/{index}/relationships",
+            )
+            if problem is not None:
+                problems.append(problem)
+        raise_all(problems)
+
+    @staticmethod
+    def _custom_code(store: Store, attributes: dict[str, Any], relationships: Rels) -> None:
+        wanted = str(attributes.get("customCode") or "").upper()
+        if any(
+            str(c.attributes.get("customCode") or "").upper() == wanted
+            for c in store.list("subscriptionOfferCodeCustomCodes")
+        ):
+            raise api_errors.already_used("customCode", "custom code")  # [U] per app
+        if int(attributes.get("numberOfCodes") or 0) < 1:
+            raise api_errors.attribute_invalid(
+                "/data/attributes/numberOfCodes", "numberOfCodes must be at least 1."
+            )
+        attributes.setdefault("active", True)
+        attributes["createdDate"] = None
+
+
 def default_hooks() -> list[Hooks]:
     """This module's rules, in the order the engine should call them."""
-    return [ProductAssetRules(), AvailabilityAndEulaRules()]
+    return [ProductAssetRules(), AvailabilityAndEulaRules(), OfferRules()]
 
 
 __all__ = [
     "ASSETS",
     "AvailabilityAndEulaRules",
+    "OfferRules",
     "ProductAssetRules",
     "default_hooks",
     "verify_asset",

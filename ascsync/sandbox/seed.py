@@ -706,9 +706,13 @@ class SeedBuilder:
             item = self.mapping(item, items, index, here)
             self.required(item, "productId", here)
             self.required(item, "name", here)
-            attrs = self.attributes(
-                "subscriptions", item, here, {"localizations", "prices", *seed_release.PRODUCT_KEYS}
-            )
+            structural = {
+                "localizations",
+                "prices",
+                *seed_release.PRODUCT_KEYS,
+                *seed_release.SUBSCRIPTION_KEYS,
+            }
+            attrs = self.attributes("subscriptions", item, here, structural)
             attrs.setdefault("state", "READY_TO_SUBMIT")
             attrs.setdefault("groupLevel", index + 1)
             attrs.setdefault("familySharable", False)
@@ -716,6 +720,7 @@ class SeedBuilder:
             add_price_points(self.store, sub)
             self.subscription_prices(sub, item, f"{here}.prices")
             seed_release.product_extras(self, sub, item, here)
+            seed_release.subscription_offers(self, sub, item, here)
             self.localizations(
                 "subscriptionLocalizations",
                 item.get("localizations"),

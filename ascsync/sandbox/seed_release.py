@@ -15,6 +15,21 @@ and availability (files relative to the seed, or checksum and sizes)::
     reviewScreenshot: {fileName: review.png, file: shots/review.png}
     images: [{fileName: promo.png, checksum: 0f3c..., fileSize: 4096, width: 1024, height: 1024}]
     availability: {availableInNewTerritories: true, territories: [USA, CAN]}   # or all
+
+A subscription may have offers (``price``/``prices`` name its price points; free trials
+list ``territories``)::
+
+    introductoryOffers:
+      - {territory: USA, offerMode: FREE_TRIAL, duration: ONE_WEEK, numberOfPeriods: 1}
+      - {territory: DEU, offerMode: PAY_UP_FRONT, duration: ONE_MONTH, numberOfPeriods: 1,
+         price: "0.99"}
+    promotionalOffers:
+      - {offerCode: back50, name: Back, offerMode: PAY_AS_YOU_GO, duration: ONE_MONTH,
+         numberOfPeriods: 3, prices: {USA: "1.99"}}
+    offerCodes:
+      - {name: Spring, customerEligibilities: [NEW], offerEligibility: STACK_WITH_INTRO_OFFERS,
+         offerMode: FREE_TRIAL, duration: ONE_MONTH, numberOfPeriods: 1, territories: [USA],
+         customCodes: [{customCode: SPRING, numberOfCodes: 100}]}
 """
 
 from __future__ import annotations
@@ -49,6 +64,19 @@ class SeedBuilder(Protocol):
     def read_file(self, node: dict[str, Any], where: str) -> bytes: ...
 
     def new_id(self, type_: str, where: str) -> str: ...
+
+    def price_point(
+        self, owner: Resource, node: Any, key: Any, where: str, territory: str
+    ) -> Ref: ...
+
+    def attributes(
+        self,
+        type_: str,
+        node: dict[str, Any],
+        where: str,
+        structural: set[str],
+        renamed: dict[str, str] | None = None,
+    ) -> dict[str, Any]: ...
 
     def create(
         self,
@@ -206,6 +234,89 @@ def _asset(
     return builder.create(type_, where, attributes, relationships)
 
 
+SUBSCRIPTION_KEYS = {"introductoryOffers", "promotionalOffers", "offerCodes"}
+"""Keys of a seeded subscription handled here (besides :data:`PRODUCT_KEYS`)."""
+
+_OFFER_PRICE = {
+    "subscriptionPromotionalOffers": "subscriptionPromotionalOfferPrices",
+    "subscriptionOfferCodes": "subscriptionOfferCodePrices",
+}
+
+
+def subscription_offers(
+    builder: SeedBuilder, sub: Resource, node: dict[str, Any], where: str
+) -> None:
+    """A seeded subscription's introductory and promotional offers and offer codes."""
+    intro = builder.sequence(node.get("introductoryOffers"), node, "introductoryOffers", where)
+    for index, item in enumerate(intro):
+        here = f"{where}.introductoryOffers[{index}]"
+        item = builder.mapping(item, intro, index, here)
+        territory = str(builder.required(item, "territory", here))
+        attrs = builder.attributes(
+            "subscriptionIntroductoryOffers", item, here, {"territory", "price"}
+        )
+        relationships: dict[str, Ref | list[Ref] | None] = {
+            "subscription": sub.ref,
+            "territory": ("territories", territory),
+        }
+        if item.get("price") is not None:
+            point = builder.price_point(sub, item, "price", f"{here}.price", territory)
+            relationships["subscriptionPricePoint"] = point
+        builder.create("subscriptionIntroductoryOffers", here, attrs, relationships)
+    for key, type_ in (
+        ("promotionalOffers", "subscriptionPromotionalOffers"),
+        ("offerCodes", "subscriptionOfferCodes"),
+    ):
+        items = builder.sequence(node.get(key), node, key, where)
+        for index, item in enumerate(items):
+            here = f"{where}.{key}[{index}]"
+            item = builder.mapping(item, items, index, here)
+            _offer(builder, sub, type_, item, here)
+
+
+def _offer(
+    builder: SeedBuilder, sub: Resource, type_: str, node: dict[str, Any], where: str
+) -> None:
+    structural = {"prices", "territories", "customCodes"}
+    attrs = builder.attributes(type_, node, where, structural)
+    prices: list[Ref] = []
+    priced = builder.mapping(node.get("prices"), node, "prices", where)
+    for territory in priced:
+        point = builder.price_point(sub, priced, territory, f"{where}.prices", str(territory))
+        price = builder.create(
+            _OFFER_PRICE[type_],
+            f"{where}.prices.{territory}",
+            {},
+            {"territory": ("territories", str(territory)), "subscriptionPricePoint": point},
+        )
+        prices.append(price.ref)
+    free = builder.sequence(node.get("territories"), node, "territories", where)
+    for territory in free:
+        price = builder.create(
+            _OFFER_PRICE[type_],
+            f"{where}.territories.{territory}",
+            {},
+            {"territory": ("territories", str(territory))},
+        )
+        prices.append(price.ref)
+    if type_ == "subscriptionOfferCodes":
+        attrs.setdefault("active", True)
+        attrs.setdefault("productionCodeCount", 0)
+        attrs.setdefault("sandboxCodeCount", 0)
+    offer = builder.create(type_, where, attrs, {"subscription": sub.ref, "prices": prices})
+    customs = builder.sequence(node.get("customCodes"), node, "customCodes", where)
+    total = 0
+    for index, custom in enumerate(customs):
+        here = f"{where}.customCodes[{index}]"
+        custom = builder.mapping(custom, customs, index, here)
+        values = builder.attributes("subscriptionOfferCodeCustomCodes", custom, here, set())
+        values.setdefault("active", True)
+        total += int(values.get("numberOfCodes") or 0)
+        builder.create("subscriptionOfferCodeCustomCodes", here, values, {"offerCode": offer.ref})
+    if type_ == "subscriptionOfferCodes":
+        offer.attributes["totalNumberOfCodes"] = total
+
+
 APP_KEYS = {"eula"}
 """Keys of a seeded app handled here."""
 
@@ -226,6 +337,8 @@ def app_extras(builder: SeedBuilder, app: Resource, node: dict[str, Any], where:
 
 
 __all__ = [
+    "SUBSCRIPTION_KEYS",
+    "subscription_offers",
     "APP_KEYS",
     "BUILD_KEYS",
     "PRODUCT_KEYS",

@@ -20,7 +20,7 @@ NEWEST = APP / "testflight/builds/2.4.0-newest.yml"
 @pytest.fixture
 def repo(example: Path) -> Path:
     """The example repo without screenshots and products, so runs are quick."""
-    for folder in ("screenshots", "in-app-purchases", "subscriptions"):
+    for folder in ("screenshots", "in-app-purchases", "subscriptions", "subscription-offers"):
         shutil.rmtree(example / APP / folder)
     return example
 

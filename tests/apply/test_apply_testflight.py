@@ -21,7 +21,7 @@ BETA_APP = TESTFLIGHT / "beta-app.yml"
 @pytest.fixture
 def repo(example: Path) -> Path:
     """The example repo without screenshots and products: TestFlight only, so runs are quick."""
-    for folder in ("screenshots", "in-app-purchases", "subscriptions"):
+    for folder in ("screenshots", "in-app-purchases", "subscriptions", "subscription-offers"):
         shutil.rmtree(example / APP / folder)
     return example
 
