@@ -214,6 +214,24 @@ def test_product_review_material_round_trips_with_its_images(
     assert plan.exit_code == 0, plan.output
 
 
+def test_subscription_offers_round_trip(sandbox: Sandbox, tmp_path: Path, monkeypatch) -> None:
+    converged_example(sandbox, tmp_path, monkeypatch)
+    repo = tmp_path / "adopted"
+    pulled = invoke(sandbox, "pull", str(repo), "--app", BUNDLE)
+    assert pulled.exit_code == 0, pulled.output
+    offers = repo / APP / "subscription-offers"
+    yearly = (offers / "com.example.moviecatalog.plus.yearly.yml").read_text()
+    assert "  - mode: FREE_TRIAL\n    duration: ONE_WEEK\n    periods: 1\n    territories: all" in (
+        yearly
+    )
+    assert "  - code: plus_yearly_comeback\n" in yearly
+    assert "      - code: FESTIVAL27\n        count: 500\n" in yearly
+    assert not (offers / "com.example.moviecatalog.plus.monthly.yml").exists()  # none live
+    monkeypatch.setenv("MOVIECATALOG_BETA_DEMO_PASSWORD", PASSWORD)
+    plan = invoke(sandbox, "plan", str(repo))
+    assert plan.exit_code == 0, plan.output
+
+
 def test_name_collisions_and_live_order_survive_the_round_trip(tmp_path: Path) -> None:
     # live order z, a, a: the names collide and natural order would put "a" first
     names = {("en-US", "APP_IPHONE_67"): ["z.png", "a.png", "a.png"]}
@@ -307,9 +325,7 @@ def test_products_and_testflight_are_updated_in_place_too(
 
     plan = invoke(sandbox, "plan", str(repo))
     assert plan.exit_code == 2
-    addresses = [
-        line for line in plan.output.splitlines() if "  # " in line and "app[" in line
-    ]
+    addresses = [line for line in plan.output.splitlines() if "  # " in line and "app[" in line]
     # the group (and so its subscriptions' offers) is not live: creates
     others = [
         a.split("  #")[0].strip()
