@@ -85,6 +85,9 @@ TYPES: dict[str, tuple[str, str]] = {
     "subscriptionOfferCodes": ("v1", "SubscriptionOfferCode"),
     "subscriptionOfferCodePrices": ("v1", "SubscriptionOfferCodePrice"),
     "subscriptionOfferCodeCustomCodes": ("v1", "SubscriptionOfferCodeCustomCode"),
+    # Declarations (issue 17).
+    "accessibilityDeclarations": ("v1", "AccessibilityDeclaration"),
+    "routingAppCoverages": ("v1", "RoutingAppCoverage"),
 }
 
 # Inverse relationships the unique-back-reference heuristic cannot find (same type on

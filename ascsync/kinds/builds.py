@@ -7,6 +7,12 @@
   the TestFlight groups that get it (a set too: the build leaves a group the file does
   not list; groups that get every build, ``hasAccessToAllBuilds``, are left alone).
 
+* ``app.yml``'s ``uses_non_exempt_encryption``: the export compliance answer. A build
+  uploaded without ``ITSAppUsesNonExemptEncryption`` in its Info.plist shows "Missing
+  Compliance" and goes neither to testers nor to App Review until it is answered [A];
+  ascsync answers it (``PATCH`` the build) for the builds the repo names. A build that
+  answers otherwise is locked: Apple keeps a build's answer [U].
+
 A build is only ever chosen when it is VALID: processed (``processingState``), not
 expired, and for a release not limited to internal testing. A number that is not, or
 ``newest`` while no build is, is listed as locked with the reason, never planned to
@@ -20,8 +26,9 @@ then per version string one request for its builds (the numbered ones, and the
 TestFlight file needs them; and one listing of the app's groups when a file lists a
 group its build is not in and that has no file in ``testflight/groups/``.
 
-Addresses: ``app[x].version[<version>].build``; ``app[x].build[<version>][<build>]``
-(``.locale[<code>]``, ``.group[<name>]``).
+Addresses: ``app[x].version[<version>].build`` (``.export_compliance``);
+``app[x].build[<version>][<build>]`` (``.locale[<code>]``, ``.group[<name>]``,
+``.export_compliance``).
 """
 
 from __future__ import annotations
@@ -51,7 +58,7 @@ from ascsync.engine.compiling import ApplyContext
 from ascsync.engine.discovery import Discovery
 from ascsync.engine.live import Include, LiveApp, LiveContext
 from ascsync.engine.mapping import read_record
-from ascsync.engine.ops import Ids, Op, Parent, localization_op, need
+from ascsync.engine.ops import Ids, Op, Parent, localization_op, need, patch_op
 from ascsync.engine.plan import Action, Change, FieldChange, address_keys
 from ascsync.engine.planner import Planner, plan_locales
 from ascsync.io.repo_writer import RepoWriter, slug, source_file
@@ -89,6 +96,15 @@ RELEASE_BUILD = Field(
     f"{BUILDS}.version",
     pattern=BUILD_NUMBER,
     pattern_hint=BUILD_HINT,
+)
+
+ENCRYPTION = "uses_non_exempt_encryption"
+EXPORT_COMPLIANCE = Field(
+    ENCRYPTION,
+    FieldType.BOOL,
+    "Export compliance: whether the app uses non-exempt encryption; answered for the "
+    "builds the repo names that have no answer.",
+    f"{BUILDS}.usesNonExemptEncryption",
 )
 
 TESTFLIGHT_BUILD_FIELDS = (
@@ -153,6 +169,7 @@ class LiveBuild:
     processing: str | None
     expired: bool
     audience: str | None
+    encryption: bool | None = None  # usesNonExemptEncryption: None is "Missing Compliance"
 
     def unusable(self, *, release: bool) -> str | None:
         """Why this build cannot be chosen, or None when it can."""
@@ -187,6 +204,7 @@ class BuildsState:
     """The release build (current and chosen), each TestFlight file's build, the groups."""
 
     release_now: str | None = None  # the version's current build number
+    current_answer: bool | None = None  # its export compliance answer
     release: Choice | None = None
     testflight: dict[str, Choice] = field(default_factory=dict)
     groups: dict[str, LiveGroup] = field(default_factory=dict)
@@ -204,7 +222,10 @@ class _Wanted:
 class Builds(ResourceKind[Files, BuildsState]):
     name = "builds"
     files = (TESTFLIGHT_BUILD_FILE,)
-    adds_fields = (FileFields("version", (RELEASE_BUILD,), after="copyright"),)
+    adds_fields = (
+        FileFields("version", (RELEASE_BUILD,), after="copyright"),
+        FileFields("app", (EXPORT_COMPLIANCE,)),
+    )
     includes = (Include(VERSION_READ, "build"),)
     depends_on = ("version", "beta_groups")
     compiles = (BUILDS, LOCALIZATIONS)
@@ -270,6 +291,7 @@ class Builds(ResourceKind[Files, BuildsState]):
         if live:
             ctx.live.model.parts[self.name] = live
         state.groups = _groups_to_join(ctx, files, state)
+        _read_compliance(ctx, state)
         return state
 
     def snapshot(self, live: LiveApp) -> Any:
@@ -313,6 +335,10 @@ class Builds(ResourceKind[Files, BuildsState]):
     def plan(self, planner: Planner) -> None:
         state = self.state(planner.live) or BuildsState()
         _plan_release(planner, state)
+        answered: set[str] = set()  # builds whose export compliance is planned already
+        if state.release is not None and state.release.build is not None:
+            address = f"{version_address(planner.desired)}.build"
+            _plan_compliance(planner, address, state.release.build, answered)
         files = self.desired(planner.desired) or {}
         live = self.desired(planner.live.model) or {}
         taken: dict[str, str] = {}  # build id -> the key of the file that manages it
@@ -346,12 +372,15 @@ class Builds(ResourceKind[Files, BuildsState]):
                 fields=_LOCALE_FIELDS,
             )
             _plan_groups(planner, address, wanted, choice, state.groups)
+            _plan_compliance(planner, address, choice.build, answered)
 
     # -- apply -------------------------------------------------------------------------
 
     def compile(self, change: Change, ctx: ApplyContext) -> Op:
         state = self.state(ctx.live) or BuildsState()
         keys = address_keys(change.address)
+        if "export_compliance" in keys:
+            return _compliance_op(change, ctx, state)
         if "version" in keys:
             return _release_op(ctx, state)
         version, spec = keys["build"][:2]
@@ -434,7 +463,14 @@ def _what_to_read(app: App, files: Files, release: bool) -> dict[str, _Wanted]:
 
 def _fetch_builds(ctx: LiveContext, version: str, wanted: _Wanted) -> list[Document]:
     """The version's numbered builds and its newest uploads (newest first)."""
-    attributes = ["version", "uploadedDate", "processingState", "expired", "buildAudienceType"]
+    attributes = [
+        "version",
+        "uploadedDate",
+        "processingState",
+        "expired",
+        "buildAudienceType",
+        "usesNonExemptEncryption",
+    ]
     params: dict[str, Any] = {
         "filter[app]": ctx.live.app_id,
         "filter[preReleaseVersion.version]": version,
@@ -500,6 +536,7 @@ def _live_build(resource: dict[str, Any]) -> LiveBuild:
         attributes.get("processingState"),
         bool(attributes.get("expired")),
         attributes.get("buildAudienceType"),
+        attributes.get("usesNonExemptEncryption"),
     )
 
 
@@ -550,6 +587,8 @@ def _read_release(
     match = matching_version(doc, ctx.desired)
     current = doc.related_one(match, "build") if doc is not None and match else None
     state.release_now = str(current["attributes"]["version"]) if current else None
+    if current is not None:
+        state.current_answer = (current.get("attributes") or {}).get("usesNonExemptEncryption")
     spec = version.get("build")
     number = version_string(ctx.desired)
     if isinstance(number, str) and isinstance(spec, str):
@@ -563,6 +602,18 @@ def _read_release(
         shown = NEWEST  # what the repo says, so pull and drift keep the word
     if shown is not None:
         live_version.attrs["build"] = Value(shown, LIVE)
+
+
+def _read_compliance(ctx: LiveContext, state: BuildsState) -> None:
+    """app.yml's export compliance as live: the answer every build the repo names gives,
+    or none when one of them has none (or they differ): then a build needs it."""
+    answers = {state.current_answer} if state.release_now is not None else set()
+    chosen = [state.release, *state.testflight.values()]
+    answers |= {c.build.encryption for c in chosen if c is not None and c.build is not None}
+    if not answers:
+        return
+    answer = next(iter(answers)) if len(answers) == 1 else None
+    ctx.live.model.record.attrs[ENCRYPTION] = Value(answer, LIVE)
 
 
 def _live_file(wanted: Record, choice: Choice) -> Record:
@@ -634,6 +685,39 @@ def _plan_release(planner: Planner, state: BuildsState) -> None:
     planner.add(change, locked_by=version.locked_by)
 
 
+def _plan_compliance(planner: Planner, address: str, build: LiveBuild, answered: set[str]) -> None:
+    """Answer export compliance for a build that has no answer yet (once per build)."""
+    record = planner.desired.record
+    if ENCRYPTION not in record.attrs or record.get(ENCRYPTION) is None or build.id in answered:
+        return
+    answered.add(build.id)
+    wanted = bool(record.get(ENCRYPTION))
+    if build.encryption == wanted:
+        return
+    change = Change(
+        f"{address}.export_compliance",
+        Action.UPDATE,
+        BUILDS,
+        planner.app,
+        fields=(
+            FieldChange(
+                ENCRYPTION, build.encryption, wanted, source=planner.source(record, ENCRYPTION)
+            ),
+        ),
+        calls=(f"PATCH /v1/{BUILDS}/{{id}}",),
+        after=(address,),
+        source=planner.source(record, ENCRYPTION),
+        note=f"build {build.number} is missing export compliance"
+        + ("; it also needs an approved encryption declaration (web UI)" if wanted else ""),
+    )
+    if build.encryption is not None:
+        note = f"build {build.number} answers {build.encryption} (from its Info.plist or an "
+        note += "earlier answer); a build's answer does not change"
+        planner.lock(Change(**{**change.__dict__, "calls": (), "note": note}))
+        return
+    planner.add(change)
+
+
 def _plan_groups(
     planner: Planner,
     address: str,
@@ -698,6 +782,18 @@ def _release_op(ctx: ApplyContext, state: BuildsState) -> Op:
         )
 
     return Op(run)
+
+
+def _compliance_op(change: Change, ctx: ApplyContext, state: BuildsState) -> Op:
+    keys = address_keys(change.address)
+    if "version" in keys:
+        choice = state.release
+    else:
+        version, spec = keys["build"][:2]
+        choice = state.testflight.get(f"{version}/{spec}")
+    build_id = need(choice.build.id if choice and choice.build else None, "build")
+    answer = bool(ctx.desired.record.get(ENCRYPTION))
+    return patch_op(BUILDS, build_id, {"usesNonExemptEncryption": answer})
 
 
 def _membership_op(action: Action, build_id: str, group: Parent) -> Op:

@@ -21,6 +21,7 @@ from ascsync.desired.model import DesiredRepo, FileKind, compose_files
 from ascsync.desired.schema import render_layout_doc
 from ascsync.desired.validate import Report
 from ascsync.desired.validate import validate_repo as _validate_with
+from ascsync.kinds.accessibility import ACCESSIBILITY
 from ascsync.kinds.age_rating import AGE_RATING
 from ascsync.kinds.app_record import APP
 from ascsync.kinds.availability import AVAILABILITY
@@ -33,6 +34,7 @@ from ascsync.kinds.in_app_purchases import IN_APP_PURCHASES
 from ascsync.kinds.locales import LOCALES
 from ascsync.kinds.media import MEDIA
 from ascsync.kinds.phased_release import PHASED_RELEASE
+from ascsync.kinds.routing_coverage import ROUTING_COVERAGE
 from ascsync.kinds.subscription_offers import SUBSCRIPTION_OFFERS
 from ascsync.kinds.subscriptions import SUBSCRIPTION_GROUPS
 from ascsync.kinds.version import VERSION
@@ -46,10 +48,12 @@ KINDS: tuple[ResourceKind[Any, Any], ...] = (
     AGE_RATING,
     LOCALES,
     MEDIA,
+    ROUTING_COVERAGE,
     IN_APP_PURCHASES,
     SUBSCRIPTION_GROUPS,
     SUBSCRIPTION_OFFERS,
     EULA,
+    ACCESSIBILITY,
     BETA_APP,
     BETA_GROUPS,
     BUILDS_KIND,

@@ -31,6 +31,7 @@ Tags as in :mod:`ascsync.sandbox.rules`.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from typing import Any
 
@@ -61,7 +62,24 @@ REVIEW_SCREENSHOTS = {
 """Review screenshot type -> its relationship to the product."""
 PROMOTIONAL_IMAGES = {"inAppPurchaseImages": "inAppPurchase", "subscriptionImages": "subscription"}
 """Promotional image type -> its relationship to the product."""
-ASSETS = {**REVIEW_SCREENSHOTS, **PROMOTIONAL_IMAGES}
+ROUTING = {"routingAppCoverages": "appStoreVersion"}
+"""A version's routing app coverage file (GeoJSON), uploaded the same way."""
+ASSETS = {**REVIEW_SCREENSHOTS, **PROMOTIONAL_IMAGES, **ROUTING}
+ONE_PER_OWNER = {**REVIEW_SCREENSHOTS, **ROUTING}
+OWNER_HOLDS = {
+    "inAppPurchaseAppStoreReviewScreenshots": "appStoreReviewScreenshot",
+    "subscriptionAppStoreReviewScreenshots": "appStoreReviewScreenshot",
+    "routingAppCoverages": "routingAppCoverage",
+}
+"""The owner's to-one relationship to the asset, for those it has at most one of."""
+EDITABLE_VERSION = (
+    "PREPARE_FOR_SUBMISSION",
+    "REJECTED",
+    "METADATA_REJECTED",
+    "DEVELOPER_REJECTED",
+    "INVALID_BINARY",
+    "READY_FOR_REVIEW",
+)  # as in rules.py: a version's media change only in these states [A]
 
 MIN_REVIEW_SCREENSHOT = (640, 920)  # [U]
 PROMOTIONAL_IMAGE_SIZE = (1024, 1024)  # [U]
@@ -103,6 +121,8 @@ def verify_asset(type_: str, upload: Upload, checksum: str | None) -> list[dict[
     actual = hashlib.md5(data).hexdigest()
     if not checksum or checksum.lower() != actual:
         return [_error("CHECKSUM_MISMATCH", f"The file's MD5 is {actual}, not {checksum!r}.")]
+    if type_ in ROUTING:
+        return _verify_geojson(data)
     found = inspect_image(data)
     if found is None:
         return [_error("INVALID_IMAGE", "The file is not a valid .jpeg, .jpg or .png image.")]
@@ -129,12 +149,35 @@ def verify_asset(type_: str, upload: Upload, checksum: str | None) -> list[dict[
     return []
 
 
+def _verify_geojson(data: bytes) -> list[dict[str, str]]:
+    """[A] a .geojson file with a MultiPolygon; [U] the codes."""
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return [_error("INVALID_GEOJSON", "The file is not a valid GeoJSON document.")]
+    if '"MultiPolygon"' not in json.dumps(document):
+        return [_error("INVALID_GEOJSON", "The coverage must be a MultiPolygon.")]
+    return []
+
+
 def _set_state(resource: Resource, state: str, errors: list[dict[str, str]] | None = None) -> None:
-    if resource.type in REVIEW_SCREENSHOTS:
+    if resource.type in ONE_PER_OWNER:
         resource.attributes["assetDeliveryState"] = delivery_state(state, errors)
         return
     # v1 images: a plain state; processed images wait for review with the product [U]
     resource.attributes["state"] = {"COMPLETE": "PREPARE_FOR_SUBMISSION"}.get(state, state)
+
+
+def _check_owner(owner: Resource | None) -> None:
+    """Products in review and versions past editing take no new assets [U for products]."""
+    if owner is None:
+        return
+    if owner.type == "appStoreVersions":
+        state = owner.attributes.get("appVersionState")
+        if state not in EDITABLE_VERSION:
+            raise _state_error(f"The version is {state}; its routing coverage cannot change.")
+    elif owner.attributes.get("state") in IN_REVIEW:
+        raise _state_error(f"The product is {owner.attributes['state']}; wait for review.")
 
 
 class ProductAssetRules(Hooks):
@@ -145,14 +188,15 @@ class ProductAssetRules(Hooks):
     ) -> None:
         if type_ not in ASSETS:
             return
-        product = _one(ctx.store, relationships, ASSETS[type_])
-        if product is not None and product.attributes.get("state") in IN_REVIEW:
-            raise _state_error(f"The product is {product.attributes['state']}; wait for review.")
-        has_one = product is not None and related(ctx.store, product, "appStoreReviewScreenshot")
-        if type_ in REVIEW_SCREENSHOTS and has_one:
+        owner = _one(ctx.store, relationships, ASSETS[type_])
+        _check_owner(owner)
+        has_one = owner is not None and related(ctx.store, owner, OWNER_HOLDS.get(type_, ""))
+        if type_ in ONE_PER_OWNER and has_one:
             raise api_errors.relationship_invalid(
                 f"/data/relationships/{ASSETS[type_]}",
-                "The product already has a review screenshot; delete it first.",  # [U]
+                "The version already has a routing app coverage file; delete it first."
+                if type_ in ROUTING
+                else "The product already has a review screenshot; delete it first.",  # [U]
             )
         size = int(attributes.get("fileSize") or 0)
         if not 0 < size <= MAX_FILE_SIZE:
@@ -165,6 +209,8 @@ class ProductAssetRules(Hooks):
         token = new_asset_token(name)
         registry(ctx.store).uploads[token] = Upload(type_, name, size, parts)
         content_type = "image/png" if name.lower().endswith(".png") else "image/jpeg"
+        if type_ in ROUTING:
+            content_type = "application/geo+json"
         attributes.update(
             assetToken=token,
             sourceFileChecksum=None,
@@ -183,6 +229,9 @@ class ProductAssetRules(Hooks):
         if type_ in REVIEW_SCREENSHOTS:
             attributes["assetDeliveryState"] = delivery_state("AWAITING_UPLOAD")
             attributes["assetType"] = "SortedScreenShot"  # [U] as for app screenshots
+        elif type_ in ROUTING:
+            attributes.pop("imageAsset", None)
+            attributes["assetDeliveryState"] = delivery_state("AWAITING_UPLOAD")
         else:
             attributes["state"] = "AWAITING_UPLOAD"
 
@@ -202,7 +251,7 @@ class ProductAssetRules(Hooks):
         upload.committed_at = _now(ctx)
         upload.errors = verify_asset(resource.type, upload, checksum)
         attributes["uploadOperations"] = None
-        if resource.type in REVIEW_SCREENSHOTS:
+        if resource.type in ONE_PER_OWNER:
             attributes["assetDeliveryState"] = delivery_state("UPLOAD_COMPLETE")
         else:
             attributes["state"] = "UPLOAD_COMPLETE"
@@ -229,6 +278,9 @@ class ProductAssetRules(Hooks):
             return
         assets.blobs[token] = b"".join(upload.received[i] for i in range(len(upload.parts)))
         resource.attributes["sourceFileChecksum"] = upload.checksum
+        if resource.type in ROUTING:
+            _set_state(resource, "COMPLETE")
+            return
         resource.attributes["imageAsset"] = {
             "templateUrl": template_url(ctx.base_url, token),
             "width": upload.width,
@@ -239,9 +291,7 @@ class ProductAssetRules(Hooks):
     def before_delete(self, ctx: RequestContext, resource: Resource) -> None:
         if resource.type not in ASSETS:
             return
-        product = next(iter(related(ctx.store, resource, ASSETS[resource.type])), None)
-        if product is not None and product.attributes.get("state") in IN_REVIEW:
-            raise _state_error(f"The product is {product.attributes['state']}; wait for review.")
+        _check_owner(next(iter(related(ctx.store, resource, ASSETS[resource.type])), None))
         token = str(resource.attributes.get("assetToken") or "")
         registry(ctx.store).uploads.pop(token, None)
         registry(ctx.store).blobs.pop(token, None)

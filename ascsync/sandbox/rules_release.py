@@ -117,12 +117,65 @@ class BuildLinkRules(Hooks):
             raise api_errors.relationship_invalid("/data/id", why)
 
 
+class AccessibilityRules(Hooks):
+    """accessibilityDeclarations: drafts are edited, then published; a new publication
+    replaces the previous one of its device family [S: states DRAFT, PUBLISHED, REPLACED;
+    U: that Apple enforces one draft per family and refuses edits of published ones]."""
+
+    def before_create(
+        self, ctx: RequestContext, type_: str, attributes: dict[str, Any], relationships: Rels
+    ) -> None:
+        if type_ != "accessibilityDeclarations":
+            return
+        app = relationships.get("app")
+        for other in self._family(ctx.store, app, attributes.get("deviceFamily")):
+            if other.attributes.get("state") == "DRAFT":
+                raise api_errors.state_error(
+                    "There is already a draft declaration for this device family.",
+                    "/data/attributes/deviceFamily",
+                )  # [U] wording
+        attributes["state"] = "DRAFT"
+
+    def before_update(
+        self, ctx: RequestContext, resource: Resource, attributes: dict[str, Any], rels: Rels
+    ) -> None:
+        if resource.type != "accessibilityDeclarations":
+            return
+        if resource.attributes.get("state") != "DRAFT":
+            raise api_errors.state_error(
+                f"A {resource.attributes.get('state')} declaration cannot be edited; "
+                "create a draft."  # [U] wording
+            )
+        if attributes.pop("publish", None):
+            app = resource.relationships.get("app")
+            family = resource.attributes.get("deviceFamily")
+            for other in self._family(ctx.store, app, family):
+                if other.attributes.get("state") == "PUBLISHED":
+                    other.attributes["state"] = "REPLACED"
+            attributes["state"] = "PUBLISHED"
+
+    def before_delete(self, ctx: RequestContext, resource: Resource) -> None:
+        if resource.type == "accessibilityDeclarations" and (
+            resource.attributes.get("state") != "DRAFT"
+        ):
+            raise api_errors.state_error("Only a draft declaration can be deleted.")  # [U]
+
+    @staticmethod
+    def _family(store: Store, app: Any, family: Any) -> list[Resource]:
+        return [
+            d
+            for d in store.list("accessibilityDeclarations")
+            if d.relationships.get("app") == app and d.attributes.get("deviceFamily") == family
+        ]
+
+
 def default_hooks() -> list[Hooks]:
     """This module's rules, in the order the engine should call them."""
-    return [BetaReviewRules(), BuildLinkRules()]
+    return [BetaReviewRules(), BuildLinkRules(), AccessibilityRules()]
 
 
 __all__ = [
+    "AccessibilityRules",
     "BetaReviewRules",
     "BuildLinkRules",
     "default_hooks",

@@ -317,12 +317,24 @@ def _offer(
         offer.attributes["totalNumberOfCodes"] = total
 
 
-APP_KEYS = {"eula"}
+APP_KEYS = {"eula", "accessibilityDeclarations"}
 """Keys of a seeded app handled here."""
 
 
 def app_extras(builder: SeedBuilder, app: Resource, node: dict[str, Any], where: str) -> None:
-    """A seeded app's custom license agreement: ``eula: {agreementText, territories}``."""
+    """A seeded app's custom license agreement (``eula: {agreementText, territories}``)
+    and accessibility declarations (``accessibilityDeclarations: [{deviceFamily, state,
+    supportsVoiceover, ...}]``, state PUBLISHED unless given)."""
+    items = builder.sequence(
+        node.get("accessibilityDeclarations"), node, "accessibilityDeclarations", where
+    )
+    for index, item in enumerate(items):
+        here = f"{where}.accessibilityDeclarations[{index}]"
+        item = builder.mapping(item, items, index, here)
+        builder.required(item, "deviceFamily", here)
+        attrs = builder.attributes("accessibilityDeclarations", item, here, set())
+        attrs.setdefault("state", "PUBLISHED")
+        builder.create("accessibilityDeclarations", here, attrs, {"app": app.ref})
     if node.get("eula") is not None:
         here = f"{where}.eula"
         spec = builder.mapping(node["eula"], node, "eula", here)
