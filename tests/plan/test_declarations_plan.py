@@ -252,3 +252,16 @@ def test_the_coverage_file_applies_to_ios_apps_with_a_version(repo: Path) -> Non
         "apps/demo/routing-app-coverage.geojson: file: belongs to a version (add version.yml)"
         in errors
     )
+
+
+def test_an_oversized_coverage_file_is_an_error(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ascsync.kinds import routing_coverage
+
+    monkeypatch.setattr(routing_coverage, "MAX_BYTES", 10)
+    write_coverage(repo)
+    errors = [p.format(repo) for p in validate_repo(repo).errors]
+    assert any(
+        "routing-app-coverage.geojson: file: is " in e and "at most 10 [U]" in e for e in errors
+    )

@@ -399,3 +399,19 @@ def test_the_sandbox_checks_free_paid_and_one_offer_per_territory(seed: dict) ->
         "already has an introductory offer in this territory"
         in (second.body["errors"][0]["detail"])
     )
+
+
+def test_promotional_codes_and_campaign_names_are_unique(repo: Path) -> None:
+    promo = FILE[FILE.index("  - code: comeback") : FILE.index("offer_codes:")]
+    campaign = FILE[FILE.index("  - name: Festival") :].replace("FESTIVAL", "OTHER")
+    text = FILE.replace("offer_codes:\n", promo + "offer_codes:\n") + campaign
+    write_offers(repo, text)
+    found = lines(repo)
+    assert any(
+        "promotional_offers[1].code: 'comeback' is listed twice (codes are unique per "
+        "subscription)" in f
+        for f in found
+    ), found
+    assert any(
+        "offer_codes[1].name: 'Festival' is listed twice (names are unique)" in f for f in found
+    ), found

@@ -7,7 +7,7 @@ from typing import Any
 
 from ascsync.commands.plan import compute_plan
 from ascsync.engine.plan import Plan
-from ascsync.kinds.registry import load_repo
+from ascsync.kinds.registry import load_repo, validate_repo
 from ascsync.sandbox import Sandbox
 from tests.plan.conftest import client_for
 
@@ -314,3 +314,23 @@ def test_tester_drift_changes_the_plan_fingerprint(repo: Path, seed: dict) -> No
     seed["apps"][0]["betaGroups"][0]["testers"].append({"email": "new@example.com"})
     after, _ = run(repo, seed)
     assert before.fingerprint != after.fingerprint
+
+
+def test_beta_review_rules_are_checked_offline(repo: Path) -> None:
+    write_testflight(
+        repo,
+        group=None,
+        beta_app="demo_account:\n  required: true\n  name: tester@example.com\n"
+        f"review_notes: {'n' * 4001}\n",
+    )
+    report = validate_repo(repo)
+    errors = [p.format(repo) for p in report.errors]
+    warnings = [p.format(repo) for p in report.warnings]
+    assert errors == [
+        "apps/demo/testflight/beta-app.yml:2: demo_account.password: is required when "
+        "demo_account.required is true"
+    ]
+    assert any(
+        "beta-app.yml:4: review_notes: is 4001 characters long, the limit is 4000" in w
+        for w in warnings
+    ), warnings
