@@ -86,6 +86,24 @@ TYPES: dict[str, tuple[str, str]] = {
         "v1",
         "AppStoreVersionExperimentTreatmentLocalization",
     ),
+    # Release and monetization (issue 17): product review material, availability, EULA.
+    "inAppPurchaseAppStoreReviewScreenshots": ("v1", "InAppPurchaseAppStoreReviewScreenshot"),
+    "subscriptionAppStoreReviewScreenshots": ("v1", "SubscriptionAppStoreReviewScreenshot"),
+    "inAppPurchaseImages": ("v1", "InAppPurchaseImage"),
+    "subscriptionImages": ("v1", "SubscriptionImage"),
+    "inAppPurchaseAvailabilities": ("v1", "InAppPurchaseAvailability"),
+    "subscriptionAvailabilities": ("v1", "SubscriptionAvailability"),
+    "endUserLicenseAgreements": ("v1", "EndUserLicenseAgreement"),
+    # Subscription offers (issue 17).
+    "subscriptionIntroductoryOffers": ("v1", "SubscriptionIntroductoryOffer"),
+    "subscriptionPromotionalOffers": ("v1", "SubscriptionPromotionalOffer"),
+    "subscriptionPromotionalOfferPrices": ("v1", "SubscriptionPromotionalOfferPrice"),
+    "subscriptionOfferCodes": ("v1", "SubscriptionOfferCode"),
+    "subscriptionOfferCodePrices": ("v1", "SubscriptionOfferCodePrice"),
+    "subscriptionOfferCodeCustomCodes": ("v1", "SubscriptionOfferCodeCustomCode"),
+    # Declarations (issue 17).
+    "accessibilityDeclarations": ("v1", "AccessibilityDeclaration"),
+    "routingAppCoverages": ("v1", "RoutingAppCoverage"),
 }
 
 # Inverse relationships the unique-back-reference heuristic cannot find (same type on

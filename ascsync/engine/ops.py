@@ -211,6 +211,18 @@ def post_once(
     raise last
 
 
+def add_members(client: ApiClient, path: str, body: dict[str, Any]) -> None:
+    """POST to a to-many relationship (204, no document). Adding a member twice changes
+    nothing, so a POST whose answer was lost is simply sent again."""
+    for attempt in range(1, CREATE_ATTEMPTS + 1):
+        try:
+            client.request("POST", path, json=body)
+            return
+        except MaybeAppliedError:
+            if attempt == CREATE_ATTEMPTS:
+                raise
+
+
 def _look_twice(find: Finder, client: ApiClient) -> str | None:
     found = find(client)
     if found is None:
@@ -343,6 +355,7 @@ def failing_op(message: str) -> Op:
 
 __all__ = [
     "Ids",
+    "add_members",
     "Op",
     "Parent",
     "attributes_for",

@@ -177,7 +177,7 @@ class Plan:
         one status check per localization receiving uploads. Retries come on top.
         """
         calls = sum(
-            max(1, len([c for c in change.calls if not c.startswith("PUT ")]))
+            max(1, sum(times(c) for c in change.calls if not c.startswith("PUT ")))
             for change in self.changes
         )
         counts = self.counts()
@@ -247,6 +247,13 @@ class Plan:
             "not_yet_supported": list(self.unsupported),
             "refused": list(self.refused),
         }
+
+
+def times(call: str) -> int:
+    """How many requests one ``calls`` entry stands for: ``POST /v1/x ×176`` is one per
+    territory; a plain entry is one."""
+    head, sep, count = call.rpartition(" ×")
+    return int(count) if sep and count.isdigit() else 1
 
 
 def fingerprint(live_snapshot: Any) -> str:

@@ -47,12 +47,31 @@ from ascsync.errors import AscsyncError
 
 @dataclass(frozen=True)
 class MediaKind:
-    """Names that differ between screenshots and previews."""
+    """Names that differ between screenshots and previews (and the other uploaded files:
+    a product's review screenshot, a version's routing coverage)."""
 
     resource: str
     set_resource: str
     set_relationship: str
     state_attribute: str
+    items_path: str = ""
+    """Where the owner's one item is, ``{id}`` for the owner's id, for owners that hold a
+    single item (a to-one: ``/v1/appStoreVersions/{id}/routingAppCoverage``); sets list
+    theirs at ``/v1/<set_resource>/{id}/<resource>``. Apple has no other listing, so
+    uploads settle and clean up through this one."""
+
+    def items_of(self, set_id: str) -> str:
+        template = self.items_path or f"/v1/{self.set_resource}/{{id}}/{self.resource}"
+        return template.replace("{id}", set_id)
+
+    def read_items(
+        self, client: ApiClient, set_id: str, params: dict[str, Any] | None = None
+    ) -> Document:
+        """The owner's items: every page of a set's, or the one item of a to-one (which
+        takes no ``limit``)."""
+        if self.items_path:
+            return client.get(self.items_of(set_id), params)
+        return client.get_all(self.items_of(set_id), params)
 
 
 SCREENSHOTS = MediaKind(
@@ -168,6 +187,13 @@ class Listing:
 
     path: str
     params: dict[str, Any]
+    single: bool = False
+    """A to-one (one item, read without paging)."""
+
+    def read(self, client: ApiClient) -> Document:
+        if self.single:
+            return client.get(self.path, self.params)
+        return client.get_all(self.path, self.params)
 
     @classmethod
     def of_localization(
@@ -190,8 +216,9 @@ class Listing:
     @classmethod
     def of_set(cls, kind: MediaKind, set_id: str) -> Listing:
         return cls(
-            f"/v1/{kind.set_resource}/{set_id}/{kind.resource}",
+            kind.items_of(set_id),
             {f"fields[{kind.resource}]": [kind.state_attribute, "sourceFileChecksum"]},
+            single=bool(kind.items_path),
         )
 
 
@@ -319,7 +346,7 @@ class Settlement:
     ) -> None:
         items: dict[str, dict[str, Any]] = {}
         try:
-            doc = client.get_all(listing.path, listing.params)
+            doc = listing.read(client)
             items = {r["id"]: r.get("attributes") or {} for r in _media_of(doc, kind)}
         finally:
             with board.cond:
@@ -482,9 +509,8 @@ def _check_verdict(
 
 def _remove_leftovers(client: ApiClient, kind: MediaKind, set_id: str, name: str) -> None:
     """Delete reservations of ``name`` that never completed (from an interrupted run)."""
-    doc = client.get_all(
-        f"/v1/{kind.set_resource}/{set_id}/{kind.resource}",
-        {f"fields[{kind.resource}]": ["fileName", kind.state_attribute]},
+    doc = kind.read_items(
+        client, set_id, {f"fields[{kind.resource}]": ["fileName", kind.state_attribute]}
     )
     for item in doc.resources():
         attributes = item.get("attributes") or {}

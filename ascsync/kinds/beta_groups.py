@@ -36,10 +36,10 @@ from ascsync.engine.discovery import Discovery
 from ascsync.engine.live import LiveApp, LiveContext
 from ascsync.engine.mapping import read_record
 from ascsync.engine.ops import (
-    CREATE_ATTEMPTS,
     Ids,
     Op,
     Parent,
+    add_members,
     attributes_for,
     create_op,
     find_child,
@@ -133,6 +133,8 @@ class LiveBetaGroup:
 
     id: str
     testers: dict[str, str] = field(default_factory=dict)
+    all_builds: bool = False
+    """``hasAccessToAllBuilds``: the group gets every build (internal groups, by default)."""
 
 
 class BetaGroups(ResourceKind[BetaGroupRecords, dict[str, LiveBetaGroup]]):
@@ -187,7 +189,9 @@ class BetaGroups(ResourceKind[BetaGroupRecords, dict[str, LiveBetaGroup]]):
             if name not in wanted:
                 continue  # not managed by the repo
             live[name] = _group_record(attributes)
-            ids[name] = LiveBetaGroup(group["id"])
+            ids[name] = LiveBetaGroup(
+                group["id"], all_builds=bool(attributes.get("hasAccessToAllBuilds"))
+            )
             if _tester_total(group) > TESTERS_PER_GROUP:
                 larger.append((name, group["id"]))
             else:
@@ -559,14 +563,9 @@ def _membership(method: str, group: Parent, tester_id: str) -> Op:
     def run(client: ApiClient, ids: Ids) -> None:
         path = f"/v1/{GROUPS}/{group.id(ids)}/relationships/{TESTERS}"
         body = {"data": [{"type": TESTERS, "id": tester_id}]}
-        if method == "POST":  # 204, no document; adding a member twice changes nothing
-            for attempt in range(1, CREATE_ATTEMPTS + 1):
-                try:
-                    client.request("POST", path, json=body)
-                    return
-                except MaybeAppliedError:
-                    if attempt == CREATE_ATTEMPTS:
-                        raise
+        if method == "POST":
+            add_members(client, path, body)
+            return
         try:
             client.delete(path, body)
         except ApiError as error:
@@ -578,4 +577,4 @@ def _membership(method: str, group: Parent, tester_id: str) -> Op:
 
 BETA_GROUPS = BetaGroups()
 
-__all__ = ["BETA_GROUPS", "BETA_GROUP_FIELDS"]
+__all__ = ["BETA_GROUPS", "BETA_GROUP_FIELDS", "LiveBetaGroup"]

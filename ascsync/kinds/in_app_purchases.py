@@ -10,11 +10,17 @@ The price is the base territory's price in effect today; a change is a new price
 schedule (Apple keeps history): the price point of (territory, customer price), and the
 manual prices of other territories set by hand are read and carried over.
 
-IAPs live under ``/v2/inAppPurchases`` (JSON:API type still ``inAppPurchases``); their
-localizations under ``/v1``. Reading: 1 listing (localizations and price schedule
-included), then 2 per IAP whose price the repo manages, side by side.
+The review screenshot, promotional image and availability by territory follow
+:mod:`ascsync.kinds.product_extras` (shared with subscriptions).
 
-Addresses: ``app[x].iap[<product id>]`` (``.locale[<code>]``, ``.price``).
+IAPs live under ``/v2/inAppPurchases`` (JSON:API type still ``inAppPurchases``); their
+localizations under ``/v1``. Reading: 1 listing (localizations, price schedule, review
+screenshot, images and availability included), then 2 per IAP whose price the repo
+manages and 1 per IAP whose availability it manages (plus the territory list once),
+side by side.
+
+Addresses: ``app[x].iap[<product id>]`` (``.locale[<code>]``, ``.price``,
+``.review_screenshot``, ``.promotional_image``, ``.availability``).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from typing import Any
 
 from ascsync.api.client import ApiClient
 from ascsync.desired.loader import RepoLoader
+from ascsync.desired.media import md5_file
 from ascsync.desired.model import LIVE, App, Field, FieldType, FileKind, Record, Value, sub_fields
 from ascsync.engine.compare import changed
 from ascsync.engine.compiling import ApplyContext
@@ -49,9 +56,28 @@ from ascsync.engine.plan import Action, Change, address_keys
 from ascsync.engine.planner import Planner, plan_locales, relative
 from ascsync.engine.prices import current_prices, price_point
 from ascsync.errors import AscsyncError
+from ascsync.io.media_download import MediaReport, RemoteImage, pull_images
 from ascsync.io.repo_writer import RepoWriter, source_file
 from ascsync.kinds.base import ResourceKind
 from ascsync.kinds.fields import PRODUCT_ID, needs_localization, price, product_localizations
+from ascsync.kinds.product_extras import (
+    IAP_NAMES,
+    IMAGE_KEY,
+    NEW_KEY,
+    REVIEW_KEY,
+    TERRITORIES_KEY,
+    LiveExtras,
+    Target,
+    check_product,
+    compile_extra,
+    extra_fields,
+    fill_live,
+    manages_availability,
+    plan_extras,
+    read_availabilities,
+    read_extras,
+    remote_files,
+)
 from ascsync.problems import Problem, Severity
 from ascsync.rules import products as pr
 
@@ -99,6 +125,7 @@ IAP_FIELDS = (
         nullable=True,
         limit="product_review_note",
     ),
+    *extra_fields(IAP_NAMES),
     price(SCHEDULES),
     product_localizations(LOCALIZATIONS),
 )
@@ -112,6 +139,7 @@ IAP_FILE = FileKind(
 
 _ATTRIBUTES = ("reference_name", "family_sharable", "review_note")
 _TOP_LEVEL = tuple(f for f in IAP_FIELDS if f.key not in ("localizations", "price"))
+_EXTRA_TYPES = (IAP_NAMES.review.resource, IAP_NAMES.image, IAP_NAMES.availability)
 _LOCALE_FIELDS = sub_fields(IAP_FIELDS, "localizations")
 
 Purchases = dict[str, Record]
@@ -126,6 +154,7 @@ class LiveProduct:
     state: str | None = None
     localizations: dict[str, str] = field(default_factory=dict)  # locale -> id
     price_schedule_id: str | None = None
+    extras: LiveExtras = field(default_factory=LiveExtras)
 
     @property
     def locked_by(self) -> str | None:
@@ -135,9 +164,9 @@ class LiveProduct:
 class InAppPurchases(ResourceKind[Purchases, dict[str, LiveProduct]]):
     name = "in_app_purchases"
     files = (IAP_FILE,)
-    compiles = (RESOURCE, LOCALIZATIONS, SCHEDULES)
-    deletes = (LOCALIZATIONS,)
-    deletes_whole = deletes
+    compiles = (RESOURCE, LOCALIZATIONS, SCHEDULES, *_EXTRA_TYPES)
+    deletes = (LOCALIZATIONS, IAP_NAMES.review.resource, IAP_NAMES.image)
+    deletes_whole = (LOCALIZATIONS,)
     nouns = {"iap": "in-app purchase", "price": "price"}
     owners = ("iap",)
 
@@ -165,8 +194,10 @@ class InAppPurchases(ResourceKind[Purchases, dict[str, LiveProduct]]):
 
     def check(self, app: App) -> list[Problem]:
         problems: list[Problem] = []
+        root = app.folder.parent.parent  # apps/<name>/ sits in the repo root
         for record in (self.desired(app) or {}).values():
             problems += needs_localization(record, "localizations", "an in-app purchase")
+            problems += check_product(record, "", "an in-app purchase", root)
         return problems
 
     # -- live --------------------------------------------------------------------------
@@ -179,8 +210,9 @@ class InAppPurchases(ResourceKind[Purchases, dict[str, LiveProduct]]):
         doc = ctx.client.get_all(
             f"/v1/apps/{ctx.live.app_id}/inAppPurchasesV2",
             {
-                "include": [LOCALIZATIONS, "iapPriceSchedule"],
+                "include": [LOCALIZATIONS, "iapPriceSchedule", *IAP_NAMES.includes],
                 f"limit[{LOCALIZATIONS}]": 50,
+                "limit[images]": 50,
             },
         )
         live: Purchases = {}
@@ -192,6 +224,7 @@ class InAppPurchases(ResourceKind[Purchases, dict[str, LiveProduct]]):
             record = read_record(_TOP_LEVEL, {RESOURCE: attributes})
             product = LiveProduct(iap["id"], attributes.get("state"))
             product.price_schedule_id = linked_id(iap, "iapPriceSchedule")
+            product.extras = read_extras(doc, iap, IAP_NAMES)
             record.maps["localizations"] = read_localizations(
                 doc.related(iap, LOCALIZATIONS),
                 _LOCALE_FIELDS,
@@ -202,6 +235,11 @@ class InAppPurchases(ResourceKind[Purchases, dict[str, LiveProduct]]):
             live[product_id] = record
             ids[product_id] = product
         _read_prices(ctx, wanted, live, ids)
+        managed = [ids[p].extras for p in ids if manages_availability(wanted[p])]
+        read_availabilities(ctx, IAP_NAMES, managed)
+        for product_id, record in live.items():
+            extras = ids[product_id].extras
+            fill_live(record, wanted[product_id], extras, product_id, IAP_NAMES, md5_file)
         ctx.live.model.parts[self.name] = live
         return ids
 
@@ -214,7 +252,13 @@ class InAppPurchases(ResourceKind[Purchases, dict[str, LiveProduct]]):
 
     def live_counts(self, live: LiveApp) -> Counter[str]:
         ids = self.state(live) or {}
-        return Counter({LOCALIZATIONS: sum(len(p.localizations) for p in ids.values())})
+        return Counter(
+            {
+                LOCALIZATIONS: sum(len(p.localizations) for p in ids.values()),
+                IAP_NAMES.review.resource: sum(p.extras.review is not None for p in ids.values()),
+                IAP_NAMES.image: sum(len(p.extras.images) for p in ids.values()),
+            }
+        )
 
     def discover(self, discovery: Discovery, skeleton: App) -> None:
         doc = discovery.client.get_all(
@@ -227,6 +271,11 @@ class InAppPurchases(ResourceKind[Purchases, dict[str, LiveProduct]]):
                 {
                     "product_id": Value(r["attributes"]["productId"], LIVE),
                     "price.base_territory": Value(None, LIVE),
+                    # managed (as unknown), so the read asks for them
+                    REVIEW_KEY: Value(None, LIVE),
+                    IMAGE_KEY: Value(None, LIVE),
+                    NEW_KEY: Value(None, LIVE),
+                    TERRITORIES_KEY: Value(None, LIVE),
                 },
             )
             for r in doc.resources()
@@ -262,6 +311,9 @@ class InAppPurchases(ResourceKind[Purchases, dict[str, LiveProduct]]):
         if change.resource == SCHEDULES:
             live = (self.desired(ctx.live.model) or {}).get(product_id)
             return _price_op(change, wanted, live, parent, ids)
+        if change.resource in _EXTRA_TYPES:
+            target = Target(address, wanted, "", ids.extras if ids else None, None)
+            return compile_extra(change, IAP_NAMES, target, parent, ctx.uploads, ctx.checksum)
         attributes = attributes_for(IAP_FIELDS, change, wanted, "", RESOURCE)
         if change.action is Action.UPDATE:
             return patch_op(
@@ -294,6 +346,14 @@ class InAppPurchases(ResourceKind[Purchases, dict[str, LiveProduct]]):
                 continue
             path = source_file(wanted) or folder / "in-app-purchases" / f"{product_id}.yml"
             writer.write_record(path, record, writer.fields("in-app-purchase"), wanted)
+
+    def pull_files(self, live: LiveApp, folder: Path) -> MediaReport:
+        """Download each product's review screenshot and promotional image."""
+        sets: list[tuple[Path, list[RemoteImage]]] = []
+        base = folder / IAP_NAMES.folder
+        for product_id, ids in sorted((self.state(live) or {}).items()):
+            sets += remote_files(IAP_NAMES, product_id, ids.extras, base)
+        return pull_images(sets, folder.parent.parent) if sets else MediaReport()
 
     def not_live(self, live: App, desired: App) -> list[Path]:
         have = self.desired(live) or {}
@@ -368,7 +428,13 @@ def _manual_prices(client: ApiClient, schedule_id: str) -> dict[str, tuple[str, 
 
 
 def _ids(ids: LiveProduct) -> list[Any]:
-    return [ids.id, ids.state, sorted(ids.localizations.items()), ids.price_schedule_id]
+    return [
+        ids.id,
+        ids.state,
+        sorted(ids.localizations.items()),
+        ids.price_schedule_id,
+        ids.extras.plain(),
+    ]
 
 
 # -- planning ------------------------------------------------------------------------------
@@ -418,6 +484,9 @@ def _plan_iap(
             locked_by=locked_by,
         )
     _plan_price(planner, address, wanted, want, have, ids, locked_by)
+    plan_extras(
+        planner, IAP_NAMES, Target(address, wanted, "", ids.extras if ids else None, locked_by)
+    )
     plan_locales(
         planner,
         owner=address,

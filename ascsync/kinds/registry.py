@@ -21,6 +21,7 @@ from ascsync.desired.model import App, DesiredRepo, FileKind, compose_files
 from ascsync.desired.schema import render_layout_doc
 from ascsync.desired.validate import Report
 from ascsync.desired.validate import validate_repo as _validate_with
+from ascsync.kinds.accessibility import ACCESSIBILITY
 from ascsync.kinds.age_rating import AGE_RATING
 from ascsync.kinds.app_events import APP_EVENTS
 from ascsync.kinds.app_record import APP
@@ -28,12 +29,16 @@ from ascsync.kinds.availability import AVAILABILITY
 from ascsync.kinds.base import ResourceKind
 from ascsync.kinds.beta_app import BETA_APP
 from ascsync.kinds.beta_groups import BETA_GROUPS
+from ascsync.kinds.builds import BUILDS_KIND
 from ascsync.kinds.custom_product_pages import CUSTOM_PRODUCT_PAGES
+from ascsync.kinds.eula import EULA
 from ascsync.kinds.experiments import PRODUCT_PAGE_TESTS
 from ascsync.kinds.in_app_purchases import IN_APP_PURCHASES
 from ascsync.kinds.locales import LOCALES
 from ascsync.kinds.media import MEDIA
 from ascsync.kinds.phased_release import PHASED_RELEASE
+from ascsync.kinds.routing_coverage import ROUTING_COVERAGE
+from ascsync.kinds.subscription_offers import SUBSCRIPTION_OFFERS
 from ascsync.kinds.subscriptions import SUBSCRIPTION_GROUPS
 from ascsync.kinds.version import VERSION
 from ascsync.problems import Problem
@@ -49,10 +54,15 @@ KINDS: tuple[ResourceKind[Any, Any], ...] = (
     CUSTOM_PRODUCT_PAGES,
     APP_EVENTS,
     PRODUCT_PAGE_TESTS,
+    ROUTING_COVERAGE,
     IN_APP_PURCHASES,
     SUBSCRIPTION_GROUPS,
+    SUBSCRIPTION_OFFERS,
+    EULA,
+    ACCESSIBILITY,
     BETA_APP,
     BETA_GROUPS,
+    BUILDS_KIND,
 )
 
 PLATFORM_KINDS: tuple[ResourceKind[Any, Any], ...] = tuple(k for k in KINDS if k.per_platform)

@@ -11,12 +11,18 @@ Prices: each listed territory's price is compared with the price in effect today
 change is one ``subscriptionPrices`` create, starting now, at the price point of
 (territory, customer price). Unlisted territories are kept.
 
+Each subscription's review screenshot, promotional image and availability by territory
+follow :mod:`ascsync.kinds.product_extras` (shared with in-app purchases).
+
 Reading: 1 listing (group localizations included), then 1 per group (subscriptions with
-their localizations), then 1 per subscription whose prices the repo manages.
+their localizations, review screenshot, images and availability), then 1 per
+subscription whose prices the repo manages and 1 per subscription whose availability it
+manages (plus the territory list once).
 
 Addresses: ``app[x].subscription_group[<name>]`` (``.locale[<code>]``) and
 ``...subscription_group[<name>].subscription[<product id>]`` (``.locale[<code>]``,
-``.price[<territory>]``).
+``.price[<territory>]``, ``.review_screenshot``, ``.promotional_image``,
+``.availability``).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from typing import Any
 from ascsync.api.client import ApiClient
 from ascsync.api.jsonapi import Document, resource_body
 from ascsync.desired.loader import RepoLoader
+from ascsync.desired.media import md5_file
 from ascsync.desired.model import LIVE, App, Field, FieldType, FileKind, Record, Value, sub_fields
 from ascsync.engine.compare import same
 from ascsync.engine.compiling import ApplyContext
@@ -51,10 +58,29 @@ from ascsync.engine.plan import Action, Change, FieldChange, address_keys
 from ascsync.engine.planner import Planner, item_prefix, item_value, plan_locales, relative
 from ascsync.engine.prices import current_prices, price_point
 from ascsync.errors import AscsyncError
+from ascsync.io.media_download import MediaReport, RemoteImage, pull_images
 from ascsync.io.repo_writer import RepoWriter, slug, source_file
 from ascsync.kinds.base import ResourceKind
 from ascsync.kinds.fields import PRODUCT_ID, TERRITORY, needs_localization, product_localizations
 from ascsync.kinds.in_app_purchases import IN_APP_PURCHASES, IN_REVIEW_STATES, read_localizations
+from ascsync.kinds.product_extras import (
+    IMAGE_KEY,
+    NEW_KEY,
+    REVIEW_KEY,
+    SUBSCRIPTION_NAMES,
+    TERRITORIES_KEY,
+    LiveExtras,
+    Target,
+    check_product,
+    compile_extra,
+    extra_fields,
+    fill_live,
+    manages_availability,
+    plan_extras,
+    read_availabilities,
+    read_extras,
+    remote_files,
+)
 from ascsync.problems import Problem, Severity
 from ascsync.rules import products as pr
 
@@ -102,6 +128,7 @@ SUBSCRIPTION_FIELDS = (
         nullable=True,
         limit="product_review_note",
     ),
+    *extra_fields(SUBSCRIPTION_NAMES),
     product_localizations(SUBSCRIPTION_LOCALIZATIONS),
     Field(
         "prices",
@@ -186,6 +213,11 @@ _GROUP_TOP = tuple(f for f in SUBSCRIPTION_GROUP_FIELDS if f.key not in ("locali
 _SUBSCRIPTION_TOP = tuple(
     f for f in SUBSCRIPTION_FIELDS if f.key not in ("localizations", "prices")
 )
+_EXTRA_TYPES = (
+    SUBSCRIPTION_NAMES.review.resource,
+    SUBSCRIPTION_NAMES.image,
+    SUBSCRIPTION_NAMES.availability,
+)
 
 Groups = dict[str, Record]
 """Subscription groups by reference name."""
@@ -199,6 +231,7 @@ class LiveSubscription:
     state: str | None = None
     localizations: dict[str, str] = field(default_factory=dict)  # locale -> id
     prices: dict[str, str] = field(default_factory=dict)  # territory -> price id
+    extras: LiveExtras = field(default_factory=LiveExtras)
 
     @property
     def locked_by(self) -> str | None:
@@ -217,9 +250,21 @@ class LiveGroup:
 class SubscriptionGroups(ResourceKind[Groups, dict[str, LiveGroup]]):
     name = "subscription_groups"
     files = (GROUP_FILE,)
-    compiles = (GROUPS, GROUP_LOCALIZATIONS, SUBSCRIPTIONS, SUBSCRIPTION_LOCALIZATIONS, PRICES)
-    deletes = (GROUP_LOCALIZATIONS, SUBSCRIPTION_LOCALIZATIONS)
-    deletes_whole = deletes
+    compiles = (
+        GROUPS,
+        GROUP_LOCALIZATIONS,
+        SUBSCRIPTIONS,
+        SUBSCRIPTION_LOCALIZATIONS,
+        PRICES,
+        *_EXTRA_TYPES,
+    )
+    deletes = (
+        GROUP_LOCALIZATIONS,
+        SUBSCRIPTION_LOCALIZATIONS,
+        SUBSCRIPTION_NAMES.review.resource,
+        SUBSCRIPTION_NAMES.image,
+    )
+    deletes_whole = (GROUP_LOCALIZATIONS, SUBSCRIPTION_LOCALIZATIONS)
     nouns = {
         "subscription_group": "subscription group",
         "subscription": "subscription",
@@ -242,8 +287,11 @@ class SubscriptionGroups(ResourceKind[Groups, dict[str, LiveGroup]]):
     def check(self, app: App) -> list[Problem]:
         groups = self.desired(app) or {}
         problems = check_product_ids(IN_APP_PURCHASES.desired(app) or {}, groups)
+        root = app.folder.parent.parent  # apps/<name>/ sits in the repo root
         for group in groups.values():
             problems += check_group(group)
+            for i, sub in enumerate(group.lists.get("subscriptions", [])):
+                problems += check_product(sub, f"subscriptions[{i}].", "a subscription", root)
         return problems
 
     # -- live --------------------------------------------------------------------------
@@ -294,6 +342,8 @@ class SubscriptionGroups(ResourceKind[Groups, dict[str, LiveGroup]]):
             counts[GROUP_LOCALIZATIONS] += len(group.localizations)
             for sub in group.subscriptions.values():
                 counts[SUBSCRIPTION_LOCALIZATIONS] += len(sub.localizations)
+                counts[SUBSCRIPTION_NAMES.review.resource] += sub.extras.review is not None
+                counts[SUBSCRIPTION_NAMES.image] += len(sub.extras.images)
         return counts
 
     def discover(self, discovery: Discovery, skeleton: App) -> None:
@@ -306,7 +356,14 @@ class SubscriptionGroups(ResourceKind[Groups, dict[str, LiveGroup]]):
             record.lists["subscriptions"] = [
                 Record(
                     LIVE,
-                    {f"subscriptions[{i}].product_id": Value(s["attributes"]["productId"], LIVE)},
+                    {
+                        f"subscriptions[{i}].product_id": Value(s["attributes"]["productId"], LIVE),
+                        # managed (as unknown), so the read asks for them
+                        **{
+                            f"subscriptions[{i}].{key}": Value(None, LIVE)
+                            for key in (REVIEW_KEY, IMAGE_KEY, NEW_KEY, TERRITORIES_KEY)
+                        },
+                    },
                     lists={f"subscriptions[{i}].prices": []},
                 )
                 for i, s in enumerate(subs.resources())
@@ -349,6 +406,12 @@ class SubscriptionGroups(ResourceKind[Groups, dict[str, LiveGroup]]):
         sub = _subscription(change, address, wanted, ids, group)
         if change.resource == SUBSCRIPTIONS:
             return _subscription_op(change, sub)
+        if change.resource in _EXTRA_TYPES:
+            extras = sub.ids.extras if sub.ids else None
+            target = Target(sub.address, sub.wanted, sub.prefix, extras, None)
+            return compile_extra(
+                change, SUBSCRIPTION_NAMES, target, sub.parent, ctx.uploads, ctx.checksum
+            )
         if change.resource == SUBSCRIPTION_LOCALIZATIONS:
             code = address_keys(change.address)["locale"][0]
             map_key = f"{sub.prefix}localizations"
@@ -381,6 +444,15 @@ class SubscriptionGroups(ResourceKind[Groups, dict[str, LiveGroup]]):
             for key, record in (self.desired(desired) or {}).items()
             if key not in have and (path := source_file(record)) is not None
         ]
+
+    def pull_files(self, live: LiveApp, folder: Path) -> MediaReport:
+        """Download each subscription's review screenshot and promotional image."""
+        sets: list[tuple[Path, list[RemoteImage]]] = []
+        base = folder / SUBSCRIPTION_NAMES.folder
+        for group in (self.state(live) or {}).values():
+            for product_id, sub in sorted(group.subscriptions.items()):
+                sets += remote_files(SUBSCRIPTION_NAMES, product_id, sub.extras, base)
+        return pull_images(sets, folder.parent.parent) if sets else MediaReport()
 
 
 # -- checking ------------------------------------------------------------------------------
@@ -464,10 +536,26 @@ def _read_subscriptions(
     """Each managed group's subscriptions; then the prices of those the repo prices."""
     names = list(ids)
     docs = ctx.pool.map(lambda n: _fetch_subscriptions(ctx.client, ids[n].id), names)
+    found = [(name, _subscriptions(subs)) for name, subs in zip(names, docs, strict=True)]
+    mine = {
+        (name, product_id): _wanted_item(wanted[name], product_id)
+        for name, subs in found
+        for product_id, _, _ in subs
+    }
+    managed = [
+        sub_ids.extras
+        for name, subs in found
+        for product_id, _, sub_ids in subs
+        if (item := mine[(name, product_id)]) is not None
+        and manages_availability(item, item_prefix(item))
+    ]
+    read_availabilities(ctx, SUBSCRIPTION_NAMES, managed)
     priced: list[tuple[Record, LiveSubscription, str]] = []
-    for name, subs in zip(names, docs, strict=True):
+    for name, subs in found:
         wanted_prices = _wanted_prices(wanted[name])
-        for index, (product_id, record, sub_ids) in enumerate(_subscriptions(subs)):
+        for index, (product_id, record, sub_ids) in enumerate(subs):
+            item = mine[(name, product_id)]
+            fill_live(record, item, sub_ids.extras, product_id, SUBSCRIPTION_NAMES, md5_file)
             _reindex(record, "subscriptions", index)
             live[name].lists.setdefault("subscriptions", []).append(record)
             ids[name].subscriptions[product_id] = sub_ids
@@ -481,7 +569,23 @@ def _read_subscriptions(
 def _fetch_subscriptions(client: ApiClient, group_id: str) -> Document:
     return client.get_all(
         f"/v1/subscriptionGroups/{group_id}/subscriptions",
-        {"include": [SUBSCRIPTION_LOCALIZATIONS], f"limit[{SUBSCRIPTION_LOCALIZATIONS}]": 50},
+        {
+            "include": [SUBSCRIPTION_LOCALIZATIONS, *SUBSCRIPTION_NAMES.includes],
+            f"limit[{SUBSCRIPTION_LOCALIZATIONS}]": 50,
+            "limit[images]": 50,
+        },
+    )
+
+
+def _wanted_item(group: Record, product_id: str) -> Record | None:
+    """The group file's item for ``product_id``, if it lists it."""
+    return next(
+        (
+            s
+            for s in group.lists.get("subscriptions", [])
+            if item_value(s, "product_id") == product_id
+        ),
+        None,
     )
 
 
@@ -492,6 +596,7 @@ def _subscriptions(doc: Document) -> list[tuple[str, Record, LiveSubscription]]:
         attributes = sub.get("attributes") or {}
         record = read_record(_SUBSCRIPTION_TOP, {SUBSCRIPTIONS: attributes})
         ids = LiveSubscription(sub["id"], attributes.get("state"))
+        ids.extras = read_extras(doc, sub, SUBSCRIPTION_NAMES)
         record.maps["localizations"] = read_localizations(
             doc.related(sub, SUBSCRIPTION_LOCALIZATIONS),
             sub_fields(SUBSCRIPTION_FIELDS, "localizations"),
@@ -561,7 +666,13 @@ def _reindex(record: Record, list_key: str, index: int) -> None:
 
 
 def _ids(ids: LiveSubscription) -> list[Any]:
-    return [ids.id, ids.state, sorted(ids.localizations.items()), sorted(ids.prices.items())]
+    return [
+        ids.id,
+        ids.state,
+        sorted(ids.localizations.items()),
+        sorted(ids.prices.items()),
+        ids.extras.plain(),
+    ]
 
 
 # -- planning ------------------------------------------------------------------------------
@@ -696,6 +807,8 @@ def _plan_subscription(
         locked_by=locked_by,
     )
     _plan_prices(planner, address, wanted, live, ids, prefix)
+    target = Target(address, wanted, prefix, ids.extras if ids else None, locked_by)
+    plan_extras(planner, SUBSCRIPTION_NAMES, target)
 
 
 def _plan_prices(

@@ -52,6 +52,9 @@ TEXT_LIMITS: dict[str, TextLimit] = {
     # TestFlight
     "beta_description": TextLimit(4000, source="[U] secondary sources", verified=False),
     "beta_group_name": TextLimit(50, source="[U] not published", verified=False),
+    "what_to_test": TextLimit(
+        4000, source="[F] pilot truncates What to Test at 4000 bytes", also_bytes=True
+    ),
     # In-app purchases and subscriptions
     "product_reference_name": TextLimit(64, source="[A] In-App Purchase information"),
     "product_display_name": TextLimit(35, source="[2] 30 or 35, conflicting", verified=False),

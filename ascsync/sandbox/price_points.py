@@ -29,7 +29,6 @@ PRICE_POINT_TYPES = {
 }
 
 
-
 @cache
 def price_ladder() -> dict[str, list[str]]:
     """Customer prices per territory, lowest first (``seeds/prices.yml``)."""
@@ -98,5 +97,3 @@ def add_price_points(store: Store, owner: Resource) -> None:
 def _share(price: str, ratio: float) -> str:
     decimals = len(price.split(".")[1]) if "." in price else 0
     return f"{float(price) * ratio:.{decimals}f}"
-
-

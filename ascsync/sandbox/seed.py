@@ -60,6 +60,7 @@ account's own state. It is a YAML file (or the same structure as a dict), for ex
                 localizations: {en-US: {name: Monthly, description: All films}}
         betaAppLocalizations:
           en-US: {description: Try new features, feedbackEmail: beta@example.com}
+        betaAppReviewDetail: {contactEmail: beta-review@example.com, demoAccountRequired: false}
         betaGroups:
           - name: Internal QA
             isInternalGroup: true
@@ -87,7 +88,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from ascsync.errors import ConfigError
-from ascsync.sandbox import builds, seed_product_pages, uploads
+from ascsync.sandbox import builds, seed_product_pages, seed_release, uploads
 from ascsync.sandbox.price_points import (
     PRICE_POINT_TYPES,
     add_price_points,
@@ -368,6 +369,8 @@ class SeedBuilder:
             "price",
             "availability",
             *seed_product_pages.KEYS,
+            "betaAppReviewDetail",
+            *seed_release.APP_KEYS,
         }
         bundle_id = str(self.required(node, "bundleId", where))
         self.required(node, "name", where)
@@ -386,7 +389,14 @@ class SeedBuilder:
                 )
         app = self.create("apps", where, attrs, id_=app_id)
         add_price_points(self.store, app)
-        builds.add_app_beta_resources(self.store, app)
+        review_node = node.get("betaAppReviewDetail")
+        review = self.attributes(
+            "betaAppReviewDetails",
+            self.mapping(review_node, node, "betaAppReviewDetail", where),
+            f"{where}.betaAppReviewDetail",
+            set(),
+        )
+        builds.add_app_beta_resources(self.store, app, review)
         if node.get("price") is not None:
             self.price_schedule(app, node, f"{where}.price")
         self.availability(app, node, f"{where}.availability")
@@ -416,6 +426,8 @@ class SeedBuilder:
             here = f"{where}.betaGroups[{index}]"
             self.beta_group(app, self.mapping(group, beta_groups, index, here), here)
         seed_product_pages.seed_app(self, app, node, where)
+        seed_release.link_builds(self, app, node, where)
+        seed_release.app_extras(self, app, node, where)
 
     def app_info(self, app: Resource, node: dict[str, Any], where: str) -> None:
         where = f"{where}.appInfo"
@@ -478,7 +490,9 @@ class SeedBuilder:
             here = f"{where}.builds[{index}]"
             item = self.mapping(item, items, index, here)
             number = str(self.required(item, "version", here))
-            attrs = self.attributes("builds", item, here, {"preReleaseVersion"})
+            attrs = self.attributes(
+                "builds", item, here, {"preReleaseVersion", *seed_release.BUILD_KEYS}
+            )
             attrs["version"] = number
             attrs.setdefault("processingState", "VALID")
             # Undated builds were uploaded "now": a fixed date would expire (90 days) and
@@ -669,7 +683,7 @@ class SeedBuilder:
             "inAppPurchases",
             node,
             where,
-            {"localizations", "type", "price"},
+            {"localizations", "type", "price", *seed_release.PRODUCT_KEYS},
             {"type": "inAppPurchaseType"},
         )
         attrs.setdefault("inAppPurchaseType", "NON_CONSUMABLE")
@@ -679,6 +693,7 @@ class SeedBuilder:
         add_price_points(self.store, iap)
         if node.get("price") is not None:
             self.price_schedule(iap, node, f"{where}.price")
+        seed_release.product_extras(self, iap, node, where)
         for loc in self.localizations(
             "inAppPurchaseLocalizations",
             node.get("localizations"),
@@ -707,13 +722,21 @@ class SeedBuilder:
             item = self.mapping(item, items, index, here)
             self.required(item, "productId", here)
             self.required(item, "name", here)
-            attrs = self.attributes("subscriptions", item, here, {"localizations", "prices"})
+            structural = {
+                "localizations",
+                "prices",
+                *seed_release.PRODUCT_KEYS,
+                *seed_release.SUBSCRIPTION_KEYS,
+            }
+            attrs = self.attributes("subscriptions", item, here, structural)
             attrs.setdefault("state", "READY_TO_SUBMIT")
             attrs.setdefault("groupLevel", index + 1)
             attrs.setdefault("familySharable", False)
             sub = self.create("subscriptions", here, attrs, {"group": group.ref})
             add_price_points(self.store, sub)
             self.subscription_prices(sub, item, f"{here}.prices")
+            seed_release.product_extras(self, sub, item, here)
+            seed_release.subscription_offers(self, sub, item, here)
             self.localizations(
                 "subscriptionLocalizations",
                 item.get("localizations"),

@@ -27,7 +27,7 @@ def listing_copy(example_copy: Path) -> Path:
     """The example repo's store listing only (app, age rating, version, locales, media):
     the part apply carries out end to end today."""
     app = example_copy / "apps" / "moviecatalog"
-    for folder in ("in-app-purchases", "subscriptions", "testflight"):
+    for folder in ("in-app-purchases", "subscriptions", "subscription-offers", "testflight"):
         shutil.rmtree(app / folder, ignore_errors=True)
     return example_copy
 

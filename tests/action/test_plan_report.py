@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ascsync.engine.plan import Plan
+from ascsync.engine.render import render_markdown
 from tests.action.action_runner import run_action
 from tests.action.conftest import GITHUB_TOKEN
 from tests.action.fake_github import FakeGitHub
@@ -39,9 +41,8 @@ def test_the_comment_links_the_html_report_artifact(tmp_path, example_copy, gith
         "from [this workflow run](https://github.example/example/moviecatalog/actions/runs/7700"
         "#artifacts)."
     ) in comment.body
-    # still there: what this version does not apply, and every deletion, outside <details>
+    # still there: every deletion, outside <details>
     visible = comment.body.split("<details>")[0]
-    assert "In the repo but not applied by this version of ascsync" in visible
     assert "tester[old.contractor@example.com]" in visible
     # updates are orange (`!`), creates green, deletes red in GitHub's diff rendering
     assert "\n! app[moviecatalog].info  # update" in comment.body
@@ -79,3 +80,12 @@ def test_no_changes_is_said_only_when_the_plan_says_so(tmp_path, listing_copy, g
     assert run.outputs["changes"] == "false"
     [comment] = github.comments(REPO, 42)
     assert "No changes: App Store Connect matches the repository." in comment.body
+
+
+def test_what_this_version_does_not_apply_is_visible_outside_the_collapsed_sections():
+    """The example repo has no such value any more (issue 17 reads the TestFlight review
+    contact); a kind that reads a key it cannot apply yet must still show it openly."""
+    plan = Plan(unsupported=["app[x]: TestFlight review_contact.phone (apps/x/beta.yml:3)"])
+    visible = render_markdown(plan).split("<details>")[0]
+    assert "In the repo but not applied by this version of ascsync" in visible
+    assert "review_contact.phone" in visible

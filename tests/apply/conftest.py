@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +11,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from ascsync.cli import cli
+from ascsync.cli import Settings, cli
+from ascsync.engine import ops
 from ascsync.sandbox import Sandbox
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "example-repo"
@@ -29,6 +31,19 @@ def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def fast_settings() -> dict[str, Any]:
     return {"settle_seconds": 0.02}
+
+
+@pytest.fixture
+def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shorter pauses between tries (backoff, the second look for a lost create): the
+    same decisions, in a test that meets a few hundred faults, in seconds not minutes."""
+    monkeypatch.setattr(ops, "SETTLE_SECONDS", 0.05)
+    policy = Settings.retry_policy
+    monkeypatch.setattr(
+        Settings,
+        "retry_policy",
+        lambda self: dataclasses.replace(policy(self), backoff_base=0.05, backoff_max=0.5),
+    )
 
 
 def invoke(sandbox: Sandbox, command: str, *args: str) -> Result:

@@ -45,7 +45,7 @@ def apply_ok(sandbox: Sandbox, repo: Path) -> str:
 
 
 def assert_no_changes(sandbox: Sandbox, repo: Path) -> None:
-    result = invoke(sandbox, "plan", str(repo))
+    result = invoke(sandbox, "plan", str(repo), "--detailed-exitcode")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("No changes."), result.output
     assert "availability" not in result.output and "price." not in result.output

@@ -42,7 +42,7 @@ def test_preview_is_uploaded_then_replaced_when_it_changes(tmp_path: Path) -> No
 
         applied = run(sandbox, "apply", str(repo), "--auto-approve", "--allow-delete")
         assert applied.exit_code == 0, applied.output
-        again = run(sandbox, "plan", str(repo))
+        again = run(sandbox, "plan", str(repo), "--detailed-exitcode")
         assert again.exit_code == 0, again.output
         previews = sandbox.store.list("appPreviews")
         assert [p.attributes["fileName"] for p in previews] == ["01-tour.mp4"]
@@ -52,7 +52,7 @@ def test_preview_is_uploaded_then_replaced_when_it_changes(tmp_path: Path) -> No
         changed = run(sandbox, "plan", str(repo))
         assert f"± {SET}[01-tour.mp4]  # replace" in changed.output
         assert run(sandbox, "apply", str(repo), "--auto-approve", "--allow-delete").exit_code == 0
-        assert run(sandbox, "plan", str(repo)).exit_code == 0
+        assert run(sandbox, "plan", str(repo), "--detailed-exitcode").exit_code == 0
         assert [p.attributes["fileName"] for p in sandbox.store.list("appPreviews")] == [
             "01-tour.mp4"
         ]

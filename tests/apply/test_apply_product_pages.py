@@ -29,7 +29,13 @@ TREATMENT = APP / "product-page-tests/search-first/search-up-front"
 @pytest.fixture
 def repo(example: Path) -> Path:
     """The example repo with only the product page kinds' folders besides the basics."""
-    for folder in ("screenshots", "testflight", "in-app-purchases", "subscriptions"):
+    for folder in (
+        "screenshots",
+        "testflight",
+        "in-app-purchases",
+        "subscriptions",
+        "subscription-offers",
+    ):
         shutil.rmtree(example / APP / folder)
     return example
 

@@ -48,7 +48,7 @@ def apply_ok(sandbox: Sandbox, repo: Path) -> str:
 
 
 def assert_no_changes(sandbox: Sandbox, repo: Path) -> None:
-    result = invoke(sandbox, "plan", str(repo))
+    result = invoke(sandbox, "plan", str(repo), "--detailed-exitcode")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("No changes."), result.output
 
@@ -294,6 +294,7 @@ def test_a_new_subscription_joins_the_existing_group(repo: Path) -> None:
             "    reference_name: Plus weekly\n"
             "    period: ONE_WEEK\n"
             "    group_level: 3\n"
+            "    review_screenshot: review/plus-monthly.png\n"
             "    localizations:\n"
             "      en-US: {name: Plus weekly, description: Try Plus for a week.}\n"
             "    prices:\n"
@@ -303,7 +304,9 @@ def test_a_new_subscription_joins_the_existing_group(repo: Path) -> None:
         path.write_text(path.read_text(encoding="utf-8") + weekly, encoding="utf-8")
         mark = len(sandbox.journal)
         apply_ok(sandbox, repo)
-        assert sorted(e.operation for e in writes(sandbox, mark)) == [
+        assert sorted(e.operation for e in writes(sandbox, mark) if e.operation) == [
+            "PATCH /v1/subscriptionAppStoreReviewScreenshots/{id}",
+            "POST /v1/subscriptionAppStoreReviewScreenshots",
             "POST /v1/subscriptionLocalizations",
             "POST /v1/subscriptionPrices",
             "POST /v1/subscriptions",

@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from ascsync.sandbox import Sandbox
 from tests.apply.conftest import (
     PASSWORD,
@@ -30,7 +32,7 @@ def test_plan_apply_plan_converges_from_the_demo_seed(example: Path) -> None:
         # progress: items done of all, bytes uploaded of all, an estimate of time left
         size = r"\d+(\.\d)? [KM]B"
         assert re.search(rf"\[\d+/\d+, {size} of {size}, ~\d+ s left\] ok +upload ", first.output)
-        again = invoke(sandbox, "plan", str(example))
+        again = invoke(sandbox, "plan", str(example), "--detailed-exitcode")
         assert again.exit_code == 0, again.output
         assert again.output.startswith("No changes.")
         assert screenshot_sets(sandbox) == expected_sets(example)
@@ -75,17 +77,18 @@ def test_apply_from_an_app_with_no_version_creates_everything(example: Path) -> 
         assert len(first) == 1  # Apple's ready-made en-US localization is taken over
         # the app info opens for edits only once the new version exists: a second apply
         converge(sandbox, example)
-        assert invoke(sandbox, "plan", str(example)).exit_code == 0
+        assert invoke(sandbox, "plan", str(example), "--detailed-exitcode").exit_code == 0
         assert versions_of_demo(sandbox) == ["2.4.0"]
         assert screenshot_sets(sandbox) == expected_sets(example)
 
 
+@pytest.mark.usefixtures("quick_backoff")
 def test_converges_under_429_bursts_and_server_errors(example: Path) -> None:
-    faults = "seed=11,error=0.1,burst429=2:25,retry_after=1"
+    faults = "seed=11,error=0.1,burst429=2:25,retry_after=0"
     with Sandbox(seed="demo", settings=fast_settings(), faults=faults) as sandbox:
         converge(sandbox, example, attempts=8)
         sandbox.set_faults(None)
-        assert invoke(sandbox, "plan", str(example)).exit_code == 0
+        assert invoke(sandbox, "plan", str(example), "--detailed-exitcode").exit_code == 0
         assert screenshot_sets(sandbox) == expected_sets(example)
 
 
@@ -97,7 +100,7 @@ def test_converges_when_uploads_are_dropped_midway(example: Path) -> None:
     ) as sandbox:
         converge(sandbox, example, attempts=8)
         sandbox.set_faults(None)
-        assert invoke(sandbox, "plan", str(example)).exit_code == 0
+        assert invoke(sandbox, "plan", str(example), "--detailed-exitcode").exit_code == 0
         assert screenshot_sets(sandbox) == expected_sets(example)
 
 
@@ -211,7 +214,7 @@ def test_submit_for_review_after_apply(example: Path) -> None:
             if v.attributes["versionString"] == "2.4.0"
         )
         assert version.attributes["appVersionState"] == "WAITING_FOR_REVIEW"
-        again = invoke(sandbox, "plan", str(example))
+        again = invoke(sandbox, "plan", str(example), "--detailed-exitcode")
         assert again.exit_code == 0, again.output
 
 
@@ -223,6 +226,13 @@ def test_submit_refused_without_a_build(example: Path) -> None:
             if v.attributes["versionString"] == "2.4.0"
         )
         sandbox.store.set_relationship(version, "build", None)
+        # a repo that does not choose the build (version.yml without `build:`)
+        version_file = example / "apps/moviecatalog/version.yml"
+        text = version_file.read_text(encoding="utf-8")
+        version_file.write_text(
+            "".join(line for line in text.splitlines(True) if not line.startswith("build:")),
+            encoding="utf-8",
+        )
         result = invoke(
             sandbox,
             "apply",

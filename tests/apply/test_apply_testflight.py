@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from ascsync.sandbox import Sandbox
-from tests.apply.conftest import fast_settings, invoke, writes
+from ascsync.sandbox.engine import Request
+from tests.apply.conftest import PASSWORD, fast_settings, invoke, writes
 
 APP = Path("apps/moviecatalog")
 TESTFLIGHT = APP / "testflight"
@@ -20,7 +21,7 @@ BETA_APP = TESTFLIGHT / "beta-app.yml"
 @pytest.fixture
 def repo(example: Path) -> Path:
     """The example repo without screenshots and products: TestFlight only, so runs are quick."""
-    for folder in ("screenshots", "in-app-purchases", "subscriptions"):
+    for folder in ("screenshots", "in-app-purchases", "subscriptions", "subscription-offers"):
         shutil.rmtree(example / APP / folder)
     return example
 
@@ -39,13 +40,13 @@ def apply_ok(sandbox: Sandbox, repo: Path) -> str:
 
 
 def assert_no_changes(sandbox: Sandbox, repo: Path) -> None:
-    result = invoke(sandbox, "plan", str(repo))
+    result = invoke(sandbox, "plan", str(repo), "--detailed-exitcode")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("No changes."), result.output
 
 
 def operations(sandbox: Sandbox, since: int) -> list[str]:
-    return sorted(e.operation for e in writes(sandbox, since))
+    return sorted(e.operation for e in writes(sandbox, since) if e.operation)  # not upload PUTs
 
 
 def beta_group(sandbox: Sandbox, name: str) -> Any:
@@ -86,6 +87,46 @@ def test_testflight_apply_then_plan_shows_no_changes_and_a_rerun_writes_nothing(
         mark = len(sandbox.journal)
         apply_ok(sandbox, repo)
         assert writes(sandbox, mark) == []
+
+
+def test_beta_review_details_are_patched_in_place_and_converge(repo: Path) -> None:
+    with Sandbox(seed="demo", settings=fast_settings()) as sandbox:
+        (detail,) = sandbox.store.list("betaAppReviewDetails")
+        mark = len(sandbox.journal)
+        apply_ok(sandbox, repo)
+        assert "PATCH /v1/betaAppReviewDetails/{id}" in operations(sandbox, mark)
+        assert sandbox.store.list("betaAppReviewDetails") == [detail]  # never a second one
+        assert detail.attributes["contactEmail"] == "appreview@example.com"
+        assert detail.attributes["demoAccountName"] == "beta-reviewer@example.com"
+        assert detail.attributes["demoAccountPassword"] == PASSWORD
+        assert detail.attributes["notes"].startswith("Sign in with the demo account")
+        assert_no_changes(sandbox, repo)
+
+        edit(repo, BETA_APP, '"+1 408 555 0100"', '"+44 20 7946 0000"')
+        mark = len(sandbox.journal)
+        apply_ok(sandbox, repo)
+        assert operations(sandbox, mark) == ["PATCH /v1/betaAppReviewDetails/{id}"]
+        assert detail.attributes["contactPhone"] == "+44 20 7946 0000"
+        assert_no_changes(sandbox, repo)
+
+
+def test_the_sandbox_refuses_a_required_sign_in_without_a_password(repo: Path) -> None:
+    body = {
+        "data": {
+            "type": "betaAppReviewDetails",
+            "id": "",
+            "attributes": {"demoAccountRequired": True, "demoAccountName": "x@example.com"},
+        }
+    }
+    with Sandbox(seed="demo") as sandbox:
+        (detail,) = sandbox.store.list("betaAppReviewDetails")
+        body["data"]["id"] = detail.id
+        response = sandbox.engine.handle(
+            Request("PATCH", f"/v1/betaAppReviewDetails/{detail.id}", body=body)
+        )
+    assert response.status == 409
+    (error,) = (response.body or {})["errors"]
+    assert error["source"] == {"pointer": "/data/attributes/demoAccountPassword"}
 
 
 def test_a_tester_invited_then_removed(repo: Path) -> None:

@@ -50,7 +50,7 @@ def seed_file(seed: dict[str, Any], folder: Path) -> Path:
 
 
 def only_testflight(example: Path) -> Path:
-    for folder in ("screenshots", "in-app-purchases", "subscriptions"):
+    for folder in ("screenshots", "in-app-purchases", "subscriptions", "subscription-offers"):
         shutil.rmtree(example / APP / folder)
     return example
 
@@ -142,6 +142,20 @@ def test_every_delete_the_kinds_can_emit_is_counted_by_the_guard(
         shutil.rmtree(treatment / "screenshots/en-US")
         seen.update(_deletes_planned(sandbox, example))
         shutil.rmtree(treatment)  # a whole treatment
+        _drop_locale(app / "testflight/builds/2.4.0-newest.yml", "de-DE")
+        pro = app / "in-app-purchases/com.example.moviecatalog.pro.yml"
+        _edit(pro, "review_screenshot: review/pro.png", "review_screenshot: null")
+        _edit(pro, "promotional_image: promotional/pro.png", "promotional_image: null")
+        plus = app / "subscriptions/movie-catalog-plus.yml"
+        _edit(plus, "review_screenshot: review/plus-monthly.png", "review_screenshot: null")
+        _edit(plus, "promotional_image: promotional/plus-yearly.png", "promotional_image: null")
+        _edit(app / "eula.yml", "text: !file texts/eula.txt", "text: null")
+        offers = app / "subscription-offers/com.example.moviecatalog.plus.yearly.yml"
+        _edit(offers, "    territories: all ", "    territories: [USA, CAN] ")
+        text = offers.read_text(encoding="utf-8")
+        start, end = text.index("promotional_offers:"), text.index("offer_codes:")
+        offers.write_text(text[:start] + "promotional_offers: []\n\n" + text[end:], "utf-8")
+        _edit(app / "testflight/builds/2.4.0-newest.yml", "groups: [Public Beta]", "groups: []")
         seen.update(_deletes_planned(sandbox, example))
     seen.update(_previews_deleted(tmp_path))
     seen.update(_event_video_deleted(tmp_path))
@@ -221,4 +235,9 @@ def test_only_the_ops_module_and_the_tester_unlink_send_deletes() -> None:
                 and node.func.value.id == "client"
             ):
                 callers.add(str(path.relative_to(PACKAGE)))
-    assert callers == {"engine/ops.py", "engine/uploads.py", "kinds/beta_groups.py"}
+    assert callers == {
+        "engine/ops.py",
+        "engine/uploads.py",
+        "kinds/beta_groups.py",
+        "kinds/builds.py",  # a build leaving a group (Op.deletes = builds)
+    }

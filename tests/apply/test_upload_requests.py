@@ -16,7 +16,11 @@ def api_requests(sandbox: Sandbox, since: int = 0) -> list:
 
 
 def reorders(entries: list) -> list:
-    return [e for e in entries if e.method == "PATCH" and "/relationships/" in e.path]
+    return [
+        e
+        for e in entries
+        if e.method == "PATCH" and "/relationships/app" in e.path and "Sets/" in e.path
+    ]
 
 
 def test_first_upload_checks_settling_per_localization_and_needs_no_reorder(

@@ -109,7 +109,7 @@ def test_schema_writes_one_schema_per_file_kind(tmp_path: Path):
     assert "locale.schema.json" in names and "subscription-group.schema.json" in names
     assert "platform-locale.schema.json" in names
     assert "in-app-event.schema.json" in names and "product-page-treatment.schema.json" in names
-    assert len(names) == len(FILES) == 14
+    assert len(names) == len(FILES)  # one per file kind, whichever kinds are registered
     locale = json.loads((out / "locale.schema.json").read_text())
     assert locale["properties"]["subtitle"]["maxLength"] == 30
 

@@ -58,15 +58,20 @@ def test_unset_secret_is_only_a_warning_for_validate(monkeypatch):
     report = validate_repo(EXAMPLE)
     assert report.ok
     assert [p.format(EXAMPLE) for p in report.warnings] == [
-        "apps/moviecatalog/version.yml:20: review.demo_account.password: environment variable "
-        f"{ENV} is not set (export {ENV}=... before plan/apply)"
+        "apps/moviecatalog/testflight/beta-app.yml:19: demo_account.password: environment "
+        f"variable {ENV} is not set (export {ENV}=... before plan/apply)",
+        "apps/moviecatalog/version.yml:21: review.demo_account.password: environment variable "
+        f"{ENV} is not set (export {ENV}=... before plan/apply)",
     ]
 
 
 def test_unset_secret_is_an_error_when_the_command_needs_it(monkeypatch):
     monkeypatch.delenv(ENV, raising=False)
     report = validate_repo(EXAMPLE, need_secrets=True)
-    assert [p.field for p in report.errors] == ["review.demo_account.password"]
+    assert [p.field for p in report.errors] == [
+        "demo_account.password",
+        "review.demo_account.password",
+    ]
 
 
 def test_model_holds_every_resource_kind(report):

@@ -206,3 +206,44 @@ def test_a_locked_difference_is_drift_that_only_write_can_settle(tmp_path: Path)
             in (repo / "apps/demo/locales/en-US.yml").read_text()
         )
         assert invoke(sb, "drift", str(repo), "--detailed-exitcode").exit_code == 0
+
+
+def test_what_to_test_edited_in_testflight_is_drift_that_write_takes(
+    sandbox: Sandbox,  # noqa: F811
+    repo: Path,
+) -> None:
+    build = next(b for b in sandbox.store.list("builds") if b.attributes["version"] == "241")
+    (german,) = [
+        t
+        for t in sandbox.store.related(build, "betaBuildLocalizations")
+        if t.attributes["locale"] == "de-DE"
+    ]
+    german.attributes["whatsNew"] = "Im Web geändert: bitte die Suche testen."
+    result = invoke(sandbox, "drift", str(repo), "--detailed-exitcode")
+    assert result.exit_code == 2, result.output
+    assert "moviecatalog · de-DE" in result.output
+    assert "repo: apps/moviecatalog/testflight/builds/2.4.0-newest.yml:6" in result.output
+
+    written = invoke(sandbox, "drift", str(repo), "--detailed-exitcode", "--write")
+    assert written.exit_code == 2, written.output
+    text = (repo / APP / "testflight/builds/2.4.0-newest.yml").read_text()
+    assert 'de-DE: {what_to_test: "Im Web geändert: bitte die Suche testen."}' in text
+    assert text.startswith("# The newest 2.4.0 build in TestFlight")
+    assert invoke(sandbox, "drift", str(repo), "--detailed-exitcode").exit_code == 0
+
+
+def test_another_build_attached_in_the_web_ui_is_drift(
+    sandbox: Sandbox,  # noqa: F811
+    repo: Path,
+) -> None:
+    old = next(b for b in sandbox.store.list("builds") if b.attributes["version"] == "240")
+    version = next(
+        v
+        for v in sandbox.store.list("appStoreVersions")
+        if v.attributes["versionString"] == "2.4.0"
+    )
+    sandbox.store.set_relationship(version, "build", old.ref)
+    result = invoke(sandbox, "drift", str(repo), "--detailed-exitcode")
+    assert result.exit_code == 2, result.output
+    assert 'live has "240", repo says "241"' in result.output
+    assert "repo: apps/moviecatalog/version.yml:4" in result.output

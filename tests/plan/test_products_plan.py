@@ -304,6 +304,9 @@ def test_example_repo_against_demo_seed_shows_the_intended_product_changes() -> 
     assert [a for a in products if a[1].startswith(pro)] == [
         ("update", pro),
         ("update", f"{pro}.price"),
+        ("upload", f"{pro}.review_screenshot"),
+        ("upload", f"{pro}.promotional_image"),
+        ("update", f"{pro}.availability"),
         ("update", f"{pro}.locale[en-US]"),
         ("create", f"{pro}.locale[de-DE]"),
         ("create", f"{pro}.locale[fr-FR]"),
@@ -314,13 +317,18 @@ def test_example_repo_against_demo_seed_shows_the_intended_product_changes() -> 
         "Movie Catalog Pro",
         "Movie Catalog Pro (lifetime)",
     )
+    assert fields(plan, f"{pro}.availability") == {
+        "availability.territories": (["CAN", "USA"], "all")
+    }
     created = [a for a in products if a[1].startswith(plus)]
-    assert {action for action, _ in created} == {"create"}
+    assert {action for action, _ in created} == {"create", "upload"}
     assert (
         "create",
         f"{plus}.subscription[com.example.moviecatalog.plus.yearly].price[DEU]",
     ) in created
-    assert len(created) == 1 + 4 + 2 * (1 + 4) + 3  # group, its locales, subs + locales, prices
+    # group, its locales, subs + locales, prices, 2 review screenshots, 1 promotional
+    # image, 2 availabilities
+    assert len(created) == 1 + 4 + 2 * (1 + 4) + 3 + 2 + 1 + 2
 
 
 def test_example_repo_product_and_testflight_request_count_is_pinned() -> None:
@@ -337,10 +345,12 @@ def test_example_repo_product_and_testflight_request_count_is_pinned() -> None:
             word in key[1] for word in ("Purchase", "subscription", "beta", "/v1/apps/{id}/{id}")
         )
     }
-    # IAPs: 1 listing + 2 for the Pro IAP's price (schedule, manual prices); subscription
-    # groups: 1 listing (the demo has none live yet, so nothing more); TestFlight: 1 for the
-    # beta app localizations + 1 for the groups with their testers.
-    assert sum(ours.values()) == 6
+    # IAPs: 1 listing + 2 for the Pro IAP's price (schedule, manual prices) + 1 for its
+    # availability's territories; subscription groups: 1 listing (the demo has none live
+    # yet, so nothing more); TestFlight: 1 for the beta app localizations + 1 for its review
+    # details + 1 for the groups with their testers.
+    assert sum(ours.values()) == 8
+    assert stats[("GET", "/v1/territories")] == 1  # all storefronts, for "territories: all"
 
 
 def test_product_drift_changes_the_plan_fingerprint(repo: Path, seed: dict) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ascsync.commands.plan import compute_plan
 from ascsync.engine.plan import Plan
-from ascsync.kinds.registry import load_repo
+from ascsync.kinds.registry import load_repo, validate_repo
 from ascsync.sandbox import Sandbox
 from tests.plan.conftest import client_for
 
@@ -216,15 +216,77 @@ def test_beta_app_locales_managed_as_a_set(repo: Path, seed: dict) -> None:
     }
 
 
-def test_beta_review_details_are_listed_as_not_supported(repo: Path, seed: dict) -> None:
-    write_testflight(
-        repo, group=None, beta_app=BETA_APP_FILE + "review_contact:\n  email: r@example.com\n"
-    )
-    plan, _ = run(repo, with_testflight(seed))
+REVIEW_FILE = """\
+review_contact:
+  first_name: Ana
+  last_name: Ruiz
+  phone: "+34 600 000 000"
+  email: beta-review@example.com
+demo_account:
+  required: false
+review_notes: |-
+  Sign in is not needed.
+  ¿Preguntas? Escríbenos.
+"""
+
+
+def live_review() -> dict[str, Any]:
+    """The seed's betaAppReviewDetail equal to REVIEW_FILE."""
+    return {
+        "contactFirstName": "Ana",
+        "contactLastName": "Ruiz",
+        "contactPhone": "+34 600 000 000",
+        "contactEmail": "beta-review@example.com",
+        "demoAccountRequired": False,
+        "notes": "Sign in is not needed.\n¿Preguntas? Escríbenos.",
+    }
+
+
+def test_beta_review_details_matching_live_plan_nothing(repo: Path, seed: dict) -> None:
+    write_testflight(repo, group=None, beta_app=BETA_APP_FILE + REVIEW_FILE)
+    seed = with_testflight(seed)
+    seed["apps"][0]["betaAppReviewDetail"] = live_review()
+    plan, stats = run(repo, seed)
+    assert actions(plan) == [] and plan.locked == [] and plan.unsupported == []
+    assert stats[("GET", "/v1/apps/{id}/betaAppReviewDetail")] == 1
+
+
+def test_beta_review_details_are_one_patch_of_what_differs(repo: Path, seed: dict) -> None:
+    write_testflight(repo, group=None, beta_app=BETA_APP_FILE + REVIEW_FILE)
+    seed = with_testflight(seed)
+    seed["apps"][0]["betaAppReviewDetail"] = {**live_review(), "contactPhone": "+1 555 0100"}
+    plan, _ = run(repo, seed)
+    assert actions(plan) == [("update", f"{BETA_APP}.review")]
+    assert fields(plan, f"{BETA_APP}.review") == {
+        "review_contact.phone": ("+1 555 0100", "+34 600 000 000")
+    }
+    change = plan.changes[0]
+    assert change.calls == ("PATCH /v1/betaAppReviewDetails/{id}",)
+    assert change.source and change.source.endswith("testflight/beta-app.yml:8")
+
+
+def test_beta_review_details_absent_live_are_locked_not_created(repo: Path, seed: dict) -> None:
+    write_testflight(repo, group=None, beta_app=REVIEW_FILE)
+    desired, _ = load_repo(repo)
+    with Sandbox(seed=seed) as sandbox:
+        detail = sandbox.store.list("betaAppReviewDetails")[0]
+        sandbox.store.delete(detail.type, detail.id)
+        plan = compute_plan(client_for(sandbox), desired, (), concurrency=2)
     assert actions(plan) == []
-    assert len(plan.unsupported) == 1
-    assert "review_contact.email" in plan.unsupported[0]
-    assert "testflight/beta-app.yml:6" in plan.unsupported[0]
+    (locked,) = plan.locked
+    assert locked.address == f"{BETA_APP}.review"
+    assert "the API cannot create them" in (locked.note or "")
+
+
+def test_the_example_repo_sets_the_beta_review_contact() -> None:
+    root = Path(__file__).resolve().parents[2] / "example-repo"
+    desired, _ = load_repo(root)
+    with Sandbox(seed="demo") as sandbox:
+        plan = compute_plan(client_for(sandbox), desired, (), concurrency=4)
+    address = "app[moviecatalog].beta_app.review"
+    assert ("update", address) in actions(plan)
+    assert fields(plan, address)["review_contact.email"] == (None, "appreview@example.com")
+    assert plan.unsupported == []
 
 
 def test_example_repo_against_demo_seed_shows_the_intended_testflight_changes() -> None:
@@ -252,3 +314,23 @@ def test_tester_drift_changes_the_plan_fingerprint(repo: Path, seed: dict) -> No
     seed["apps"][0]["betaGroups"][0]["testers"].append({"email": "new@example.com"})
     after, _ = run(repo, seed)
     assert before.fingerprint != after.fingerprint
+
+
+def test_beta_review_rules_are_checked_offline(repo: Path) -> None:
+    write_testflight(
+        repo,
+        group=None,
+        beta_app="demo_account:\n  required: true\n  name: tester@example.com\n"
+        f"review_notes: {'n' * 4001}\n",
+    )
+    report = validate_repo(repo)
+    errors = [p.format(repo) for p in report.errors]
+    warnings = [p.format(repo) for p in report.warnings]
+    assert errors == [
+        "apps/demo/testflight/beta-app.yml:2: demo_account.password: is required when "
+        "demo_account.required is true"
+    ]
+    assert any(
+        "beta-app.yml:4: review_notes: is 4001 characters long, the limit is 4000" in w
+        for w in warnings
+    ), warnings

@@ -118,7 +118,7 @@ def converged_example(
     monkeypatch.setenv("MOVIECATALOG_DEMO_PASSWORD", PASSWORD)
     applied = invoke(sandbox, "apply", str(target), "--auto-approve", "--allow-delete")
     assert applied.exit_code == 0, applied.output
-    assert invoke(sandbox, "plan", str(target)).exit_code == 0
+    assert invoke(sandbox, "plan", str(target), "--detailed-exitcode").exit_code == 0
     return target
 
 

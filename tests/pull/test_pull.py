@@ -32,7 +32,7 @@ def test_pull_into_empty_dir_then_plan_shows_no_changes(sandbox: Sandbox, tmp_pa
     # what the layout cannot hold is said, not dropped
     assert "app previews" in pulled.output
 
-    plan = invoke(sandbox, "plan", str(repo))
+    plan = invoke(sandbox, "plan", str(repo), "--detailed-exitcode")
     assert plan.exit_code == 0, plan.output
     assert "No changes" in plan.output
 
@@ -65,9 +65,12 @@ def test_pull_twice_writes_nothing_the_second_time(sandbox: Sandbox, tmp_path: P
     again = invoke(sandbox, "pull", str(repo), "--app", BUNDLE)
     assert again.exit_code == 0, again.output
     assert "0 file(s) written, 0 screenshot(s) downloaded, 4 unchanged" in again.output
-    # discovery 6 + the full fetch_app 15 + availability 2 + price 2; and for the custom
-    # product page, event and product page tests: discovery 3, reads 6
-    assert "(34 API requests)" in again.output
+    # discovery 6 + the full fetch_app 15 + availability 2 + price 2; the custom product
+    # page, event and product page tests: discovery 3, reads 6; beta review details 1 +
+    # the newest build with its What to Test 1 + the Pro IAP's availability 1 + every
+    # storefront 1 (shared by the product kinds and the EULA) + the EULA and its
+    # territories 2 + the accessibility declarations 1
+    assert "(41 API requests)" in again.output
 
 
 def test_unknown_app_and_version_are_one_line_errors(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -118,7 +121,7 @@ def test_pull_into_example_repo_updates_in_place_and_keeps_comments(
     assert "password: !env MOVIECATALOG_DEMO_PASSWORD" in version
     assert PASSWORD not in version and PASSWORD not in pulled.output
 
-    plan = invoke(sandbox, "plan", str(repo))
+    plan = invoke(sandbox, "plan", str(repo), "--detailed-exitcode")
     assert plan.exit_code == 0, plan.output
 
 
@@ -154,6 +157,83 @@ def test_a_live_password_becomes_an_env_tag_never_text(
     assert PASSWORD not in every_file and PASSWORD not in pulled.output
 
 
+def test_beta_review_details_round_trip_with_the_password_as_an_env_tag(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch
+) -> None:
+    converged_example(sandbox, tmp_path, monkeypatch)  # sets the beta review details live
+    repo = tmp_path / "adopted"
+    pulled = invoke(sandbox, "pull", str(repo), "--app", BUNDLE)
+    assert pulled.exit_code == 0, pulled.output
+    beta = (repo / APP / "testflight/beta-app.yml").read_text()
+    assert "  email: appreview@example.com\n" in beta
+    assert "  name: beta-reviewer@example.com\n" in beta
+    assert "  password: !env MOVIECATALOG_BETA_DEMO_PASSWORD\n" in beta
+    assert "review_notes:" in beta and "Sign in with the demo account" in beta
+    assert PASSWORD not in beta
+    monkeypatch.setenv("MOVIECATALOG_BETA_DEMO_PASSWORD", PASSWORD)
+    plan = invoke(sandbox, "plan", str(repo), "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.output
+
+
+def test_the_release_build_and_the_newest_testflight_build_round_trip(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch
+) -> None:
+    converged_example(sandbox, tmp_path, monkeypatch)  # version on build 241, its texts, group
+    repo = tmp_path / "adopted"
+    pulled = invoke(sandbox, "pull", str(repo), "--app", BUNDLE)
+    assert pulled.exit_code == 0, pulled.output
+    assert "build: '241'\n" in (repo / APP / "version.yml").read_text()  # a string, quoted
+    testflight = (repo / APP / "testflight/builds/2-4-0-newest.yml").read_text()
+    assert 'version: "2.4.0"\nbuild: newest\n' in testflight
+    assert "what_to_test: 'Offline-Listen: Liste speichern" in testflight
+    assert "groups:\n  - Public Beta\n" in testflight
+    monkeypatch.setenv("MOVIECATALOG_BETA_DEMO_PASSWORD", PASSWORD)
+    plan = invoke(sandbox, "plan", str(repo), "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.output
+
+
+def test_product_review_material_round_trips_with_its_images(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch
+) -> None:
+    example = converged_example(sandbox, tmp_path, monkeypatch)
+    repo = tmp_path / "adopted"
+    pulled = invoke(sandbox, "pull", str(repo), "--app", BUNDLE)
+    assert pulled.exit_code == 0, pulled.output
+    iap = (repo / APP / "in-app-purchases/com.example.moviecatalog.pro.yml").read_text()
+    assert "review_screenshot: review/com.example.moviecatalog.pro/pro.png\n" in iap
+    assert "promotional_image: promotional/com.example.moviecatalog.pro/pro.png\n" in iap
+    assert "availability:\n  available_in_new_territories: true\n  territories: all\n" in iap
+    downloaded = repo / APP / "in-app-purchases/review/com.example.moviecatalog.pro/pro.png"
+    original = example / APP / "in-app-purchases/review/pro.png"
+    assert downloaded.read_bytes() == original.read_bytes()
+    group = (repo / APP / "subscriptions/movie-catalog-plus.yml").read_text()
+    assert "review_screenshot: review/com.example.moviecatalog.plus.monthly/plus-monthly.png" in (
+        group
+    )
+    assert "- CAN\n" in group and "available_in_new_territories: false" in group
+    monkeypatch.setenv("MOVIECATALOG_BETA_DEMO_PASSWORD", PASSWORD)
+    plan = invoke(sandbox, "plan", str(repo), "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.output
+
+
+def test_subscription_offers_round_trip(sandbox: Sandbox, tmp_path: Path, monkeypatch) -> None:
+    converged_example(sandbox, tmp_path, monkeypatch)
+    repo = tmp_path / "adopted"
+    pulled = invoke(sandbox, "pull", str(repo), "--app", BUNDLE)
+    assert pulled.exit_code == 0, pulled.output
+    offers = repo / APP / "subscription-offers"
+    yearly = (offers / "com.example.moviecatalog.plus.yearly.yml").read_text()
+    assert "  - mode: FREE_TRIAL\n    duration: ONE_WEEK\n    periods: 1\n    territories: all" in (
+        yearly
+    )
+    assert "  - code: plus_yearly_comeback\n" in yearly
+    assert "      - code: FESTIVAL27\n        count: 500\n" in yearly
+    assert not (offers / "com.example.moviecatalog.plus.monthly.yml").exists()  # none live
+    monkeypatch.setenv("MOVIECATALOG_BETA_DEMO_PASSWORD", PASSWORD)
+    plan = invoke(sandbox, "plan", str(repo), "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.output
+
+
 def test_name_collisions_and_live_order_survive_the_round_trip(tmp_path: Path) -> None:
     # live order z, a, a: the names collide and natural order would put "a" first
     names = {("en-US", "APP_IPHONE_67"): ["z.png", "a.png", "a.png"]}
@@ -165,7 +245,7 @@ def test_name_collisions_and_live_order_survive_the_round_trip(tmp_path: Path) -
         assert sorted(p.name for p in folder.iterdir()) == ["01-z.png", "02-a.png", "03-a-2.png"]
         first_live = tmp_path / "seed/shots/en-US-APP_IPHONE_67-00-splash.png"
         assert (folder / "01-z.png").read_bytes() == first_live.read_bytes()
-        plan = invoke(sb, "plan", str(repo))
+        plan = invoke(sb, "plan", str(repo), "--detailed-exitcode")
         assert plan.exit_code == 0, plan.output
 
 
@@ -224,7 +304,7 @@ def test_products_and_testflight_are_updated_in_place_too(
     sandbox: Sandbox, tmp_path: Path, monkeypatch
 ) -> None:
     # products and TestFlight stay as the demo seed has them, unlike the repo's files
-    products = ("in-app-purchases", "subscriptions", "testflight")
+    products = ("in-app-purchases", "subscriptions", "subscription-offers", "testflight")
     repo = converged_example(sandbox, tmp_path, monkeypatch, leave_out=products)
     for folder in products:
         shutil.copytree(EXAMPLE / APP / folder, repo / APP / folder)
@@ -247,5 +327,13 @@ def test_products_and_testflight_are_updated_in_place_too(
 
     plan = invoke(sandbox, "plan", str(repo), "--detailed-exitcode")
     assert plan.exit_code == 2
-    addresses = [line for line in plan.output.splitlines() if "  # " in line]
-    assert addresses and all("subscription_group[Movie Catalog Plus]" in a for a in addresses)
+    addresses = [line for line in plan.output.splitlines() if "  # " in line and "app[" in line]
+    # the group (and so its subscriptions' offers) is not live: creates
+    others = [
+        a.split("  #")[0].strip()
+        for a in addresses
+        if "Movie Catalog Plus" not in a and "offers[com.example.moviecatalog.plus" not in a
+    ]
+    # the beta demo password comes from the environment and cannot be read back: it stays
+    assert others == ["~ app[moviecatalog].beta_app.review"]
+    assert "      ~ demo_account.password: (sensitive value changed)\n" in plan.output

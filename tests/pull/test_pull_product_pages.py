@@ -15,6 +15,7 @@ from tests.pull.conftest import APP, BUNDLE, EXAMPLE, PASSWORD, invoke, seed_wit
 def converged(tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The example repo applied to the sandbox: it now has every page, event and test."""
     monkeypatch.setenv("MOVIECATALOG_DEMO_PASSWORD", PASSWORD)
+    monkeypatch.setenv("MOVIECATALOG_BETA_DEMO_PASSWORD", PASSWORD)
     repo = tmp_path / "example"
     shutil.copytree(EXAMPLE, repo, ignore=shutil.ignore_patterns(".ascsync"))
     applied = invoke(sandbox, "apply", str(repo), "--auto-approve", "--allow-delete")
@@ -56,7 +57,7 @@ def test_pull_adopts_pages_events_and_tests_and_plan_shows_no_changes(
         treatment_shots = test / "search-up-front/screenshots/en-US/APP_IPHONE_67"
         assert sorted(p.name for p in treatment_shots.iterdir()) == ["01-search.png", "02-home.png"]
 
-        plan = invoke(sb, "plan", str(adopted))
+        plan = invoke(sb, "plan", str(adopted), "--detailed-exitcode")
         assert plan.exit_code == 0, plan.output
         assert plan.output.startswith("No changes."), plan.output
 

@@ -143,9 +143,7 @@ def test_a_template_in_the_locale_file_is_listed_not_replaced(tmp_path: Path) ->
     assert writer.save().by_hand == []  # the template renders to the live text
 
     other = App("a", desired.folder, live_record(bundle_id="com.example.a"))
-    other.parts[LOCALES.name] = {
-        "en-US": live_record(name="App A", whats_new="Edited on the web.")
-    }
+    other.parts[LOCALES.name] = {"en-US": live_record(name="App A", whats_new="Edited on the web.")}
     writer = RepoWriter(tmp_path, FILES)
     write_app(writer, desired.folder, other, desired)
     report = writer.save()
