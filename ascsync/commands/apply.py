@@ -73,7 +73,7 @@ def execute(
     echo: Callable[[str], None] = click.echo,
 ) -> Report:
     """Compile and run every change of the plan; one line per finished change."""
-    changes = all_changes(run.plan, KINDS)
+    changes = all_changes(run.plan)
     total = len(changes)
     counter = iter(range(1, total + 1))
 

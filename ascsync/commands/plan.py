@@ -129,7 +129,7 @@ def _rehearse(client: ApiClient, repo: DesiredRepo) -> None:
     """Apply the repo to a fresh sandbox, so it starts with the repo as its live state."""
     run = run_plan(client, repo, (), 8)
     report = carry_out(
-        all_changes(run.plan, KINDS),
+        all_changes(run.plan),
         run.parts,
         client,
         KINDS,

@@ -18,7 +18,6 @@ from ascsync.engine.compiling import (
     compile_change,
     compilers,
     seed_ids,
-    with_extra_changes,
 )
 from ascsync.engine.executor import Executor, Outcome, Report
 from ascsync.engine.live import LiveApp
@@ -27,9 +26,10 @@ from ascsync.engine.plan import Change, Plan
 from ascsync.engine.uploads import UploadSettings
 
 
-def all_changes(plan: Plan, kinds: Sequence[ApplyKind]) -> list[Change]:
-    """The plan's changes in order, plus the steps kinds add to carry them out."""
-    return with_extra_changes(plan.ordered(), kinds)
+def all_changes(plan: Plan) -> list[Change]:
+    """The plan's changes in the order apply carries them out: exactly what was shown,
+    no step added on the way."""
+    return plan.ordered()
 
 
 def carry_out(

@@ -44,8 +44,6 @@ class ApplyKind(Protocol):
 
     def seed_ids(self, ids: Ids, desired: App, live: LiveApp) -> None: ...
 
-    def extra_changes(self, changes: list[Change]) -> list[Change]: ...
-
 
 def compilers(kinds: Sequence[ApplyKind]) -> dict[str, ApplyKind]:
     """The kind that compiles each JSON:API type; two kinds may not claim one type.
@@ -83,17 +81,6 @@ def compile_change(change: Change, ctx: ApplyContext, by_type: dict[str, ApplyKi
         return failing_op(f"{change.address}: {error} not found")
 
 
-def with_extra_changes(changes: list[Change], kinds: Sequence[ApplyKind]) -> list[Change]:
-    """The plan's changes plus the steps kinds add to carry them out.
-
-    A change that names its kind (``Change.kind``) is shown to that kind only, so the
-    screenshot kind never adds steps for a custom product page's uploads."""
-    extra: list[Change] = []
-    for kind in kinds:
-        extra += kind.extra_changes([c for c in changes if c.kind in (None, kind.name)])
-    return changes + extra
-
-
 def seed_ids(ids: Ids, kinds: Sequence[ApplyKind], desired: App, live: LiveApp) -> None:
     """Every kind registers its live ids under the addresses its changes use."""
     for kind in kinds:
@@ -106,5 +93,4 @@ __all__ = [
     "compile_change",
     "compilers",
     "seed_ids",
-    "with_extra_changes",
 ]

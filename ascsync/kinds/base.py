@@ -142,10 +142,6 @@ class ResourceKind(Generic[D, S]):
     def seed_ids(self, ids: Ids, desired: App, live: LiveApp) -> None:
         """Register live ids under the addresses its changes refer to."""
 
-    def extra_changes(self, changes: list[Change]) -> list[Change]:
-        """Steps apply adds to a plan (putting uploaded screenshots in order)."""
-        return []
-
     def live_counts(self, live: LiveApp) -> Counter[str]:
         """How many resources of each type in :attr:`deletes` exist live (deletion guard)."""
         return Counter()

@@ -92,6 +92,7 @@ def test_converges_under_429_bursts_and_server_errors(example: Path) -> None:
         assert screenshot_sets(sandbox) == expected_sets(example)
 
 
+@pytest.mark.usefixtures("quick_backoff")
 def test_converges_when_uploads_are_dropped_midway(example: Path) -> None:
     with Sandbox(
         seed="demo",
