@@ -27,7 +27,7 @@ import os
 import stat as stat_module
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,14 +41,25 @@ from ascsync.engine.compiling import ApplyContext
 from ascsync.engine.discovery import Discovery
 from ascsync.engine.live import LiveApp, LiveContext
 from ascsync.engine.ops import Ids, Op, Parent, create_op, delete_op, find_child, need
-from ascsync.engine.plan import Action, Change, FieldChange, address_keys
+from ascsync.engine.plan import Action, Change, address_keys
 from ascsync.engine.planner import Planner
-from ascsync.engine.uploads import PREVIEWS, SCREENSHOTS, Listing, MediaKind, upload
+from ascsync.engine.uploads import Listing, MediaKind, upload
 from ascsync.errors import AscsyncError
 from ascsync.io.checksums import CleanSets
 from ascsync.io.media_download import MediaReport, RemoteImage, pull_images
 from ascsync.kinds.base import ResourceKind
 from ascsync.kinds.locales import LOCALES, LocalesState, locale_address
+from ascsync.kinds.media_sets import (
+    FOLDERS,
+    SET_SETTINGS,
+    LiveLocaleMedia,
+    LiveMedia,
+    LiveSet,
+    LocaleMedia,
+    PlanPlace,
+    plan_media,
+    reorder,
+)
 from ascsync.kinds.version import VERSION, VersionState
 from ascsync.problems import Problem, Severity, Source
 from ascsync.rules import locales as loc
@@ -56,55 +67,7 @@ from ascsync.rules import locales as loc
 ANY_TYPE = "*"
 """Display type of ``pull``'s placeholder sets: asks the live read for every set."""
 
-FOLDERS = {"screenshots": SCREENSHOTS, "previews": PREVIEWS}
-"""Repo folder -> the API names of its media."""
-
-_SETTINGS = {
-    "screenshots": ("screenshotDisplayType", "assetDeliveryState", 10),
-    "previews": ("previewType", "videoDeliveryState", 3),
-}
-"""Per folder: the set's type attribute, the item's state attribute, ``limit[items]``."""
-
-
-@dataclass
-class LocaleMedia:
-    """A locale's sets, by display type, for each media folder."""
-
-    screenshots: dict[str, MediaSet] = field(default_factory=dict)
-    previews: dict[str, MediaSet] = field(default_factory=dict)
-
-    def sets(self, folder: str) -> dict[str, MediaSet]:
-        return self.screenshots if folder == "screenshots" else self.previews
-
-
-@dataclass
-class LiveMedia:
-    """One screenshot or preview as App Store Connect has it."""
-
-    id: str
-    file_name: str
-    checksum: str | None
-    state: str | None
-    template_url: str | None = None
-    """Screenshots: ``imageAsset.templateUrl`` (``.../{w}x{h}bb.{f}``), what pull downloads."""
-    width: int | None = None
-    height: int | None = None
-
-
-@dataclass
-class LiveSet:
-    id: str
-    display_type: str
-    items: list[LiveMedia] = field(default_factory=list)
-
-
-@dataclass
-class LiveLocaleMedia:
-    screenshots: dict[str, LiveSet] = field(default_factory=dict)
-    previews: dict[str, LiveSet] = field(default_factory=dict)
-
-    def sets(self, folder: str) -> dict[str, LiveSet]:
-        return self.screenshots if folder == "screenshots" else self.previews
+_SETTINGS = SET_SETTINGS
 
 
 Media = dict[str, LocaleMedia]
@@ -233,16 +196,10 @@ class Screenshots(ResourceKind[Media, MediaState]):
         version = VERSION.state(planner.live) or VersionState()
         for code in LOCALES.desired(planner.desired) or {}:
             want, have = wanted.get(code, LocaleMedia()), live.get(code, LiveLocaleMedia())
-            for folder in FOLDERS:
-                if want.sets(folder) or have.sets(folder):
-                    _plan_sets(
-                        planner,
-                        code,
-                        folder,
-                        want.sets(folder),
-                        have.sets(folder),
-                        version.locked_by,
-                    )
+            place = PlanPlace(locale_address(planner.desired, code), code, version.locked_by)
+            # the main page manages a folder type as soon as either side has a set of it
+            folders = [f for f in FOLDERS if want.sets(f) or have.sets(f)]
+            plan_media(planner, place, want, have, folders)
 
     # -- apply -------------------------------------------------------------------------
 
@@ -283,7 +240,7 @@ class Screenshots(ResourceKind[Media, MediaState]):
         if change.action is Action.REORDER:
             files = self._wanted_set(ctx.desired, code, folder, display_type).files
             return Op(
-                lambda client, ids: _reorder(
+                lambda client, ids: reorder(
                     client, kind, ids.get(set_address), [ctx.checksum(f.path) for f in files]
                 )
             )
@@ -440,183 +397,6 @@ def _plain_sets(sets: dict[str, LiveSet]) -> dict[str, Any]:
 # -- planning ------------------------------------------------------------------------------
 
 
-def _plan_sets(
-    planner: Planner,
-    code: str,
-    folder: str,
-    wanted: dict[str, MediaSet],
-    live: dict[str, LiveSet],
-    locked: str | None,
-) -> None:
-    kind = FOLDERS[folder]
-    loc_address = locale_address(planner.desired, code)
-    for display_type in sorted(set(wanted) | set(live)):
-        set_address = f"{loc_address}.{folder}[{display_type}]"
-        want, have = wanted.get(display_type), live.get(display_type)
-        if want is None:
-            assert have is not None
-            planner.add(
-                Change(
-                    set_address,
-                    Action.DELETE,
-                    kind.set_resource,
-                    planner.app,
-                    code,
-                    # each file the set takes with it, so a reviewer sees what goes
-                    fields=(FieldChange(folder, [m.file_name or m.id for m in have.items], None),),
-                    calls=(f"DELETE /v1/{kind.set_resource}/{{id}}",),
-                    note=f"no {folder}/{code}/{display_type}/ folder",
-                ),
-                locked_by=locked,
-            )
-            continue
-        if have is None:
-            planner.add(
-                Change(
-                    set_address,
-                    Action.CREATE,
-                    kind.set_resource,
-                    planner.app,
-                    code,
-                    calls=(f"POST /v1/{kind.set_resource}",),
-                    after=(loc_address,),
-                    source=planner.rel(want.folder),
-                ),
-                locked_by=locked,
-            )
-        _plan_items(planner, code, set_address, want, have, kind, locked)
-
-
-def _plan_items(
-    planner: Planner,
-    code: str,
-    set_address: str,
-    want: MediaSet,
-    have: LiveSet | None,
-    kind: MediaKind,
-    locked: str | None,
-) -> None:
-    """Keep items whose MD5 matches, replace same-named ones, upload the rest, delete leftovers.
-
-    Only COMPLETE items with a checksum can be kept; an item stuck in processing or FAILED
-    is replaced (same name) or deleted, so a re-run converges on a clean set.
-    """
-    live_items = list(have.items) if have else []
-    by_checksum: dict[str, list[LiveMedia]] = {}
-    for item in live_items:
-        if item.state == "COMPLETE" and item.checksum:
-            by_checksum.setdefault(item.checksum, []).append(item)
-    digests = {local.file_name: planner.checksum(local.path) for local in want.files}
-    kept: list[str] = []
-    missing = []
-    for local in want.files:
-        match = by_checksum.get(digests[local.file_name])
-        if match:
-            kept.append(match.pop(0).id)
-        else:
-            missing.append(local)
-    leftover = [m for m in live_items if m.id not in set(kept)]
-    for local in missing:
-        replaced = next((m for m in leftover if m.file_name == local.file_name), None)
-        if replaced is not None:
-            leftover.remove(replaced)
-        _plan_upload(planner, code, set_address, local, digests, replaced, kind, locked)
-    names = [m.file_name for m in leftover]
-    for item in leftover:
-        why = "not in the repo" if item.state == "COMPLETE" else f"delivery state {item.state}"
-        label = item.file_name if item.file_name and names.count(item.file_name) == 1 else item.id
-        planner.add(
-            Change(
-                f"{set_address}[{label}]",
-                Action.DELETE,
-                kind.resource,
-                planner.app,
-                code,
-                calls=(f"DELETE /v1/{kind.resource}/{{id}}",),
-                note=why,
-                live_id=item.id,
-                makes_room=True,
-            ),
-            locked_by=locked,
-        )
-    if have is not None and order_changed(have, kept, want, missing):
-        planner.add(
-            Change(
-                f"{set_address}.order",
-                Action.REORDER,
-                kind.resource,
-                planner.app,
-                code,
-                fields=(
-                    FieldChange(
-                        "order",
-                        [m.file_name for m in have.items],
-                        [f.file_name for f in want.files],
-                    ),
-                ),
-                calls=(f"PATCH /v1/{kind.set_resource}/{{id}}/relationships/{kind.resource}",),
-                after=(set_address,),
-            ),
-            locked_by=locked,
-        )
-
-
-def _plan_upload(
-    planner: Planner,
-    code: str,
-    set_address: str,
-    local: MediaFile,
-    digests: dict[str, str],
-    replaced: LiveMedia | None,
-    kind: MediaKind,
-    locked: str | None,
-) -> None:
-    calls: tuple[str, ...] = (
-        f"POST /v1/{kind.resource}",
-        "PUT upload operations",
-        f"PATCH /v1/{kind.resource}/{{id}}",
-    )
-    if replaced:
-        calls = (f"DELETE /v1/{kind.resource}/{{id}}", *calls)
-    planner.add(
-        Change(
-            f"{set_address}[{local.file_name}]",
-            Action.REPLACE if replaced else Action.UPLOAD,
-            kind.resource,
-            planner.app,
-            code,
-            fields=(
-                FieldChange(
-                    "checksum",
-                    replaced.checksum if replaced else None,
-                    digests[local.file_name],
-                    source=planner.rel(local.path),
-                ),
-            ),
-            calls=calls,
-            after=(set_address,),
-            source=planner.rel(local.path),
-            live_id=replaced.id if replaced else None,
-        ),
-        locked_by=locked,
-    )
-
-
-def order_changed(have: LiveSet, kept: list[str], want: MediaSet, uploads: list[MediaFile]) -> bool:
-    """True when the set would end up in another order than the repo's.
-
-    After apply the set holds the kept items in their live order, then the uploads in
-    the order they are reserved, which is the repo's (Apple appends each reservation
-    [A]); only when that differs from the repo's order does the set need a reorder.
-    """
-    kept_order = [m.id for m in have.items if m.id in set(kept)]
-    if kept_order != kept:
-        return True
-    new = {f.file_name for f in uploads}
-    files = [f.file_name for f in want.files]
-    return files != [f for f in files if f not in new] + [f for f in files if f in new]
-
-
 # -- applying ------------------------------------------------------------------------------
 
 
@@ -666,25 +446,6 @@ def _upload_op(
 def _live_id(live_set: LiveSet | None, name: str) -> str | None:
     items = live_set.items if live_set else []
     return next((m.id for m in items if m.file_name == name or m.id == name), None)
-
-
-def _reorder(client: ApiClient, kind: MediaKind, set_id: str, wanted: list[str]) -> None:
-    """Put the set's items in the repo's order (by checksum); items not yet known go last."""
-    doc = client.get_all(
-        f"/v1/{kind.set_resource}/{set_id}/{kind.resource}",
-        {f"fields[{kind.resource}]": ["sourceFileChecksum"]},
-    )
-    items = [
-        (r["id"], (r.get("attributes") or {}).get("sourceFileChecksum")) for r in doc.resources()
-    ]
-    position = {digest: index for index, digest in enumerate(wanted)}
-    ordered = sorted(items, key=lambda item: position.get(item[1] or "", len(position)))
-    if [i for i, _ in ordered] == [i for i, _ in items]:
-        return
-    client.patch(
-        f"/v1/{kind.set_resource}/{set_id}/relationships/{kind.resource}",
-        {"data": [{"type": kind.resource, "id": i} for i, _ in ordered]},
-    )
 
 
 MEDIA = Screenshots()

@@ -1,10 +1,10 @@
-"""Screenshot and preview sets of the pages that are not the main product page.
+"""Screenshot and preview sets, planned and uploaded the same way for every page.
 
-A custom product page and a product page test's treatment have sets of their own, per
-locale and display type, of the same JSON:API types as the main page's
+The main product page (:mod:`ascsync.kinds.media`), a custom product page and a product
+page test's treatment have sets per locale and display type, of the same JSON:API types
 (``appScreenshotSets``/``appScreenshots``, ``appPreviewSets``/``appPreviews``), hanging off
-another localization type. They follow the main page's rules (:mod:`ascsync.kinds.media`),
-which this module applies to any owner:
+different localization types. This module holds their data classes and the rules all of
+them follow:
 
 * one folder is one set, its files uploaded in natural sort order;
 * a file is known by its MD5: a live item with the same checksum is kept whatever its
@@ -14,19 +14,18 @@ which this module applies to any owner:
   reservation), so a reorder is planned only when the final order would differ;
 * sets are managed per folder: a live set of a managed locale without a folder is deleted.
 
-The changes carry the planning kind's name (``Change.kind``), since the screenshot kind
-owns these types for the main page. Uploads go through :func:`ascsync.engine.uploads.upload`
-(reserve in the set's turn, parts, commit with the MD5, wait until processed, one listing
-of the localization's sets per round).
+The other pages' changes carry their planning kind's name (``Change.kind``), since the
+screenshot kind owns these types for the main page. Uploads go through
+:func:`ascsync.engine.uploads.upload` (reserve in the set's turn, parts, commit with the
+MD5, wait until processed, one listing of the localization's sets per round).
 
-The same data classes as the main page's hold the repo's and the live sets
-(:class:`~ascsync.kinds.media.LocaleMedia`, :class:`~ascsync.kinds.media.LiveSet`).
+:class:`LocaleMedia` and :class:`LiveLocaleMedia` hold the repo's and the live sets.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,17 +37,9 @@ from ascsync.engine.compiling import ApplyContext
 from ascsync.engine.ops import Ids, Op, Parent, create_op, delete_op, find_child, need
 from ascsync.engine.plan import Action, Change, FieldChange, address_keys
 from ascsync.engine.planner import Planner
-from ascsync.engine.uploads import Listing, MediaKind, upload
+from ascsync.engine.uploads import PREVIEWS, SCREENSHOTS, Listing, MediaKind, upload
 from ascsync.errors import AscsyncError
 from ascsync.io.media_download import RemoteImage
-from ascsync.kinds.media import (
-    FOLDERS,
-    LiveLocaleMedia,
-    LiveMedia,
-    LiveSet,
-    LocaleMedia,
-    order_changed,
-)
 from ascsync.problems import Severity, Source
 from ascsync.rules import locales as loc
 
@@ -57,6 +48,50 @@ SET_SETTINGS = {
     "previews": ("previewType", "videoDeliveryState", 3),
 }
 """Per folder: the set's type attribute, the item's state attribute, ``limit[items]``."""
+
+FOLDERS = {"screenshots": SCREENSHOTS, "previews": PREVIEWS}
+"""Repo folder -> the API names of its media."""
+
+
+@dataclass
+class LocaleMedia:
+    """A locale's sets, by display type, for each media folder."""
+
+    screenshots: dict[str, MediaSet] = field(default_factory=dict)
+    previews: dict[str, MediaSet] = field(default_factory=dict)
+
+    def sets(self, folder: str) -> dict[str, MediaSet]:
+        return self.screenshots if folder == "screenshots" else self.previews
+
+
+@dataclass
+class LiveMedia:
+    """One screenshot or preview as App Store Connect has it."""
+
+    id: str
+    file_name: str
+    checksum: str | None
+    state: str | None
+    template_url: str | None = None
+    """Screenshots: ``imageAsset.templateUrl`` (``.../{w}x{h}bb.{f}``), what pull downloads."""
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass
+class LiveSet:
+    id: str
+    display_type: str
+    items: list[LiveMedia] = field(default_factory=list)
+
+
+@dataclass
+class LiveLocaleMedia:
+    screenshots: dict[str, LiveSet] = field(default_factory=dict)
+    previews: dict[str, LiveSet] = field(default_factory=dict)
+
+    def sets(self, folder: str) -> dict[str, LiveSet]:
+        return self.screenshots if folder == "screenshots" else self.previews
 
 
 @dataclass(frozen=True)
@@ -215,15 +250,23 @@ class PlanPlace:
     locale_address: str
     code: str
     locked_by: str | None
-    kind: str
+    kind: str | None = None
+    """The planning kind's name on its changes, when the media kind does not own them."""
 
 
 def plan_media(
-    planner: Planner, place: PlanPlace, wanted: LocaleMedia | None, live: LiveLocaleMedia | None
+    planner: Planner,
+    place: PlanPlace,
+    wanted: LocaleMedia | None,
+    live: LiveLocaleMedia | None,
+    folders: list[str] | None = None,
 ) -> None:
-    """Every set of one locale, for each folder the repo manages there."""
+    """Every set of one locale, for each of ``folders`` (default: those the repo has).
+
+    Keep items whose MD5 matches, replace same-named ones, upload the rest, delete
+    leftovers; reorder only when the result would be out of the repo's order."""
     want, have = wanted or LocaleMedia(), live or LiveLocaleMedia()
-    for folder in wanted_folders(want):
+    for folder in wanted_folders(want) if folders is None else folders:
         _plan_sets(planner, place, folder, want.sets(folder), have.sets(folder))
 
 
@@ -338,6 +381,21 @@ def _plan_items(
             calls=(f"PATCH /v1/{kind.set_resource}/{{id}}/relationships/{kind.resource}",),
             after=(set_address,),
         )
+
+
+def order_changed(have: LiveSet, kept: list[str], want: MediaSet, uploads: list[MediaFile]) -> bool:
+    """True when the set would end up in another order than the repo's.
+
+    After apply the set holds the kept items in their live order, then the uploads in
+    the order they are reserved, which is the repo's (Apple appends each reservation
+    [A]); only when that differs from the repo's order does the set need a reorder.
+    """
+    kept_order = [m.id for m in have.items if m.id in set(kept)]
+    if kept_order != kept:
+        return True
+    new = {f.file_name for f in uploads}
+    files = [f.file_name for f in want.files]
+    return files != [f for f in files if f not in new] + [f for f in files if f in new]
 
 
 def _plan_upload(
