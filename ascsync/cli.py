@@ -47,6 +47,7 @@ COMMANDS: dict[str, str] = {
     "schema": "ascsync.commands.repo:schema_command",
     "import": "ascsync.commands.fastlane:import_group",
     "sandbox": "ascsync.sandbox.cli:sandbox_group",
+    "one-time-codes": "ascsync.commands.one_time_codes:one_time_codes_command",
     "completion": "ascsync.commands.completion:completion_command",
 }
 

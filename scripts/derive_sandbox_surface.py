@@ -101,6 +101,7 @@ TYPES: dict[str, tuple[str, str]] = {
     "subscriptionOfferCodes": ("v1", "SubscriptionOfferCode"),
     "subscriptionOfferCodePrices": ("v1", "SubscriptionOfferCodePrice"),
     "subscriptionOfferCodeCustomCodes": ("v1", "SubscriptionOfferCodeCustomCode"),
+    "subscriptionOfferCodeOneTimeUseCodes": ("v1", "SubscriptionOfferCodeOneTimeUseCode"),
     # Declarations (issue 17).
     "accessibilityDeclarations": ("v1", "AccessibilityDeclaration"),
     "routingAppCoverages": ("v1", "RoutingAppCoverage"),

@@ -137,6 +137,10 @@ class Route:
     handler: Callable[..., RawResponse]
     upload: bool | None = None
     """Whether ``drop_upload`` faults apply (None: yes for PUT/POST/PATCH, no for GET)."""
+    authenticated: bool = False
+    """An API route that answers other than JSON (the CSV of one-time-use codes): it needs
+    the bearer token like any API request. Upload and asset URLs do not (Apple's upload
+    hosts take the operation's own headers)."""
 
 
 class Hooks:

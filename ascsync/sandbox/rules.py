@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from ascsync.sandbox import api_errors, rules_monetization, rules_release
+from ascsync.sandbox import api_errors, rules_monetization, rules_one_time_codes, rules_release
 from ascsync.sandbox.api_errors import already_used, attribute_not_acceptable, state_error
 from ascsync.sandbox.builds import BuildRules
 from ascsync.sandbox.content import ContentRules
@@ -130,6 +130,7 @@ def default_hooks() -> list[Hooks]:
         *product_page_hooks(APP_STORE_LOCALES),
         *rules_release.default_hooks(),
         *rules_monetization.default_hooks(),
+        *rules_one_time_codes.default_hooks(),
         UploadHooks(),
         CascadeDeletes(),
     ]

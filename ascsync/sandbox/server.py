@@ -222,6 +222,11 @@ class SandboxApp:
     ) -> Reply:
         started = time.perf_counter()
         matched, groups = route
+        if matched.authenticated:
+            try:
+                check_authorization(headers.get("authorization"), self.keys, self.clock)
+            except SandboxError as error:
+                return json_reply(error_response(error))
         upload = matched.upload if matched.upload is not None else method != "GET"
         decision = self.faults.decide(path, upload=upload)
         if decision.latency_ms:
