@@ -26,8 +26,6 @@ import contextlib
 import os
 import stat as stat_module
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +41,6 @@ from ascsync.engine.live import LiveApp, LiveContext
 from ascsync.engine.ops import Ids, Op, Parent, create_op, delete_op, find_child, need
 from ascsync.engine.plan import Action, Change, address_keys
 from ascsync.engine.planner import Planner
-from ascsync.engine.uploads import Listing, MediaKind, upload
-from ascsync.errors import AscsyncError
 from ascsync.io.checksums import CleanSets
 from ascsync.io.media_download import MediaReport, RemoteImage, pull_images
 from ascsync.kinds.base import ResourceKind
@@ -57,8 +53,10 @@ from ascsync.kinds.media_sets import (
     LiveSet,
     LocaleMedia,
     PlanPlace,
+    UploadPlace,
     plan_media,
     reorder,
+    upload_op,
 )
 from ascsync.kinds.version import VERSION, VersionState
 from ascsync.problems import Problem, Severity, Source
@@ -66,8 +64,6 @@ from ascsync.rules import locales as loc
 
 ANY_TYPE = "*"
 """Display type of ``pull``'s placeholder sets: asks the live read for every set."""
-
-_SETTINGS = SET_SETTINGS
 
 
 Media = dict[str, LocaleMedia]
@@ -220,7 +216,7 @@ class Screenshots(ResourceKind[Media, MediaState]):
                 locale_address(ctx.desired, code),
                 "/v1/appStoreVersionLocalizations",
             )
-            type_key = _SETTINGS[folder][0]
+            type_key = SET_SETTINGS[folder][0]
             return create_op(
                 f"/v1/{kind.set_resource}",
                 kind.set_resource,
@@ -251,9 +247,15 @@ class Screenshots(ResourceKind[Media, MediaState]):
         wanted = self._wanted_set(ctx.desired, code, folder, display_type)
         local = next(f for f in wanted.files if f.file_name == name)
         # compiled in plan order, so tickets follow the repo's order within the set
-        turn = ctx.uploads.order.ticket(set_address)
-        where = _Where(set_address, locale_address(ctx.desired, code), folder, turn)
-        return _upload_op(change, kind, where, local, ctx)
+        ticket = ctx.uploads.order.ticket(set_address)
+        where = UploadPlace(
+            set_address,
+            locale_address(ctx.desired, code),
+            "appStoreVersionLocalizations",
+            folder,
+            ticket,
+        )
+        return upload_op(change, kind, where, local, ctx)
 
     def _wanted_set(self, app: App, code: str, folder: str, display_type: str) -> MediaSet:
         return (self.desired(app) or {})[code].sets(folder)[display_type]
@@ -360,7 +362,7 @@ def _stats(files: list[Path]) -> dict[Path, os.stat_result]:
 
 def _fetch_sets(client: ApiClient, folder: str, localization_id: str) -> dict[str, LiveSet]:
     kind = FOLDERS[folder]
-    type_key, state_key, limit = _SETTINGS[folder]
+    type_key, state_key, limit = SET_SETTINGS[folder]
     doc: Document = client.get_all(
         f"/v1/appStoreVersionLocalizations/{localization_id}/{kind.set_resource}",
         {"include": [kind.resource], f"limit[{kind.resource}]": limit},
@@ -398,49 +400,6 @@ def _plain_sets(sets: dict[str, LiveSet]) -> dict[str, Any]:
 
 
 # -- applying ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Where:
-    """Where an upload goes: its set, the localization it settles in, its turn to reserve."""
-
-    set_address: str
-    locale_address: str
-    folder: str
-    ticket: int
-
-
-def _upload_op(
-    change: Change, kind: MediaKind, where: _Where, local: MediaFile, ctx: ApplyContext
-) -> Op:
-    replaced = change.live_id if change.action is Action.REPLACE else None
-    checksum: Callable[[Path], str] = ctx.checksum
-    settings = ctx.uploads
-
-    def run(client: ApiClient, ids: Ids) -> None:
-        set_id = ids.get(where.set_address)
-        listing = Listing.of_localization(
-            kind, ids.get(where.locale_address), _SETTINGS[where.folder][2]
-        )
-        turn = settings.order.turn(where.set_address, where.ticket)
-        if replaced:
-            try:
-                delete_op(kind.resource, replaced).run(client, ids)
-            except AscsyncError:
-                with turn:  # let the files after it reserve
-                    raise
-        upload(
-            client,
-            kind,
-            set_id,
-            local.path,
-            checksum(local.path),
-            settings,
-            listing=listing,
-            turn=turn,
-        )
-
-    return Op(run)
 
 
 def _live_id(live_set: LiveSet | None, name: str) -> str | None:

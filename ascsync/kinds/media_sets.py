@@ -495,7 +495,10 @@ def compile_media(change: Change, ctx: ApplyContext, place: CompilePlace) -> Op:
     local = next(f for f in _wanted_set(place, folder, display_type).files if f.file_name == name)
     # compiled in plan order, so tickets follow the repo's order within the set
     ticket = ctx.uploads.order.ticket(set_address)
-    return _upload_op(change, kind, (set_address, ticket), place, local, ctx)
+    where = UploadPlace(
+        set_address, place.locale_address, place.owner.localization_type, folder, ticket
+    )
+    return upload_op(change, kind, where, local, ctx)
 
 
 def _wanted_set(place: CompilePlace, folder: str, display_type: str) -> MediaSet:
@@ -504,29 +507,35 @@ def _wanted_set(place: CompilePlace, folder: str, display_type: str) -> MediaSet
     return place.wanted.sets(folder)[display_type]
 
 
-def _upload_op(
-    change: Change,
-    kind: MediaKind,
-    where: tuple[str, int],
-    place: CompilePlace,
-    local: MediaFile,
-    ctx: ApplyContext,
+@dataclass(frozen=True)
+class UploadPlace:
+    """Where an upload goes: its set, the localization it settles in (and that
+    localization's type), its folder, and its turn to reserve in the set."""
+
+    set_address: str
+    locale_address: str
+    localization_type: str
+    folder: str
+    ticket: int
+
+
+def upload_op(
+    change: Change, kind: MediaKind, where: UploadPlace, local: MediaFile, ctx: ApplyContext
 ) -> Op:
     """Reserve in the set's turn (the repo's order: no reorder needed after), send, commit;
-    settling is checked with one listing of the localization's sets per round."""
+    settling is checked with one listing of the localization's sets per round. A file
+    that replaces a live one deletes it first (its turn passes on if that fails)."""
     replaced = change.live_id if change.action is Action.REPLACE else None
-    set_address, ticket = where
     settings = ctx.uploads
-    folder = media_folder(change)
 
     def run(client: ApiClient, ids: Ids) -> None:
         listing = Listing.of_localization(
             kind,
-            ids.get(place.locale_address),
-            SET_SETTINGS[folder][2],
-            place.owner.localization_type,
+            ids.get(where.locale_address),
+            SET_SETTINGS[where.folder][2],
+            where.localization_type,
         )
-        turn = settings.order.turn(set_address, ticket)
+        turn = settings.order.turn(where.set_address, where.ticket)
         if replaced:
             try:
                 delete_op(kind.resource, replaced).run(client, ids)
@@ -536,7 +545,7 @@ def _upload_op(
         upload(
             client,
             kind,
-            ids.get(set_address),
+            ids.get(where.set_address),
             local.path,
             ctx.checksum(local.path),
             settings,
