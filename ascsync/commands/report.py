@@ -29,7 +29,8 @@ from ascsync.engine.live import LiveApp
 from ascsync.engine.plan import Action, Change, FieldChange, Plan
 from ascsync.io import thumbnails
 from ascsync.kinds.locales import locale_address
-from ascsync.kinds.media import FOLDERS, MEDIA, LiveMedia
+from ascsync.kinds.media import MEDIA
+from ascsync.kinds.media_sets import FOLDERS, LiveMedia
 from ascsync.kinds.registry import FILES
 from ascsync.rules.text import TEXT_LIMITS
 

@@ -57,9 +57,11 @@ from ascsync.io.media_download import MediaReport, RemoteImage, pull_images
 from ascsync.io.repo_writer import RepoWriter, slug, source_file
 from ascsync.kinds.base import ResourceKind
 from ascsync.kinds.custom_product_pages import bracket_free
-from ascsync.kinds.media import FOLDERS, LiveLocaleMedia, LocaleMedia
 from ascsync.kinds.media_sets import (
+    FOLDERS,
     CompilePlace,
+    LiveLocaleMedia,
+    LocaleMedia,
     PlanPlace,
     SetOwner,
     compile_media,

@@ -22,41 +22,38 @@ Addresses: ``...locale[<code>].screenshots[<TYPE>]``, ``...screenshots[<TYPE>][<
 
 from __future__ import annotations
 
-import contextlib
-import os
-import stat as stat_module
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ascsync.api.client import ApiClient
-from ascsync.api.jsonapi import Document
 from ascsync.desired import media as checks
 from ascsync.desired.loader import RepoLoader
-from ascsync.desired.model import App, MediaFile, MediaSet
+from ascsync.desired.model import App, MediaSet
 from ascsync.desired.scaffold import NewApp, StarterFile
 from ascsync.engine.compiling import ApplyContext
 from ascsync.engine.discovery import Discovery
 from ascsync.engine.live import LiveApp, LiveContext
-from ascsync.engine.ops import Ids, Op, Parent, create_op, delete_op, find_child, need
-from ascsync.engine.plan import Action, Change, address_keys
+from ascsync.engine.ops import Ids, Op
+from ascsync.engine.plan import Change
 from ascsync.engine.planner import Planner
-from ascsync.io.checksums import CleanSets
 from ascsync.io.media_download import MediaReport, RemoteImage, pull_images
 from ascsync.kinds.base import ResourceKind
 from ascsync.kinds.locales import LOCALES, LocalesState, locale_address
 from ascsync.kinds.media_sets import (
     FOLDERS,
-    SET_SETTINGS,
+    VERSION_SETS,
+    CompilePlace,
     LiveLocaleMedia,
     LiveMedia,
     LiveSet,
     LocaleMedia,
     PlanPlace,
-    UploadPlace,
+    compile_media,
+    fetch_sets,
+    load_sets,
+    plain_media,
     plan_media,
-    reorder,
-    upload_op,
+    seed_set_ids,
 )
 from ascsync.kinds.version import VERSION, VersionState
 from ascsync.problems import Problem, Severity, Source
@@ -135,7 +132,9 @@ class Screenshots(ResourceKind[Media, MediaState]):
             for folder in FOLDERS:
                 if wanted.get(code, LocaleMedia()).sets(folder):
                     jobs.append((code, folder, localization))
-        results = ctx.pool.map(lambda job: _fetch_sets(ctx.client, job[1], job[2]), jobs)
+        results = ctx.pool.map(
+            lambda job: fetch_sets(ctx.client, VERSION_SETS, job[2], job[1]), jobs
+        )
         state: MediaState = {}
         for (code, folder, _), sets in zip(jobs, results, strict=True):
             state.setdefault(code, LiveLocaleMedia()).sets(folder).update(sets)
@@ -143,8 +142,7 @@ class Screenshots(ResourceKind[Media, MediaState]):
 
     def snapshot(self, live: LiveApp) -> Any:
         return {
-            code: {folder: _plain_sets(entry.sets(folder)) for folder in FOLDERS}
-            for code, entry in sorted((self.state(live) or {}).items())
+            code: plain_media(entry) for code, entry in sorted((self.state(live) or {}).items())
         }
 
     def live_counts(self, live: LiveApp) -> Counter[str]:
@@ -200,72 +198,19 @@ class Screenshots(ResourceKind[Media, MediaState]):
     # -- apply -------------------------------------------------------------------------
 
     def compile(self, change: Change, ctx: ApplyContext) -> Op:
-        folder = "screenshots" if change.resource.startswith("appScreenshot") else "previews"
-        kind = FOLDERS[folder]
-        keys = address_keys(change.address)
         code = change.locale or ""
-        display_type = keys[folder][0]
-        live_sets = (self.state(ctx.live) or {}).get(code, LiveLocaleMedia()).sets(folder)
-        set_address = f"{locale_address(ctx.desired, code)}.{folder}[{display_type}]"
-        if change.resource == kind.set_resource:
-            if change.action is Action.DELETE:
-                return delete_op(kind.set_resource, live_sets[display_type].id)
-            locale = Parent(
-                "appStoreVersionLocalizations",
-                None,
-                locale_address(ctx.desired, code),
-                "/v1/appStoreVersionLocalizations",
-            )
-            type_key = SET_SETTINGS[folder][0]
-            return create_op(
-                f"/v1/{kind.set_resource}",
-                kind.set_resource,
-                {type_key: display_type},
-                {"appStoreVersionLocalization": locale},
-                change.address,
-                find=lambda client, parent_ids: find_child(
-                    client,
-                    f"/v1/appStoreVersionLocalizations/"
-                    f"{parent_ids['appStoreVersionLocalization']}/{kind.set_resource}",
-                    kind.set_resource,
-                    type_key,
-                    display_type,
-                    {type_key: display_type},
-                ),
-            )
-        if change.action is Action.REORDER:
-            files = self._wanted_set(ctx.desired, code, folder, display_type).files
-            return Op(
-                lambda client, ids: reorder(
-                    client, kind, ids.get(set_address), [ctx.checksum(f.path) for f in files]
-                )
-            )
-        name = keys[folder][1]
-        if change.action is Action.DELETE:
-            live_set = live_sets.get(display_type)
-            return delete_op(kind.resource, need(change.live_id or _live_id(live_set, name), name))
-        wanted = self._wanted_set(ctx.desired, code, folder, display_type)
-        local = next(f for f in wanted.files if f.file_name == name)
-        # compiled in plan order, so tickets follow the repo's order within the set
-        ticket = ctx.uploads.order.ticket(set_address)
-        where = UploadPlace(
-            set_address,
+        place = CompilePlace(
+            VERSION_SETS,
             locale_address(ctx.desired, code),
-            "appStoreVersionLocalizations",
-            folder,
-            ticket,
+            None,  # the localization's id comes from the ids seeded under its address
+            (self.desired(ctx.desired) or {}).get(code),
+            (self.state(ctx.live) or {}).get(code, LiveLocaleMedia()),
         )
-        return upload_op(change, kind, where, local, ctx)
-
-    def _wanted_set(self, app: App, code: str, folder: str, display_type: str) -> MediaSet:
-        return (self.desired(app) or {})[code].sets(folder)[display_type]
+        return compile_media(change, ctx, place)
 
     def seed_ids(self, ids: Ids, desired: App, live: LiveApp) -> None:
         for code, entry in (self.state(live) or {}).items():
-            for folder in FOLDERS:
-                for display_type, live_set in entry.sets(folder).items():
-                    address = f"{locale_address(desired, code)}.{folder}[{display_type}]"
-                    ids.set(address, live_set.id)
+            seed_set_ids(ids, locale_address(desired, code), entry)
 
 
 # -- loading -------------------------------------------------------------------------------
@@ -310,101 +255,16 @@ def _load_folder(loader: RepoLoader, app: App, folder: str, media: Media) -> Non
                     f"add apps/{app.name}/locales/{code}.yml or remove the folder",
                 )
             continue  # else the locale file is broken; that problem is already reported
-        sets = media.setdefault(code, LocaleMedia()).sets(folder)
-        for set_dir in sorted(locale_dir.iterdir()):
-            if set_dir.name.startswith("."):
-                continue
-            if not set_dir.is_dir():
-                loader.report(
-                    set_dir,
-                    None,
-                    folder,
-                    "is ignored: each file goes in a folder named after its display type",
-                    f"move it to {folder}/{code}/<TYPE>/{set_dir.name}",
-                    Severity.WARNING,
-                )
-                continue
-            if loader.inside_repo(set_dir, Source(set_dir), folder):
-                sets[set_dir.name] = _media_set(loader, set_dir, folder)
-
-
-def _media_set(loader: RepoLoader, folder: Path, kind: str) -> MediaSet:
-    files = [p for p in checks.list_media(folder) if loader.inside_repo(p, Source(p), kind)]
-    stats = _stats(files)  # one stat per file serves the cache key and the sizes
-    check = checks.check_screenshot_set if kind == "screenshots" else checks.check_preview_set
-    clean = CleanSets.for_repo(loader.root)
-    key = None
-    if len(stats) == len(files):
-        key = clean.key(kind, folder.name, [(p.name, stats[p]) for p in files])
-    if not clean.known(key):  # unchanged since it last passed every check: not again
-        problems = check(folder.name, files, where=folder)
-        loader.problems.extend(problems)
-        if not problems:
-            clean.add(key)
-    media_files = [
-        MediaFile(p, p.name, stats[p].st_size)
-        for p in files
-        if p in stats and stat_module.S_ISREG(stats[p].st_mode)
-    ]
-    return MediaSet(folder.name, folder, media_files)
-
-
-def _stats(files: list[Path]) -> dict[Path, os.stat_result]:
-    stats = {}
-    for path in files:
-        with contextlib.suppress(OSError):  # the checks report it
-            stats[path] = path.stat()
-    return stats
+        load_sets(loader, locale_dir, folder, media.setdefault(code, LocaleMedia()).sets(folder))
 
 
 # -- reading -------------------------------------------------------------------------------
-
-
-def _fetch_sets(client: ApiClient, folder: str, localization_id: str) -> dict[str, LiveSet]:
-    kind = FOLDERS[folder]
-    type_key, state_key, limit = SET_SETTINGS[folder]
-    doc: Document = client.get_all(
-        f"/v1/appStoreVersionLocalizations/{localization_id}/{kind.set_resource}",
-        {"include": [kind.resource], f"limit[{kind.resource}]": limit},
-    )
-    sets: dict[str, LiveSet] = {}
-    for item in doc.resources():
-        live_set = LiveSet(item["id"], item["attributes"][type_key])
-        for media in doc.related(item, kind.resource):
-            attributes = media.get("attributes") or {}
-            delivery = attributes.get(state_key) or {}
-            asset = attributes.get("imageAsset") or {}
-            live_set.items.append(
-                LiveMedia(
-                    media["id"],
-                    attributes.get("fileName") or "",
-                    attributes.get("sourceFileChecksum"),
-                    delivery.get("state"),
-                    asset.get("templateUrl"),
-                    asset.get("width"),
-                    asset.get("height"),
-                )
-            )
-        sets[live_set.display_type] = live_set
-    return sets
-
-
-def _plain_sets(sets: dict[str, LiveSet]) -> dict[str, Any]:
-    return {
-        t: [s.id, [[m.id, m.file_name, m.checksum, m.state] for m in s.items]]
-        for t, s in sorted(sets.items())
-    }
 
 
 # -- planning ------------------------------------------------------------------------------
 
 
 # -- applying ------------------------------------------------------------------------------
-
-
-def _live_id(live_set: LiveSet | None, name: str) -> str | None:
-    items = live_set.items if live_set else []
-    return next((m.id for m in items if m.file_name == name or m.id == name), None)
 
 
 MEDIA = Screenshots()

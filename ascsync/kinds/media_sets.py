@@ -24,6 +24,9 @@ MD5, wait until processed, one listing of the localization's sets per round).
 
 from __future__ import annotations
 
+import contextlib
+import os
+import stat as stat_module
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +42,7 @@ from ascsync.engine.plan import Action, Change, FieldChange, address_keys
 from ascsync.engine.planner import Planner
 from ascsync.engine.uploads import PREVIEWS, SCREENSHOTS, Listing, MediaKind, upload
 from ascsync.errors import AscsyncError
+from ascsync.io.checksums import CleanSets
 from ascsync.io.media_download import RemoteImage
 from ascsync.problems import Severity, Source
 from ascsync.rules import locales as loc
@@ -104,6 +108,10 @@ class SetOwner:
     """``appCustomProductPageLocalization``: the set's to-one relationship to its owner."""
 
 
+VERSION_SETS = SetOwner("appStoreVersionLocalizations", "appStoreVersionLocalization")
+"""The main product page's sets hang off the version's localizations."""
+
+
 # -- loading -------------------------------------------------------------------------------
 
 
@@ -151,13 +159,12 @@ def load_media(
                 )
             else:
                 sets = media.setdefault(code, LocaleMedia()).sets(folder)
-                _load_sets(loader, locale_dir, folder, sets)
+                load_sets(loader, locale_dir, folder, sets)
     return media
 
 
-def _load_sets(
-    loader: RepoLoader, locale_dir: Path, folder: str, sets: dict[str, MediaSet]
-) -> None:
+def load_sets(loader: RepoLoader, locale_dir: Path, folder: str, sets: dict[str, MediaSet]) -> None:
+    """``<folder>/<locale>/<TYPE>/``: one set per folder, into ``sets``."""
     for set_dir in sorted(locale_dir.iterdir()):
         if set_dir.name.startswith("."):
             continue
@@ -173,11 +180,38 @@ def _load_sets(
             continue
         if not loader.inside_repo(set_dir, Source(set_dir), folder):
             continue
-        files = [p for p in checks.list_media(set_dir) if loader.inside_repo(p, Source(p), folder)]
-        check = checks.check_screenshot_set if folder == "screenshots" else checks.check_preview_set
-        loader.problems.extend(check(set_dir.name, files, where=set_dir))
-        media_files = [MediaFile(p, p.name, p.stat().st_size) for p in files if p.is_file()]
-        sets[set_dir.name] = MediaSet(set_dir.name, set_dir, media_files)
+        sets[set_dir.name] = load_set(loader, set_dir, folder)
+
+
+def load_set(loader: RepoLoader, folder: Path, kind: str) -> MediaSet:
+    """One set folder's media, checked; a set unchanged since it last passed every check
+    (``.ascsync/clean-media-sets.json``) is not checked again."""
+    files = [p for p in checks.list_media(folder) if loader.inside_repo(p, Source(p), kind)]
+    stats = _stats(files)  # one stat per file serves the cache key and the sizes
+    check = checks.check_screenshot_set if kind == "screenshots" else checks.check_preview_set
+    clean = CleanSets.for_repo(loader.root)
+    key = None
+    if len(stats) == len(files):
+        key = clean.key(kind, folder.name, [(p.name, stats[p]) for p in files])
+    if not clean.known(key):  # unchanged since it last passed every check: not again
+        problems = check(folder.name, files, where=folder)
+        loader.problems.extend(problems)
+        if not problems:
+            clean.add(key)
+    media_files = [
+        MediaFile(p, p.name, stats[p].st_size)
+        for p in files
+        if p in stats and stat_module.S_ISREG(stats[p].st_mode)
+    ]
+    return MediaSet(folder.name, folder, media_files)
+
+
+def _stats(files: list[Path]) -> dict[Path, os.stat_result]:
+    stats = {}
+    for path in files:
+        with contextlib.suppress(OSError):  # the checks report it
+            stats[path] = path.stat()
+    return stats
 
 
 # -- reading -------------------------------------------------------------------------------
