@@ -69,9 +69,9 @@ class MediaKind:
     ) -> Document:
         """The owner's items: every page of a set's, or the one item of a to-one (which
         takes no ``limit``)."""
-        if self.items_path:
-            return client.get(self.items_of(set_id), params)
-        return client.get_all(self.items_of(set_id), params)
+        return Listing(self.items_of(set_id), params or {}, single=bool(self.items_path)).read(
+            client
+        )
 
 
 SCREENSHOTS = MediaKind(
